@@ -1,0 +1,48 @@
+// The generic shape every Kubernetes object shares. Concrete kinds come from the
+// `kubernetes-types` package; code that handles any kind works on KubeObject and narrows.
+import type { ObjectMeta } from 'kubernetes-types/meta/v1';
+
+export type { ObjectMeta };
+
+/** Any JSON value. */
+export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+export type JsonObject = { [key: string]: Json };
+
+export interface KubeObject {
+  apiVersion?: string;
+  kind?: string;
+  metadata?: ObjectMeta;
+  [field: string]: unknown;
+}
+
+export interface GroupVersionKind {
+  group: string;
+  version: string;
+  kind: string;
+}
+
+export interface GroupVersionResource {
+  group: string;
+  version: string;
+  resource: string;
+}
+
+/** "apps/v1" → {group:"apps", version:"v1"}; "v1" → {group:"", version:"v1"}. */
+export function parseApiVersion(apiVersion: string): { group: string; version: string } {
+  const slash = apiVersion.indexOf('/');
+  if (slash < 0) return { group: '', version: apiVersion };
+  return { group: apiVersion.slice(0, slash), version: apiVersion.slice(slash + 1) };
+}
+
+export function formatApiVersion(group: string, version: string): string {
+  return group ? `${group}/${version}` : version;
+}
+
+export function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** Deep copy of a JSON-compatible value. */
+export function deepCopy<T>(v: T): T {
+  return structuredClone(v);
+}
