@@ -1,0 +1,127 @@
+// `k8ts server`: a whole control plane in one process. Opens the datastore, makes the PKI on
+// first start, serves the Kubernetes API over HTTPS and writes the admin kubeconfig.
+import { mkdirSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { startApiServer } from '../apiserver/server.js';
+import { createLogger, isLogLevel } from '../log.js';
+import { defaultKubeconfigPath, mergeKubeconfig, writeKubeconfig } from '../pki/kubeconfig.js';
+import { ensurePki, servingAltNames } from '../pki/pki.js';
+import { openStorage } from '../storage/open.js';
+import { K8TS_VERSION, versionInfo } from '../version.js';
+import { helpText, parseFlags, UsageError } from './flags.js';
+
+export function defaultDataDir(): string {
+  return process.getuid?.() === 0 ? '/var/lib/k8ts' : join(homedir(), '.local', 'share', 'k8ts');
+}
+
+const specs = {
+  'data-dir': { type: 'string', placeholder: 'DIR', description: 'Where state, certificates and kubeconfig live', default: `${defaultDataDir()}` },
+  port: { type: 'string', placeholder: 'PORT', description: 'HTTPS port of the API server', default: '6443' },
+  'bind-address': { type: 'string', placeholder: 'ADDR', description: 'Address the API server listens on', default: '0.0.0.0' },
+  datastore: {
+    type: 'string',
+    placeholder: 'SPEC',
+    description: 'sqlite (embedded, <data-dir>/db/state.db), memory, or etcd://host:port[,host:port…]',
+    default: 'sqlite',
+  },
+  'tls-san': { type: 'string', placeholder: 'NAME', description: 'Extra DNS name or IP for the serving certificate (repeatable)', multiple: true },
+  'user-kubeconfig': {
+    type: 'string',
+    placeholder: 'PATH',
+    description: 'Also merge a "k8ts" context into this kubeconfig; "none" to skip',
+    default: '$KUBECONFIG or ~/.kube/config',
+  },
+  'log-level': { type: 'string', placeholder: 'LEVEL', description: 'error, warn, info or debug', default: 'info' },
+} as const;
+
+const help = helpText(
+  'k8ts server [flags]',
+  'Run a k8ts cluster: the Kubernetes API over HTTPS on the chosen datastore.\n' +
+    'The admin kubeconfig is written to <data-dir>/kubeconfig.yaml; /readyz answers once serving.',
+  specs,
+);
+
+export async function runServer(argv: readonly string[]): Promise<number> {
+  let flags;
+  try {
+    flags = parseFlags(argv, specs, help);
+    if (!flags) return 0;
+  } catch (err) {
+    if (err instanceof UsageError) {
+      process.stderr.write(`k8ts server: ${err.message}\n\n${help}`);
+      return 2;
+    }
+    throw err;
+  }
+  const started = performance.now();
+  const ms = (): string => `${Math.round(performance.now() - started)} ms`;
+  const logLevel = flags['log-level'] ?? 'info';
+  if (!isLogLevel(logLevel)) throw new UsageError(`--log-level must be error, warn, info or debug, not "${logLevel}"`);
+  const log = createLogger('server', { level: logLevel });
+  const port = Number(flags.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    process.stderr.write(`k8ts server: --port must be a port number, not "${flags.port}"\n`);
+    return 2;
+  }
+  const dataDir = resolve(flags['data-dir'] ?? defaultDataDir());
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  log.info(`k8ts ${K8TS_VERSION} (Kubernetes ${versionInfo().gitVersion}) starting; data dir ${dataDir}`);
+
+  const storage = await openStorage(flags.datastore ?? 'sqlite', { dataDir });
+  log.info(`datastore ${storage.backend} open (${ms()})`);
+
+  const pki = ensurePki(dataDir, { altNames: servingAltNames(flags['tls-san']) });
+  log.info(`certificates in ${pki.tlsDir} (${ms()})`);
+
+  const bind = flags['bind-address'] ?? '0.0.0.0';
+  let server;
+  try {
+    server = await startApiServer({
+      storage,
+      host: bind,
+      port,
+      tls: { cert: pki.servingCert, key: pki.servingKey, clientCA: pki.caCert },
+      tokens: new Map([[pki.joinToken, { username: 'system:k8ts:node-joiner', groups: ['system:bootstrappers'] }]]),
+      log: (line) => log.debug(line),
+    });
+  } catch (err) {
+    await storage.close();
+    throw err;
+  }
+  const localHost = bind === '0.0.0.0' || bind === '::' ? '127.0.0.1' : bind;
+  const url = `https://${localHost.includes(':') ? `[${localHost}]` : localHost}:${server.port}`;
+  const entry = { name: 'k8ts', server: url, caCert: pki.caCert, clientCert: pki.adminCert, clientKey: pki.adminKey };
+  const kubeconfig = join(dataDir, 'kubeconfig.yaml');
+  writeKubeconfig(kubeconfig, entry);
+  const userKubeconfig = flags['user-kubeconfig'];
+  if (userKubeconfig !== 'none') {
+    const target = userKubeconfig === specs['user-kubeconfig'].default || !userKubeconfig ? defaultKubeconfigPath() : userKubeconfig;
+    try {
+      mergeKubeconfig(target, entry);
+      log.info(`context "k8ts" merged into ${target}`);
+    } catch (err) {
+      log.warn(`could not update ${target}: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  }
+  log.info(`API server listening on ${url} (ready in ${ms()})`);
+  log.info(`kubeconfig: ${kubeconfig} — try: kubectl --kubeconfig ${kubeconfig} get namespaces`);
+  log.info(`node join token: ${pki.tokenFile}`);
+
+  return new Promise<number>((done) => {
+    let stopping = false;
+    const stop = (signal: string): void => {
+      if (stopping) return;
+      stopping = true;
+      log.info(`${signal}: shutting down`);
+      void (async () => {
+        await server.close().catch((err: unknown) => log.warn(`API server close: ${String(err)}`));
+        await storage.close().catch((err: unknown) => log.warn(`datastore close: ${String(err)}`));
+        log.info('stopped');
+        done(0);
+      })();
+    };
+    process.once('SIGINT', () => stop('SIGINT'));
+    process.once('SIGTERM', () => stop('SIGTERM'));
+  });
+}
