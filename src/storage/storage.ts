@@ -100,9 +100,16 @@ export interface Storage {
   /** Number of keys under `prefix` now. */
   count(prefix: string): Promise<number>;
   create(key: string, value: Uint8Array, options?: WriteOptions): Promise<WriteResult>;
-  /** Compare-and-swap: succeeds only while the key's modRevision equals `expectedModRevision`. */
+  /**
+   * Compare-and-swap: succeeds only while the key's modRevision equals `expectedModRevision`.
+   * Like an etcd put, an update without `ttlSeconds` removes any earlier TTL from the key.
+   */
   update(key: string, value: Uint8Array, expectedModRevision: number, options?: WriteOptions): Promise<WriteResult>;
-  /** Deletes when `expectedModRevision` is absent or matches; `kv` is the deleted value. */
+  /**
+   * Deletes when `expectedModRevision` is absent or matches. On success `kv` holds the last
+   * value and createRevision, with `modRevision` set to the revision of the deletion (as the
+   * matching watch event does, and as Kubernetes reports a deleted object's resourceVersion).
+   */
   delete(key: string, expectedModRevision?: number): Promise<WriteResult>;
   /**
    * Events for keys under `prefix` in revision order, without gaps, from `afterRevision`
