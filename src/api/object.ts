@@ -1,6 +1,6 @@
 // The generic shape every Kubernetes object shares. Concrete kinds come from the
 // `kubernetes-types` package; code that handles any kind works on KubeObject and narrows.
-import type { ObjectMeta } from 'kubernetes-types/meta/v1';
+import type { ObjectMeta } from 'kubernetes-types/meta/v1.js';
 
 export type { ObjectMeta };
 

@@ -4,29 +4,19 @@
 import type { GroupVersionKind, KubeObject } from '../object.js';
 
 /** RFC 6902 JSON patch (`application/json-patch+json`). */
-export function applyJsonPatch(_doc: unknown, _patch: unknown): unknown {
-  throw new Error('not implemented');
-}
+export { applyJsonPatch } from './json-patch.js';
 
 /** RFC 7396 JSON merge patch (`application/merge-patch+json`). */
-export function applyMergePatch(_doc: unknown, _patch: unknown): unknown {
-  throw new Error('not implemented');
-}
+export { applyMergePatch } from './merge-patch.js';
 
 /**
  * Strategic merge patch (`application/strategic-merge-patch+json`) with the merge keys and
  * strategies of the built-in kinds and the directives `$patch`, `$setElementOrder/<field>`,
  * `$retainKeys`, `$deleteFromPrimitiveList/<field>`. Throws ApiError UnsupportedMediaType for a
  * kind it has no schema for (custom resources), as Kubernetes does.
+ * `hasStrategicSchema(gvk)` is true when `applyStrategicMergePatch` knows the kind.
  */
-export function applyStrategicMergePatch(_doc: unknown, _patch: unknown, _gvk: GroupVersionKind): unknown {
-  throw new Error('not implemented');
-}
-
-/** True when `applyStrategicMergePatch` knows this kind. */
-export function hasStrategicSchema(_gvk: GroupVersionKind): boolean {
-  throw new Error('not implemented');
-}
+export { applyStrategicMergePatch, hasStrategicSchema } from './strategic-merge.js';
 
 export interface ApplyRequest {
   gvk: GroupVersionKind;
@@ -48,11 +38,14 @@ export interface ApplyRequest {
  * manager owned before but no longer applies, records ownership in metadata.managedFields
  * (operation Apply, fieldsV1), and throws ApiError Conflict (409) with one
  * `FieldManagerConflict` cause per field owned by another manager with a different value,
- * unless `force` (which takes ownership).
+ * unless `force` (which takes ownership). Status is not applied through the main resource,
+ * and only status and metadata through the status subresource.
+ *
+ * `trackUpdate` records a non-apply write (create, update, patch) in metadata.managedFields as
+ * Kubernetes does: the fields that changed become owned by `manager` with operation Update, and
+ * are removed from other managers' sets.
  */
-export function serverSideApply(_req: ApplyRequest): KubeObject {
-  throw new Error('not implemented');
-}
+export { serverSideApply, trackUpdate } from './server-side-apply.js';
 
 export interface UpdateTracking {
   gvk: GroupVersionKind;
@@ -63,13 +56,4 @@ export interface UpdateTracking {
   manager: string;
   subresource: string;
   now: string;
-}
-
-/**
- * Records a non-apply write (create, update, patch) in metadata.managedFields as Kubernetes
- * does: the fields that changed become owned by `manager` with operation Update, and are
- * removed from other managers' sets.
- */
-export function trackUpdate(_req: UpdateTracking): void {
-  throw new Error('not implemented');
 }

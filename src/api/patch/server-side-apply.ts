@@ -1,0 +1,265 @@
+// Server-side apply and the ownership bookkeeping of ordinary writes, after Kubernetes'
+// field manager (structured-merge-diff): an applier owns exactly the fields of its last applied
+// configuration; fields it stops applying are removed unless someone else owns them; changing a
+// field another manager owns is a conflict unless forced. Updates (create/update/patch) take
+// ownership of the fields they change.
+import { ApiError, type StatusCause } from '../errors.js';
+import { deepCopy, formatApiVersion, isPlainObject, type KubeObject } from '../object.js';
+import { applySchema } from './builtin-schemas.js';
+import { FieldSet, formatPath, type FieldPath } from './fieldset.js';
+import { canonicalJson, deepEqual } from './json-value.js';
+import {
+  decodeManagedFields,
+  encodeManagedFields,
+  isResetManagedFields,
+  isTrackedPath,
+  isWritableTopField,
+  capUpdateManagers,
+  managerKey,
+  type Manager,
+} from './managed-fields.js';
+import type { ApplyRequest, UpdateTracking } from './patch.js';
+import type { Schema, StructSchema } from './schema.js';
+import { compare, dropNulls, mergeApplied, removePaths, toFieldSet, withNamedParents } from './typed-value.js';
+
+export const lastAppliedAnnotation = 'kubectl.kubernetes.io/last-applied-configuration';
+/** The manager Kubernetes credits with an object's fields on its first apply, if nobody owned them. */
+export const beforeFirstApplyManager = 'before-first-apply';
+
+type Managers = Map<string, Manager>;
+type Meta = NonNullable<KubeObject['metadata']>;
+
+interface Conflict {
+  manager: Manager;
+  path: FieldPath;
+}
+
+export function serverSideApply(req: ApplyRequest): KubeObject {
+  if (req.applied.metadata?.managedFields != null) throw ApiError.badRequest('metadata.managedFields must be nil');
+  const schema = applySchema(req.gvk);
+  const apiVersion = formatApiVersion(req.gvk.group, req.gvk.version);
+  const live = withoutManagedFields(req.current) ?? {};
+  let managers = decodeManagedFields(req.current?.metadata?.managedFields);
+  if (req.current && managers.size === 0) {
+    managers = recordUpdate(new Map(), {}, live, schema, {
+      manager: beforeFirstApplyManager,
+      apiVersion,
+      subresource: req.subresource,
+      now: req.now,
+    });
+  }
+
+  const attempt = (force: boolean): KubeObject => apply(req, schema, apiVersion, live, managers, force);
+  let result: KubeObject;
+  try {
+    result = attempt(req.force);
+  } catch (e) {
+    if (!(e instanceof ConflictError)) throw e;
+    // kubectl's first server-side apply after client-side applies may take over the fields
+    // whose live values still match its last-applied annotation.
+    const allowed = req.manager === 'kubectl' ? allowedByLastApplied(live, schema) : undefined;
+    const remaining = allowed ? e.conflicts.filter((c) => !allowed.has(c.path)) : e.conflicts;
+    if (remaining.length > 0) throw conflictError(remaining);
+    result = attempt(true);
+  }
+  if (req.manager === 'kubectl') syncLastApplied(result, req.applied);
+  return result;
+}
+
+class ConflictError extends Error {
+  constructor(readonly conflicts: Conflict[]) {
+    super('conflicts');
+  }
+}
+
+function apply(req: ApplyRequest, schema: StructSchema, apiVersion: string, live: KubeObject, previous: Managers, force: boolean): KubeObject {
+  const config = onlyWritable(req.applied, req.subresource);
+  const appliedSet = toFieldSet(config, schema);
+  const key = managerKey({ manager: req.manager, operation: 'Apply', apiVersion, subresource: req.subresource });
+  const last = previous.get(key);
+
+  let merged = mergeApplied(live, config, schema);
+  if (last) {
+    // Fields this manager applied before and applies no longer go, unless someone owns them.
+    let owned = appliedSet;
+    for (const [k, m] of previous) if (k !== key) owned = owned.union(m.fields);
+    const removal = withNamedParents(last.fields, schema).difference(withNamedParents(owned, schema));
+    merged = removePaths(merged, removal, schema);
+  }
+  const result = dropNulls(merged) as KubeObject;
+
+  const diff = compare(withGoZeroValues(live, schema), withGoZeroValues(result, schema), schema);
+  const changed = diff.added.union(diff.modified).filter((p) => isTrackedPath(p, req.subresource));
+  const managers: Managers = new Map();
+  const conflicts: Conflict[] = [];
+  for (const [k, m] of previous) {
+    if (k === key) continue;
+    const taken = m.fields.intersection(changed);
+    for (const path of taken.paths()) conflicts.push({ manager: m, path });
+    managers.set(k, { ...m, fields: m.fields.difference(taken).difference(diff.removed) });
+  }
+  if (conflicts.length > 0 && !force) throw new ConflictError(conflicts);
+
+  const unchanged = deepEqual(live, result);
+  managers.set(key, {
+    manager: req.manager,
+    operation: 'Apply',
+    apiVersion,
+    subresource: req.subresource,
+    time: unchanged && last ? last.time : req.now,
+    fields: appliedSet.filter((p) => isTrackedPath(p, req.subresource)),
+  });
+  return withManagedFields(result, managers);
+}
+
+export function trackUpdate(req: UpdateTracking): void {
+  const meta: Meta = (req.updated.metadata ??= {});
+  if (req.subresource === '' && isResetManagedFields(meta.managedFields)) {
+    delete meta.managedFields;
+    return;
+  }
+  const schema = applySchema(req.gvk);
+  const sent = decodeManagedFields(meta.managedFields);
+  // Clients may rewrite managedFields on the main resource; otherwise the stored ones stand.
+  const start = req.subresource === '' && sent.size > 0 ? sent : decodeManagedFields(req.old?.metadata?.managedFields);
+  delete meta.managedFields;
+  const managers = recordUpdate(start, withoutManagedFields(req.old) ?? {}, req.updated, schema, {
+    manager: req.manager,
+    apiVersion: formatApiVersion(req.gvk.group, req.gvk.version),
+    subresource: req.subresource,
+    now: req.now,
+  });
+  const entries = encodeManagedFields(managers.values());
+  if (entries.length > 0) meta.managedFields = entries;
+}
+
+interface UpdateContext {
+  manager: string;
+  apiVersion: string;
+  subresource: string;
+  now: string;
+}
+
+/** The fields that changed from `oldObj` to `newObj` move to the updater (operation Update). */
+function recordUpdate(previous: Managers, oldObj: unknown, newObj: unknown, schema: Schema, ctx: UpdateContext): Managers {
+  const diff = compare(withGoZeroValues(oldObj, schema), withGoZeroValues(newObj, schema), schema);
+  const changed = diff.added.union(diff.modified).filter((p) => isTrackedPath(p, ctx.subresource));
+  const managers: Managers = new Map();
+  for (const [k, m] of previous) {
+    managers.set(k, { ...m, fields: m.fields.difference(changed).difference(diff.removed) });
+  }
+  if (!changed.isEmpty()) {
+    const key = managerKey({ ...ctx, operation: 'Update' });
+    const before = managers.get(key);
+    managers.set(key, {
+      manager: ctx.manager,
+      operation: 'Update',
+      apiVersion: ctx.apiVersion,
+      subresource: ctx.subresource,
+      time: ctx.now,
+      fields: before ? before.fields.union(changed) : changed,
+    });
+  }
+  return capUpdateManagers(managers);
+}
+
+/**
+ * The fields of the last-applied annotation whose values the live object still has: kubectl's
+ * server-side apply may take these over from its client-side apply without a conflict.
+ */
+function allowedByLastApplied(live: KubeObject, schema: Schema): FieldSet | undefined {
+  const text = live.metadata?.annotations?.[lastAppliedAnnotation];
+  if (!text) return undefined;
+  try {
+    const lastApplied: unknown = JSON.parse(text);
+    if (!isPlainObject(lastApplied)) return undefined;
+    const diff = compare(lastApplied, live, schema);
+    return toFieldSet(lastApplied, schema).difference(diff.modified).difference(diff.added).difference(diff.removed);
+  } catch {
+    return undefined;
+  }
+}
+
+/** kubectl's server-side applies keep an existing last-applied annotation in step. */
+function syncLastApplied(result: KubeObject, applied: KubeObject): void {
+  const annotations = result.metadata?.annotations;
+  if (annotations?.[lastAppliedAnnotation] === undefined) return;
+  const config = deepCopy(applied);
+  if (config.metadata?.annotations) delete config.metadata.annotations[lastAppliedAnnotation];
+  annotations[lastAppliedAnnotation] = `${canonicalJson(config)}\n`;
+}
+
+function conflictError(conflicts: readonly Conflict[]): ApiError {
+  const sorted = [...conflicts].sort((a, b) => {
+    const ka = managerKey(a.manager);
+    const kb = managerKey(b.manager);
+    return ka < kb ? -1 : ka > kb ? 1 : 0;
+  });
+  const causes: StatusCause[] = sorted.map((c) => ({
+    reason: 'FieldManagerConflict',
+    message: `conflict with ${describeManager(c.manager)}`,
+    field: formatPath(c.path),
+  }));
+  let message: string;
+  const first = sorted[0];
+  if (sorted.length === 1 && first) {
+    message = `Apply failed with 1 conflict: conflict with ${describeManager(first.manager)}: ${formatPath(first.path)}`;
+  } else {
+    const lines: string[] = [];
+    let current = '';
+    for (const c of sorted) {
+      const who = describeManager(c.manager);
+      if (who !== current) lines.push(`conflicts with ${who}:`);
+      current = who;
+      lines.push(`- ${formatPath(c.path)}`);
+    }
+    message = `Apply failed with ${sorted.length} conflicts: ${lines.join('\n')}`;
+  }
+  return new ApiError('Conflict', message, { causes });
+}
+
+/** `"kubectl"`, `"kube-controller-manager" with subresource "status" using apps/v1`. */
+function describeManager(m: Manager): string {
+  let text = JSON.stringify(m.manager);
+  if (m.subresource) text += ` with subresource ${JSON.stringify(m.subresource)}`;
+  if (m.operation === 'Update') text += ` using ${m.apiVersion}`;
+  return text;
+}
+
+function withoutManagedFields(obj: KubeObject | undefined): KubeObject | undefined {
+  if (!obj) return undefined;
+  const copy = deepCopy(obj);
+  if (copy.metadata) delete copy.metadata.managedFields;
+  return copy;
+}
+
+function withManagedFields(obj: KubeObject, managers: Managers): KubeObject {
+  const entries = encodeManagedFields(managers.values());
+  const meta: Meta = (obj.metadata ??= {});
+  if (entries.length > 0) meta.managedFields = entries;
+  else delete meta.managedFields;
+  return obj;
+}
+
+/** The applied configuration without the fields this endpoint cannot write (status, or spec). */
+function onlyWritable(applied: KubeObject, subresource: string): KubeObject {
+  const out: KubeObject = {};
+  for (const [k, v] of Object.entries(deepCopy(applied))) if (isWritableTopField(k, subresource)) out[k] = v;
+  return out;
+}
+
+/**
+ * `value` with the nodes Go always serializes (non-pointer structs, slices without omitempty)
+ * filled in where missing, so a diff sees what Kubernetes' typed objects would hold: a create
+ * fills in `spec` rather than adding it.
+ */
+export function withGoZeroValues(value: unknown, schema: Schema): unknown {
+  if (schema.type !== 'struct' || !isPlainObject(value)) return value;
+  const out: Record<string, unknown> = { ...value };
+  for (const field of schema.alwaysPresent ?? []) {
+    const child = schema.fields[field];
+    if (out[field] === undefined) out[field] = child?.type === 'list' ? null : {};
+    if (child) out[field] = withGoZeroValues(out[field], child);
+  }
+  return out;
+}

@@ -1,0 +1,273 @@
+// Server-side apply's view of an object: which fields a value sets, how two values differ, how
+// an applied configuration merges into a live object, and how owned fields are removed. All
+// guided by the merge schema (list types and keys, atomic structs and maps).
+import { ApiError } from '../errors.js';
+import { deepCopy, isPlainObject } from '../object.js';
+import { FieldSet, fieldElement, type FieldPath, type PathElement } from './fieldset.js';
+import { canonicalJson, deepEqual } from './json-value.js';
+import { fieldSchema, itemSchema, type ListSchema, type Schema, type SsaListType } from './schema.js';
+
+type Obj = Record<string, unknown>;
+
+function listTypeOf(schema: Schema): SsaListType {
+  return schema.type === 'list' ? schema.ssa : { listType: 'atomic' };
+}
+
+/** Atomic nodes are owned, compared and replaced as a whole. */
+function isAtomic(schema: Schema, value: unknown): boolean {
+  if (schema.type === 'scalar') return true;
+  if ((schema.type === 'struct' || schema.type === 'map') && schema.atomic) return true;
+  if (Array.isArray(value)) return listTypeOf(schema).listType === 'atomic';
+  return !isPlainObject(value);
+}
+
+/**
+ * The path element of a list item: `k:{...}` for map-typed lists, `v:...` for sets.
+ * `strict` (for applied configurations) rejects an item without its key fields; otherwise
+ * the item falls back to its index, so a malformed live object can still be tracked.
+ */
+function itemElement(list: ListSchema, item: unknown, index: number, opts: { strict: boolean }): PathElement {
+  const type = list.ssa;
+  if (type.listType === 'set') return `v:${canonicalJson(item)}`;
+  if (type.listType === 'map' && isPlainObject(item)) {
+    const key: Obj = {};
+    for (const name of [...type.keys].sort()) {
+      const value = item[name] ?? type.keyDefaults?.[name];
+      if (value === undefined) {
+        if (opts.strict) {
+          throw ApiError.badRequest(
+            `failed to create typed patch object: element ${index}: associative list with keys has an element that omits key field "${name}" (and doesn't have default value)`,
+          );
+        }
+        return `i:${index}`;
+      }
+      key[name] = value;
+    }
+    return `k:${canonicalJson(key)}`;
+  }
+  return `i:${index}`;
+}
+
+/** Items of a non-atomic list by path element (the first of duplicates wins). */
+function indexItems(list: ListSchema, items: readonly unknown[], opts: { strict: boolean }): Map<PathElement, unknown> {
+  const out = new Map<PathElement, unknown>();
+  items.forEach((item, i) => {
+    const pe = itemElement(list, item, i, opts);
+    if (opts.strict && out.has(pe)) {
+      throw ApiError.badRequest(`failed to create typed patch object: duplicate entries for key ${pe.slice(2)}`);
+    }
+    if (!out.has(pe)) out.set(pe, item);
+  });
+  return out;
+}
+
+/**
+ * The fields an applied configuration sets: every leaf (scalar, atomic value, null, empty
+ * object), every item of a keyed list or set, and every entry of a map-typed field.
+ */
+export function toFieldSet(value: unknown, schema: Schema): FieldSet {
+  const set = new FieldSet();
+  const walk = (v: unknown, s: Schema, path: PathElement[]): void => {
+    if (isAtomic(s, v)) {
+      set.insert(path);
+      return;
+    }
+    if (Array.isArray(v) && s.type === 'list') {
+      for (const [pe, item] of indexItems(s, v, { strict: true })) {
+        walk(item, s.items, [...path, pe]);
+        set.insert([...path, pe]);
+      }
+      return;
+    }
+    if (!isPlainObject(v)) return;
+    for (const [key, child] of Object.entries(v)) {
+      const childPath = [...path, fieldElement(key)];
+      walk(child, fieldSchema(s, key), childPath);
+      if (child === null || (isPlainObject(child) && Object.keys(child).length === 0) || s.type === 'map') {
+        set.insert(childPath);
+      }
+    }
+  };
+  walk(value, schema, []);
+  return set;
+}
+
+export interface Comparison {
+  added: FieldSet;
+  modified: FieldSet;
+  removed: FieldSet;
+}
+
+/**
+ * How `rhs` differs from `lhs` (undefined = absent). Leaves that appear, change or disappear
+ * are added/modified/removed; a non-leaf node that appears or disappears as a whole is too.
+ */
+export function compare(lhs: unknown, rhs: unknown, schema: Schema): Comparison {
+  const result: Comparison = { added: new FieldSet(), modified: new FieldSet(), removed: new FieldSet() };
+  const walk = (l: unknown, r: unknown, s: Schema, path: PathElement[]): void => {
+    if (l === undefined && r === undefined) return;
+    const containerKind = (v: unknown): 'object' | 'array' | 'null' | 'leaf' | 'absent' =>
+      v === undefined ? 'absent' : v === null ? 'null' : Array.isArray(v) ? 'array' : isPlainObject(v) ? 'object' : 'leaf';
+    const lk = containerKind(l);
+    const rk = containerKind(r);
+    const shape = lk === 'absent' || lk === 'null' ? rk : lk;
+    const sameShape = (k: string) => k === shape || k === 'absent' || k === 'null';
+    const leaf =
+      shape === 'leaf' ||
+      shape === 'null' ||
+      !sameShape(lk) ||
+      !sameShape(rk) ||
+      isAtomic(s, shape === 'array' ? [] : {});
+    if (leaf) {
+      if (l === undefined) result.added.insert(path);
+      else if (r === undefined) result.removed.insert(path);
+      else if (!deepEqual(l, r)) result.modified.insert(path);
+      return;
+    }
+    if (shape === 'array' && s.type === 'list') {
+      const li = indexItems(s, Array.isArray(l) ? l : [], { strict: false });
+      const ri = indexItems(s, Array.isArray(r) ? r : [], { strict: false });
+      for (const pe of new Set([...li.keys(), ...ri.keys()])) walk(li.get(pe), ri.get(pe), s.items, [...path, pe]);
+    } else {
+      const lo: Obj = isPlainObject(l) ? l : {};
+      const ro: Obj = isPlainObject(r) ? r : {};
+      for (const key of new Set([...Object.keys(lo), ...Object.keys(ro)])) {
+        walk(lo[key], ro[key], fieldSchema(s, key), [...path, fieldElement(key)]);
+      }
+    }
+    if (path.length === 0) return;
+    if (l === undefined) result.added.insert(path);
+    else if (r === undefined) result.removed.insert(path);
+  };
+  walk(lhs, rhs, schema, []);
+  return result;
+}
+
+/**
+ * Merges an applied configuration into the live value: the configuration's values win, objects
+ * merge field by field, keyed lists and sets merge item by item (the configuration's order for
+ * the items it lists, live-only items kept in place), atomic values are replaced.
+ */
+export function mergeApplied(live: unknown, config: unknown, schema: Schema): unknown {
+  if (config === undefined) return deepCopy(live);
+  if (live === undefined || live === null || config === null || isAtomic(schema, config)) return deepCopy(config);
+  if (isPlainObject(config)) {
+    if (!isPlainObject(live)) return deepCopy(config);
+    const out: Obj = deepCopy(live);
+    for (const [key, value] of Object.entries(config)) out[key] = mergeApplied(live[key], value, fieldSchema(schema, key));
+    return out;
+  }
+  if (Array.isArray(config) && Array.isArray(live) && schema.type === 'list') {
+    return mergeListItems(live, config, schema);
+  }
+  return deepCopy(config);
+}
+
+function mergeListItems(live: readonly unknown[], config: readonly unknown[], schema: ListSchema): unknown[] {
+  const liveItems = indexItems(schema, live, { strict: false });
+  const configItems = indexItems(schema, config, { strict: true });
+  const livePEs = [...liveItems.keys()];
+  const configPEs = [...configItems.keys()];
+  // Items in both lists, in the configuration's order: the order they are emitted in.
+  const shared = configPEs.filter((pe) => liveItems.has(pe));
+  let nextShared = shared.shift();
+  const emitted = new Set<PathElement>();
+  const out: unknown[] = [];
+  const emit = (pe: PathElement): void => {
+    emitted.add(pe);
+    out.push(mergeApplied(liveItems.get(pe), configItems.get(pe), schema.items));
+  };
+  let l = 0;
+  let c = 0;
+  while (l < livePEs.length || c < configPEs.length) {
+    const lpe = livePEs[l];
+    const cpe = configPEs[c];
+    if (lpe !== undefined && cpe !== undefined) {
+      if (lpe === cpe) {
+        emit(cpe);
+        l++;
+        c++;
+        nextShared = shared.shift();
+        continue;
+      }
+      // A shared live item out of the configuration's order waits until the configuration reaches it.
+      if (configItems.has(lpe) && nextShared !== undefined && nextShared !== lpe) {
+        l++;
+        continue;
+      }
+    }
+    if (lpe !== undefined) {
+      if (!configItems.has(lpe)) {
+        out.push(deepCopy(liveItems.get(lpe)));
+        l++;
+        continue;
+      }
+      if (emitted.has(lpe)) {
+        l++;
+        continue;
+      }
+    }
+    if (cpe !== undefined) {
+      emit(cpe);
+      c++;
+      if (nextShared === cpe) nextShared = shared.shift();
+    }
+  }
+  return out;
+}
+
+/** Removes the member paths of `set` (each with everything below it) from `value`. */
+export function removePaths(value: unknown, set: FieldSet, schema: Schema): unknown {
+  if (set.isEmpty()) return value;
+  if (isPlainObject(value)) {
+    const out: Obj = { ...value };
+    for (const key of Object.keys(value)) {
+      const pe = fieldElement(key);
+      if (set.members().has(pe)) delete out[key];
+      else {
+        const child = set.children().get(pe);
+        if (child) out[key] = removePaths(value[key], child, fieldSchema(schema, key));
+      }
+    }
+    return out;
+  }
+  if (Array.isArray(value) && schema.type === 'list' && schema.ssa.listType !== 'atomic') {
+    const out: unknown[] = [];
+    value.forEach((item, i) => {
+      const pe = itemElement(schema, item, i, { strict: false });
+      if (set.members().has(pe)) return;
+      const child = set.children().get(pe);
+      out.push(child ? removePaths(item, child, itemSchema(schema)) : item);
+    });
+    return out;
+  }
+  return value;
+}
+
+/**
+ * `set` plus every path that names a field of an object (not an entry of a map-typed field or
+ * a list item) leading to one of its members: owning `spec.replicas` also keeps `spec` alive.
+ */
+export function withNamedParents(set: FieldSet, schema: Schema): FieldSet {
+  const out = set.copy();
+  const walk = (node: FieldSet, s: Schema, path: PathElement[]): void => {
+    for (const [pe, child] of node.children()) {
+      const childSchema = pe.startsWith('f:') ? fieldSchema(s, pe.slice(2)) : itemSchema(s);
+      if (pe.startsWith('f:') && s.type !== 'map') out.insert([...path, pe]);
+      walk(child, childSchema, [...path, pe]);
+    }
+  };
+  walk(set, schema, []);
+  return out;
+}
+
+/** Removes null-valued fields, which a typed Kubernetes object cannot hold. */
+export function dropNulls(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(dropNulls);
+  if (!isPlainObject(value)) return value;
+  const out: Obj = {};
+  for (const [k, v] of Object.entries(value)) if (v !== null) out[k] = dropNulls(v);
+  return out;
+}
+
+export type { FieldPath };
