@@ -1,6 +1,6 @@
 // The shape of a table layout and the column helpers every printer uses.
 import type { KubeObject } from '../../api/object.js';
-import { FIELD_DOCS, type DocKey } from './descriptions.js';
+import { DOC_KEYS, fieldDescription, type DocKey } from './descriptions.js';
 
 export interface TableColumnDefinition {
   name: string;
@@ -32,8 +32,16 @@ export function column(
   doc: DocKey | (string & {}),
   options: { priority?: number; format?: string } = {},
 ): TableColumnDefinition {
-  const description = doc in FIELD_DOCS ? FIELD_DOCS[doc as DocKey] : doc;
-  return { name, type, format: options.format ?? '', description, priority: options.priority ?? 0 };
+  const def: TableColumnDefinition = { name, type, format: options.format ?? '', description: '', priority: options.priority ?? 0 };
+  if (!isDocKey(doc)) return { ...def, description: doc };
+  // Looked up on first serialization, so loading the printers costs nothing.
+  Object.defineProperty(def, 'description', { enumerable: true, get: () => fieldDescription(doc) });
+  return def;
+}
+
+const docKeys: ReadonlySet<string> = new Set(DOC_KEYS);
+function isDocKey(doc: string): doc is DocKey {
+  return docKeys.has(doc);
 }
 
 /** A priority-1 column: shown by kubectl only with `-o wide`. */
