@@ -120,13 +120,14 @@ export class ApiError extends Error {
   static invalid(kind: string, name: string, errors: readonly FieldError[], group = ''): ApiError {
     const texts = errors.map(formatFieldError);
     const summary = texts.length === 1 ? texts[0] : `[${texts.join(', ')}]`;
+    const qualified = group ? `${kind}.${group}` : kind;
     const details: StatusDetails = {
       name,
       kind,
       causes: errors.map((e) => ({ reason: e.type, message: fieldErrorBody(e), field: e.field })),
     };
     if (group) details.group = group;
-    return new ApiError('Invalid', `${kind} "${name}" is invalid: ${summary}`, details);
+    return new ApiError('Invalid', `${qualified} "${name}" is invalid: ${summary}`, details);
   }
 
   static badRequest(message: string): ApiError {
@@ -192,5 +193,7 @@ export function formatFieldError(e: FieldError): string {
 function formatValue(v: unknown): string {
   if (typeof v === 'string') return JSON.stringify(v);
   if (typeof v === 'number' || typeof v === 'boolean' || v === null) return String(v);
+  // Values that carry their own text (like a Go Stringer) print it: map[string]string{…}.
+  if (typeof v === 'object' && !Array.isArray(v) && Object.getPrototypeOf(v) !== Object.prototype) return String(v);
   return JSON.stringify(v);
 }

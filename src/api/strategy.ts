@@ -1,13 +1,28 @@
 // What the registry asks of each kind besides storage: defaults and validation, as
 // Kubernetes' per-resource strategies do. The generic object lifecycle (uid, timestamps,
 // generation, status separation, resourceVersion) lives in the API server, not here.
+//
+// Order on create: assign uid (and a generated name) → applyDefaults → prepareForCreate →
+// validate. On update: applyDefaults → validate(obj, old).
 import type { FieldError } from './errors.js';
 import type { KubeObject } from './object.js';
 import type { ResourceInfo } from './resources.js';
+import { defaultObject, prepareObjectForCreate } from './defaults/defaults.js';
+import { validateObject } from './validation/validate.js';
 
 /** Fills in defaults in place, as the Kubernetes defaulters do for this kind. */
-export function applyDefaults(_resource: ResourceInfo, _obj: KubeObject): void {
-  throw new Error('not implemented');
+export function applyDefaults(resource: ResourceInfo, obj: KubeObject): void {
+  defaultObject(resource, obj);
+}
+
+/**
+ * Create-only changes Kubernetes makes in its strategies' PrepareForCreate, which must not be
+ * repeated on update: a Job's generated selector and controller-uid/job-name labels (from
+ * `metadata.uid`, so call this after the uid is assigned), and a Namespace's `kubernetes`
+ * finalizer and Active phase.
+ */
+export function prepareForCreate(resource: ResourceInfo, obj: KubeObject): void {
+  prepareObjectForCreate(resource, obj);
 }
 
 /**
@@ -15,6 +30,6 @@ export function applyDefaults(_resource: ResourceInfo, _obj: KubeObject): void {
  * (including immutable-field checks). An empty array means valid. Metadata (name format,
  * labels, annotations, namespace) is validated here too.
  */
-export function validate(_resource: ResourceInfo, _obj: KubeObject, _old?: KubeObject): FieldError[] {
-  throw new Error('not implemented');
+export function validate(resource: ResourceInfo, obj: KubeObject, old?: KubeObject): FieldError[] {
+  return validateObject(resource, obj, old);
 }

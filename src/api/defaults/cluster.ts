@@ -1,0 +1,35 @@
+// Defaults of cluster-scoped configuration kinds: PriorityClass, StorageClass, CSIDriver
+// and CustomResourceDefinition (Kubernetes v1.33).
+import type { CustomResourceDefinition } from 'kubernetes-types/apiextensions/v1.js';
+import type { PriorityClass } from 'kubernetes-types/scheduling/v1.js';
+import type { CSIDriver, StorageClass } from 'kubernetes-types/storage/v1.js';
+
+export function defaultPriorityClass(pc: PriorityClass): void {
+  pc.preemptionPolicy ??= 'PreemptLowerPriority';
+}
+
+export function defaultStorageClass(sc: StorageClass): void {
+  sc.reclaimPolicy ??= 'Delete';
+  sc.volumeBindingMode ??= 'Immediate';
+}
+
+export function defaultCSIDriver(d: CSIDriver): void {
+  d.spec ??= {};
+  const s = d.spec;
+  s.attachRequired ??= true;
+  s.podInfoOnMount ??= false;
+  s.storageCapacity ??= false;
+  s.requiresRepublish ??= false;
+  s.fsGroupPolicy ??= 'ReadWriteOnceWithFSType';
+  s.volumeLifecycleModes ??= ['Persistent'];
+  s.seLinuxMount ??= false;
+}
+
+export function defaultCustomResourceDefinition(crd: CustomResourceDefinition): void {
+  const spec = crd.spec;
+  if (!spec) return;
+  spec.names ??= { kind: '', plural: '' };
+  if (!spec.names.singular && spec.names.kind) spec.names.singular = spec.names.kind.toLowerCase();
+  if (!spec.names.listKind && spec.names.kind) spec.names.listKind = `${spec.names.kind}List`;
+  spec.conversion ??= { strategy: 'None' };
+}
