@@ -83,7 +83,10 @@ export async function runServer(argv: readonly string[]): Promise<number> {
       port,
       tls: { cert: pki.servingCert, key: pki.servingKey, clientCA: pki.caCert },
       tokens: new Map([[pki.joinToken, { username: 'system:k8ts:node-joiner', groups: ['system:bootstrappers'] }]]),
-      log: (line) => log.debug(line),
+      serviceAccountKey: pki.serviceAccountKey,
+      logRequests: logLevel === 'debug',
+      requestLog: (line: string) => log.debug(line),
+      log: (line: string) => log.warn(line),
     });
   } catch (err) {
     await storage.close();

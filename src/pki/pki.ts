@@ -14,6 +14,8 @@ export interface ClusterPki {
   adminKey: string;
   /** Secret that agents present to join (file `<data-dir>/token`). */
   joinToken: string;
+  /** HMAC key that signs service account tokens, so they stay valid across restarts. */
+  serviceAccountKey: Buffer;
   tlsDir: string;
   tokenFile: string;
 }
@@ -87,6 +89,7 @@ export function ensurePki(dataDir: string, options: { altNames?: readonly string
       }),
     );
   }
+  if (!existsSync(file('service-account.key'))) writeSecret(file('service-account.key'), `${randomBytes(32).toString('hex')}\n`);
   const tokenFile = join(dataDir, 'token');
   if (!existsSync(tokenFile)) writeSecret(tokenFile, `${randomBytes(24).toString('hex')}\n`);
 
@@ -97,6 +100,7 @@ export function ensurePki(dataDir: string, options: { altNames?: readonly string
     adminCert: readFileSync(file('admin.crt'), 'utf8'),
     adminKey: readFileSync(file('admin.key'), 'utf8'),
     joinToken: readFileSync(tokenFile, 'utf8').trim(),
+    serviceAccountKey: Buffer.from(readFileSync(file('service-account.key'), 'utf8').trim(), 'hex'),
     tlsDir,
     tokenFile,
   };

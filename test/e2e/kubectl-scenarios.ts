@@ -138,8 +138,11 @@ spec:
       assert.equal((await get('/apis/apps/v1/namespaces/e2e/deployments/app')).spec?.['replicas'], 3);
       assert.match(ok(k('apply', '-f', file(3)), 'apply no-op'), /deployment.apps\/app unchanged/);
 
+      // Taking over from client-side apply is allowed while the live value still matches the
+      // last-applied configuration; after another manager changes replicas it is a conflict.
+      ok(k('-n', 'e2e', 'scale', 'deployment', 'app', '--replicas=4'), 'scale');
       const conflict = k('apply', '--server-side', '-f', file(5));
-      assert.notEqual(conflict.code, 0, 'server-side apply over client-side-applied replicas should conflict');
+      assert.notEqual(conflict.code, 0, 'server-side apply over replicas owned by another manager should conflict');
       assert.match(conflict.stderr, /conflict/i);
       ok(k('apply', '--server-side', '--force-conflicts', '-f', file(5)), 'apply --server-side --force-conflicts');
       assert.equal((await get('/apis/apps/v1/namespaces/e2e/deployments/app')).spec?.['replicas'], 5);

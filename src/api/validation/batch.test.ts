@@ -28,7 +28,7 @@ test('a job template defaults to restartPolicy Always, which jobs do not support
   assert.deepEqual(where(errs), ['spec.template.spec.restartPolicy FieldValueNotSupported']);
   assert.equal(
     ApiError.invalid('Job', 'pi', errs, 'batch').message,
-    'Job "pi" is invalid: spec.template.spec.restartPolicy: Unsupported value: "Always": supported values: "OnFailure", "Never"',
+    'Job.batch "pi" is invalid: spec.template.spec.restartPolicy: Unsupported value: "Always": supported values: "OnFailure", "Never"',
   );
 });
 
@@ -86,7 +86,7 @@ test('cron jobs: bad schedules use the cron parser wording', () => {
   assert.deepEqual(where(errs), ['spec.schedule FieldValueInvalid']);
   assert.equal(
     ApiError.invalid('CronJob', 'hello', errs, 'batch').message,
-    'CronJob "hello" is invalid: spec.schedule: Invalid value: "every minute": expected exactly 5 fields, found 2: [every minute]',
+    'CronJob.batch "hello" is invalid: spec.schedule: Invalid value: "every minute": expected exactly 5 fields, found 2: [every minute]',
   );
   assert.equal(cronScheduleError('60 * * * *'), 'end of range (60) above maximum (59): 60');
   assert.equal(cronScheduleError('@fortnightly'), 'unrecognized descriptor: @fortnightly');

@@ -82,7 +82,7 @@ test('ingress: pathType required, backends, hosts', () => {
   assert.deepEqual(where(errs), ['spec.rules[0].http.paths[0].pathType FieldValueRequired']);
   assert.equal(
     ApiError.invalid('Ingress', 'web', errs, 'networking.k8s.io').message,
-    'Ingress "web" is invalid: spec.rules[0].http.paths[0].pathType: Required value: pathType must be specified',
+    'Ingress.networking.k8s.io "web" is invalid: spec.rules[0].http.paths[0].pathType: Required value: pathType must be specified',
   );
   assert.deepEqual(check('networking.k8s.io', 'Ingress', true, ing({ pathType: 'Exact', path: 'x' }, '10.0.0.1')), [
     'spec.rules[0].host FieldValueInvalid',

@@ -69,7 +69,7 @@ test('replicas must be non-negative; strategy values are checked', () => {
   assert.deepEqual(where(errs), ['spec.replicas FieldValueInvalid', 'spec.strategy.rollingUpdate FieldValueForbidden']);
   assert.equal(
     ApiError.invalid('Deployment', 'x', [errs[0]!], 'apps').message,
-    'Deployment "x" is invalid: spec.replicas: Invalid value: -1: must be greater than or equal to 0',
+    'Deployment.apps "x" is invalid: spec.replicas: Invalid value: -1: must be greater than or equal to 0',
   );
   const zero = defaulted(deployments, workload('Deployment', { strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: 0, maxUnavailable: 0 } } }));
   assert.deepEqual(where(validate(deployments, zero)), ['spec.strategy.rollingUpdate.maxUnavailable FieldValueInvalid']);
@@ -88,7 +88,7 @@ test('templates must restart Always and carry no activeDeadlineSeconds', () => {
   assert.deepEqual(where(errs), ['spec.template.spec.restartPolicy FieldValueNotSupported', 'spec.template.spec.activeDeadlineSeconds FieldValueForbidden']);
   assert.equal(
     ApiError.invalid('Deployment', 'x', [errs[0]!], 'apps').message,
-    'Deployment "x" is invalid: spec.template.spec.restartPolicy: Unsupported value: "Never": supported values: "Always"',
+    'Deployment.apps "x" is invalid: spec.template.spec.restartPolicy: Unsupported value: "Never": supported values: "Always"',
   );
 });
 

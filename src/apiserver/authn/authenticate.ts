@@ -1,0 +1,46 @@
+// Request authentication: a client certificate signed by the client CA (CN = user, O = groups)
+// or `Authorization: Bearer <token>` (static tokens, then service account tokens).
+import type { IncomingMessage } from 'node:http';
+import type { TLSSocket } from 'node:tls';
+import type { UserInfo } from './user.js';
+import { withAuthenticatedGroup } from './user.js';
+
+export type TokenLookup = (token: string) => UserInfo | undefined;
+
+/** undefined means anonymous. */
+export function authenticate(req: IncomingMessage, lookupToken: TokenLookup): UserInfo | undefined {
+  const auth = req.headers.authorization;
+  if (auth) {
+    const m = /^Bearer\s+(\S+)\s*$/i.exec(auth);
+    if (m?.[1]) {
+      const user = lookupToken(m[1]);
+      if (user) return withAuthenticatedGroup(user);
+    }
+    return undefined;
+  }
+  const socket = req.socket as Partial<TLSSocket>;
+  if (socket.encrypted && socket.authorized && typeof socket.getPeerCertificate === 'function') {
+    const cert = socket.getPeerCertificate();
+    const subject = cert.subject as unknown as Record<string, string | string[] | undefined> | undefined;
+    const cn = subject?.['CN'];
+    const username = Array.isArray(cn) ? cn[0] : cn;
+    if (!username) return undefined;
+    const o = subject?.['O'];
+    const groups = o === undefined ? [] : Array.isArray(o) ? o : [o];
+    return withAuthenticatedGroup({ username, groups });
+  }
+  return undefined;
+}
+
+/** Paths Kubernetes serves to unauthenticated clients by default. */
+export function allowsAnonymous(pathname: string): boolean {
+  return (
+    pathname === '/version' ||
+    pathname === '/healthz' ||
+    pathname === '/livez' ||
+    pathname === '/readyz' ||
+    pathname.startsWith('/healthz/') ||
+    pathname.startsWith('/livez/') ||
+    pathname.startsWith('/readyz/')
+  );
+}

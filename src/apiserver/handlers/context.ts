@@ -1,0 +1,43 @@
+// What every handler may use: the registries, published schemas, authenticators, settings.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Registries } from '../registry/registries.js';
+import type { UnknownFieldChecker } from '../http/unknown-fields.js';
+import type { UserInfo } from '../authn/user.js';
+import type { ServiceAccountTokens } from '../authn/service-account-tokens.js';
+import type { OpenApiService } from '../openapi/openapi.js';
+import type { KubeletClientOptions } from './kubelet-proxy.js';
+
+export interface ServerTuning {
+  /** Default watch timeout when the client gives none (Kubernetes: 30–60 min). */
+  watchTimeoutMs: () => number;
+  bookmarkIntervalMs: number;
+  maxWatchBacklogBytes: number;
+  maxBodyBytes: number;
+}
+
+export const DEFAULT_TUNING: ServerTuning = {
+  watchTimeoutMs: () => (1800 + Math.floor(Math.random() * 1800)) * 1000,
+  bookmarkIntervalMs: 60_000,
+  maxWatchBacklogBytes: 64 * 1024 * 1024,
+  maxBodyBytes: 3 * 1024 * 1024,
+};
+
+export interface ServerContext {
+  registries: Registries;
+  openapi: () => OpenApiService | undefined;
+  fieldChecker: UnknownFieldChecker;
+  serviceAccountTokens: ServiceAccountTokens;
+  /** Resolves a bearer token (static or service account) to its user. */
+  authenticateToken: (token: string) => UserInfo | undefined;
+  tuning: ServerTuning;
+  kubelet: KubeletClientOptions;
+  log: (line: string) => void;
+}
+
+export interface RequestContext {
+  req: IncomingMessage;
+  res: ServerResponse;
+  url: URL;
+  user: UserInfo;
+  server: ServerContext;
+}

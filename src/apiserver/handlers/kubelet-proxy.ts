@@ -1,0 +1,163 @@
+// Pod streams served by the kubelet of the pod's node: `log` over plain HTTP(S) proxying,
+// `exec`/`attach`/`portforward` as a connection-upgrade pass-through (WebSocket or SPDY bytes
+// are relayed untouched). The kubelet is found from the Node object: InternalIP and
+// status.daemonEndpoints.kubeletEndpoint.Port, on the kubelet API paths
+// (/containerLogs, /exec, /attach, /portForward).
+import { request as httpRequest, type IncomingMessage } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import { connect as netConnect, type Socket } from 'node:net';
+import { connect as tlsConnect } from 'node:tls';
+import type { Duplex } from 'node:stream';
+import { ApiError } from '../../api/errors.js';
+import { findResource } from '../../api/resources.js';
+import { isPlainObject } from '../../api/object.js';
+import type { KubeObject } from '../../api/object.js';
+import type { ResourceRoute } from '../routing.js';
+import type { RequestContext, ServerContext } from './context.js';
+
+export interface KubeletEndpoint {
+  scheme: 'http' | 'https';
+  host: string;
+  port: number;
+}
+
+/** How the API server reaches kubelets. */
+export interface KubeletClientOptions {
+  /** Default "https". Test doubles and in-process kubelets may use "http". */
+  scheme?: 'http' | 'https';
+  /** PEM client certificate and key presented to kubelets, and the CA their certs chain to. */
+  cert?: string;
+  key?: string;
+  ca?: string;
+}
+
+export function rejectNonUpgradeStream(sub: string): never {
+  throw ApiError.badRequest(`Upgrade request required: ${sub} needs a WebSocket or SPDY connection upgrade`);
+}
+
+async function podAndEndpoint(server: ServerContext, ns: string, podName: string, client: KubeletClientOptions): Promise<{ pod: KubeObject; endpoint: KubeletEndpoint }> {
+  const pods = findResource('', 'v1', 'pods');
+  const nodes = findResource('', 'v1', 'nodes');
+  if (!pods || !nodes) throw ApiError.internal('pods or nodes are not served');
+  const pod = (await server.registries.for(pods).get(ns, podName)).obj;
+  const spec = isPlainObject(pod['spec']) ? pod['spec'] : {};
+  const nodeName = spec['nodeName'];
+  if (typeof nodeName !== 'string' || nodeName === '') {
+    throw ApiError.badRequest(`pod ${podName} does not have a host assigned`);
+  }
+  const node = (await server.registries.for(nodes).get(undefined, nodeName)).obj;
+  const status = isPlainObject(node['status']) ? node['status'] : {};
+  const addresses = Array.isArray(status['addresses']) ? status['addresses'].filter(isPlainObject) : [];
+  const pick = (type: string): string | undefined => {
+    const a = addresses.find((x) => x['type'] === type)?.['address'];
+    return typeof a === 'string' ? a : undefined;
+  };
+  const host = pick('InternalIP') ?? pick('ExternalIP') ?? pick('Hostname');
+  if (!host) throw new ApiError('ServiceUnavailable', `no address known for node ${nodeName}`);
+  const de = isPlainObject(status['daemonEndpoints']) ? status['daemonEndpoints'] : {};
+  const ke = isPlainObject(de['kubeletEndpoint']) ? de['kubeletEndpoint'] : {};
+  const port = typeof ke['Port'] === 'number' && ke['Port'] > 0 ? ke['Port'] : 10250;
+  return { pod, endpoint: { scheme: client.scheme ?? 'https', host, port } };
+}
+
+/** The container a request addresses: explicit, the default-container annotation, or the only one. */
+function containerName(pod: KubeObject, requested: string | null): string {
+  if (requested) return requested;
+  const annotations = pod.metadata?.annotations ?? {};
+  const annotated = annotations['kubectl.kubernetes.io/default-container'];
+  if (annotated) return annotated;
+  const spec = isPlainObject(pod['spec']) ? pod['spec'] : {};
+  const names = (Array.isArray(spec['containers']) ? spec['containers'] : [])
+    .map((c) => (isPlainObject(c) && typeof c['name'] === 'string' ? c['name'] : ''))
+    .filter((n) => n !== '');
+  if (names.length === 1 && names[0]) return names[0];
+  throw ApiError.badRequest(`a container name must be specified for pod ${pod.metadata?.name ?? ''}, choose one of: [${names.join(' ')}]`);
+}
+
+function kubeletPath(sub: string, ns: string, pod: string, container: string, query: URLSearchParams): string {
+  const q = new URLSearchParams(query);
+  q.delete('container');
+  const qs = q.toString();
+  const tail = qs ? `?${qs}` : '';
+  const e = encodeURIComponent;
+  switch (sub) {
+    case 'log':
+      return `/containerLogs/${e(ns)}/${e(pod)}/${e(container)}${tail}`;
+    case 'portforward':
+      return `/portForward/${e(ns)}/${e(pod)}${tail}`;
+    default:
+      return `/${sub}/${e(ns)}/${e(pod)}/${e(container)}${tail}`;
+  }
+}
+
+export async function proxyPodLog(ctx: RequestContext, route: ResourceRoute): Promise<void> {
+  const ns = route.namespace ?? '';
+  const kubeletClient = ctx.server.kubelet;
+  const { pod, endpoint } = await podAndEndpoint(ctx.server, ns, route.name ?? '', kubeletClient);
+  const container = containerName(pod, ctx.url.searchParams.get('container'));
+  const path = kubeletPath('log', ns, route.name ?? '', container, ctx.url.searchParams);
+  await new Promise<void>((resolve, reject) => {
+    const options = { host: endpoint.host, port: endpoint.port, path, method: 'GET', headers: { accept: '*/*' } };
+    const onResponse = (up: IncomingMessage): void => {
+      const headers: Record<string, string> = { 'Content-Type': up.headers['content-type'] ?? 'text/plain' };
+      ctx.res.writeHead(up.statusCode ?? 502, headers);
+      ctx.res.flushHeaders();
+      up.pipe(ctx.res);
+      up.on('end', resolve);
+      up.on('error', () => {
+        ctx.res.end();
+        resolve();
+      });
+      ctx.res.on('close', () => {
+        up.destroy();
+        resolve();
+      });
+    };
+    const upstream =
+      endpoint.scheme === 'https'
+        ? httpsRequest({ ...options, rejectUnauthorized: Boolean(kubeletClient.ca), ca: kubeletClient.ca, cert: kubeletClient.cert, key: kubeletClient.key }, onResponse)
+        : httpRequest(options, onResponse);
+    upstream.on('error', (err) => reject(new ApiError('ServiceUnavailable', `error talking to the kubelet of the pod's node: ${err.message}`)));
+    upstream.end();
+  });
+}
+
+/**
+ * Relays an upgrade request (exec, attach, portforward) to the kubelet: the request line is
+ * rewritten to the kubelet path, headers are forwarded, then bytes flow both ways untouched.
+ */
+export async function proxyUpgrade(server: ServerContext, req: IncomingMessage, socket: Duplex, head: Buffer, route: ResourceRoute, url: URL): Promise<void> {
+  const ns = route.namespace ?? '';
+  const sub = route.subresource ?? '';
+  const kubeletClient = server.kubelet;
+  const { pod, endpoint } = await podAndEndpoint(server, ns, route.name ?? '', kubeletClient);
+  const container = sub === 'portforward' ? '' : containerName(pod, url.searchParams.get('container'));
+  const path = kubeletPath(sub, ns, route.name ?? '', container, url.searchParams);
+  const upstream: Socket = await new Promise((resolve, reject) => {
+    const s =
+      endpoint.scheme === 'https'
+        ? tlsConnect({ host: endpoint.host, port: endpoint.port, rejectUnauthorized: Boolean(kubeletClient.ca), ca: kubeletClient.ca, cert: kubeletClient.cert, key: kubeletClient.key, servername: undefined }, () => resolve(s))
+        : netConnect({ host: endpoint.host, port: endpoint.port }, () => resolve(s));
+    s.once('error', (err) => reject(new ApiError('ServiceUnavailable', `error dialing the kubelet of the pod's node: ${err.message}`)));
+  });
+  const lines = [`${req.method ?? 'GET'} ${path} HTTP/1.1`];
+  for (let i = 0; i < req.rawHeaders.length; i += 2) {
+    const name = req.rawHeaders[i] ?? '';
+    const lower = name.toLowerCase();
+    if (lower === 'authorization' || lower === 'host') continue;
+    lines.push(`${name}: ${req.rawHeaders[i + 1] ?? ''}`);
+  }
+  lines.push(`Host: ${endpoint.host}:${endpoint.port}`);
+  upstream.write(`${lines.join('\r\n')}\r\n\r\n`);
+  if (head.length > 0) upstream.write(head);
+  upstream.pipe(socket);
+  socket.pipe(upstream);
+  const close = (): void => {
+    upstream.destroy();
+    socket.destroy();
+  };
+  upstream.on('error', close);
+  socket.on('error', close);
+  upstream.on('close', close);
+  socket.on('close', close);
+}

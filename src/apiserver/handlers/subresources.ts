@@ -1,0 +1,219 @@
+// Subresources: status, namespaces/finalize, scale, pods/binding, pods/eviction,
+// serviceaccounts/token, and the kubelet-backed streams (log, exec, attach, portforward).
+import { ApiError } from '../../api/errors.js';
+import type { KubeObject } from '../../api/object.js';
+import { deepCopy, isPlainObject } from '../../api/object.js';
+import { applyJsonPatch, applyMergePatch, applyStrategicMergePatch } from '../../api/patch/patch.js';
+import { findResource } from '../../api/resources.js';
+import { methodNotAllowed, notFoundPath, sendBytes, sendJson, setWarnings, successStatus } from '../http/respond.js';
+import { meta, rfc3339 } from '../registry/meta.js';
+import { applyScale, toScale } from '../registry/scale.js';
+import { fromObject } from '../registry/stored.js';
+import type { DeleteOptions, PatchType } from '../registry/types.js';
+import type { ResourceRoute } from '../routing.js';
+import type { RequestContext } from './context.js';
+import { readObjectBody, readOptionalJson, readPatchBody } from './decode.js';
+import { proxyPodLog, rejectNonUpgradeStream } from './kubelet-proxy.js';
+import { fieldValidation } from './query.js';
+import { renderOptions, requireVerb, writeContext } from './rest.js';
+import { sendObject } from './render.js';
+
+export async function handleSubresource(ctx: RequestContext, route: ResourceRoute): Promise<void> {
+  const sub = route.subresource ?? '';
+  const info = route.resource.subresources.find((s) => s.name === sub);
+  if (!info || route.name === undefined) throw notFoundPath();
+  const method = ctx.req.method ?? 'GET';
+  switch (sub) {
+    case 'status':
+      return statusLike(ctx, route, 'status');
+    case 'finalize':
+      if (method !== 'PUT') throw methodNotAllowed();
+      return statusLike(ctx, route, 'finalize');
+    case 'scale':
+      return scale(ctx, route);
+    case 'binding':
+      if (method !== 'POST') throw methodNotAllowed();
+      return bind(ctx, route.namespace, route.name, await readBindingBody(ctx, route));
+    case 'eviction':
+      if (method !== 'POST') throw methodNotAllowed();
+      return evict(ctx, route);
+    case 'token':
+      if (method !== 'POST') throw methodNotAllowed();
+      return token(ctx, route);
+    case 'log':
+      if (method !== 'GET') throw methodNotAllowed();
+      return proxyPodLog(ctx, route);
+    case 'exec':
+    case 'attach':
+    case 'portforward':
+      return rejectNonUpgradeStream(sub);
+    default:
+      throw notFoundPath();
+  }
+}
+
+async function statusLike(ctx: RequestContext, route: ResourceRoute, sub: 'status' | 'finalize'): Promise<void> {
+  const reg = ctx.server.registries.for(route.resource);
+  const method = ctx.req.method ?? 'GET';
+  const name = route.name ?? '';
+  if (method === 'GET') {
+    sendObject(ctx.res, 200, route.resource, await reg.get(route.namespace, name), renderOptions(ctx));
+    return;
+  }
+  const wctx = writeContext(ctx);
+  const check = { resource: route.resource, version: route.version, validation: fieldValidation(ctx.url.searchParams), warnings: wctx.warnings };
+  if (method === 'PUT') {
+    const body = await readObjectBody(ctx, check);
+    const stored = await reg.update(route.namespace, name, body, wctx, { subresource: sub, servedVersion: route.version });
+    setWarnings(ctx.res, wctx.warnings);
+    sendBytes(ctx.res, 200, stored.json);
+    return;
+  }
+  if (method === 'PATCH' && sub === 'status') {
+    const { type, body } = await readPatchBody(ctx, check);
+    const force = ctx.url.searchParams.get('force') === 'true';
+    const { stored } = await reg.patch(route.namespace, name, { type, body, force }, wctx, { subresource: 'status', servedVersion: route.version });
+    setWarnings(ctx.res, wctx.warnings);
+    sendBytes(ctx.res, 200, stored.json);
+    return;
+  }
+  throw methodNotAllowed();
+}
+
+const SCALE_GVK = { group: 'autoscaling', version: 'v1', kind: 'Scale' };
+
+async function scale(ctx: RequestContext, route: ResourceRoute): Promise<void> {
+  const reg = ctx.server.registries.for(route.resource);
+  const method = ctx.req.method ?? 'GET';
+  const name = route.name ?? '';
+  if (method === 'GET') {
+    const stored = await reg.get(route.namespace, name);
+    sendJson(ctx.res, 200, toScale(stored.obj));
+    return;
+  }
+  const wctx = writeContext(ctx);
+  const scaleResource = { ...route.resource, group: 'autoscaling', version: 'v1', kind: 'Scale' };
+  const check = { resource: scaleResource, version: 'v1', validation: fieldValidation(ctx.url.searchParams), warnings: wctx.warnings };
+  let compute: (cur: KubeObject, rv: number) => KubeObject;
+  if (method === 'PUT') {
+    const body = await readObjectBody(ctx, check);
+    compute = (cur, rv) => applyScale(cur, body, rv, reg.qualified);
+  } else if (method === 'PATCH') {
+    const { type, body } = await readPatchBody(ctx, check);
+    compute = (cur, rv) => applyScale(cur, patchScale(toScale(cur), type, body), rv, reg.qualified);
+  } else {
+    throw methodNotAllowed();
+  }
+  const stored = await reg.mutate(route.namespace, name, wctx, compute);
+  setWarnings(ctx.res, wctx.warnings);
+  sendJson(ctx.res, 200, toScale(stored.obj));
+}
+
+function patchScale(scale: KubeObject, type: PatchType, body: unknown): KubeObject {
+  let out: unknown;
+  if (type === 'json') out = applyJsonPatch(scale, body);
+  else if (type === 'merge') out = applyMergePatch(scale, body);
+  else if (type === 'strategic') out = applyStrategicMergePatch(scale, body, SCALE_GVK);
+  else if (isPlainObject(body)) out = applyMergePatch(scale, body);
+  if (!isPlainObject(out)) throw ApiError.badRequest('the patch did not produce a Scale');
+  return out as KubeObject;
+}
+
+async function readBindingBody(ctx: RequestContext, route: ResourceRoute): Promise<KubeObject> {
+  const bindings = findResource('', 'v1', 'bindings') ?? route.resource;
+  return readObjectBody(ctx, { resource: bindings, version: 'v1', validation: fieldValidation(ctx.url.searchParams), warnings: [] });
+}
+
+/** Assigns a pod to a node (what the scheduler does): 409 if it is already assigned. */
+export async function bind(ctx: RequestContext, ns: string | undefined, podName: string, binding: KubeObject): Promise<void> {
+  const pods = findResource('', 'v1', 'pods');
+  if (!pods) throw notFoundPath();
+  const bm = meta(binding);
+  if (bm.name && bm.name !== podName) {
+    throw ApiError.badRequest(`the name of the object (${bm.name}) does not match the name on the URL (${podName})`);
+  }
+  const target = isPlainObject(binding['target']) ? binding['target'] : {};
+  const node = target['name'];
+  if (typeof node !== 'string' || node === '') {
+    throw ApiError.invalid('Binding', podName, [{ type: 'FieldValueRequired', field: 'target.name', detail: '' }]);
+  }
+  const wctx = writeContext(ctx);
+  const now = rfc3339(ctx.server.registries.now());
+  await ctx.server.registries.for(pods).mutate(ns, podName, wctx, (pod) => {
+    const m = meta(pod);
+    const spec = isPlainObject(pod['spec']) ? pod['spec'] : {};
+    if (m.deletionTimestamp) throw ApiError.conflict('pods', podName, `pod ${podName} is being deleted, cannot be assigned to a host`);
+    if (typeof spec['nodeName'] === 'string' && spec['nodeName'] !== '') {
+      throw ApiError.conflict('pods', podName, `pod ${podName} is already assigned to node "${spec['nodeName']}"`);
+    }
+    spec['nodeName'] = node;
+    pod['spec'] = spec;
+    if (bm.annotations) m.annotations = { ...(m.annotations ?? {}), ...bm.annotations };
+    const status = isPlainObject(pod['status']) ? pod['status'] : {};
+    const conditions = Array.isArray(status['conditions']) ? status['conditions'].filter((c) => !(isPlainObject(c) && c['type'] === 'PodScheduled')) : [];
+    conditions.push({ type: 'PodScheduled', status: 'True', lastProbeTime: null, lastTransitionTime: now });
+    status['conditions'] = conditions;
+    pod['status'] = status;
+    return pod;
+  }, { subresource: 'internal' });
+  sendJson(ctx.res, 201, successStatus(undefined));
+}
+
+async function evict(ctx: RequestContext, route: ResourceRoute): Promise<void> {
+  const body = (await readOptionalJson(ctx)) ?? {};
+  const em = isPlainObject(body['metadata']) ? body['metadata'] : {};
+  if (typeof em['name'] === 'string' && em['name'] !== '' && em['name'] !== route.name) {
+    throw ApiError.badRequest(`name in URL does not match name in Eviction object`);
+  }
+  const raw = isPlainObject(body['deleteOptions']) ? body['deleteOptions'] : {};
+  const options: DeleteOptions = {};
+  if (typeof raw['gracePeriodSeconds'] === 'number') options.gracePeriodSeconds = raw['gracePeriodSeconds'];
+  if (isPlainObject(raw['preconditions'])) {
+    const p = raw['preconditions'];
+    options.preconditions = {
+      ...(typeof p['uid'] === 'string' ? { uid: p['uid'] } : {}),
+      ...(typeof p['resourceVersion'] === 'string' ? { resourceVersion: p['resourceVersion'] } : {}),
+    };
+  }
+  await ctx.server.registries.for(route.resource).delete(route.namespace, route.name ?? '', options, writeContext(ctx));
+  sendJson(ctx.res, 201, successStatus(undefined));
+}
+
+async function token(ctx: RequestContext, route: ResourceRoute): Promise<void> {
+  requireVerb(route, 'get');
+  const sa = await ctx.server.registries.for(route.resource).get(route.namespace, route.name ?? '');
+  const body = (await readOptionalJson(ctx)) ?? {};
+  const spec = isPlainObject(body['spec']) ? deepCopy(body['spec']) : {};
+  const audiences = Array.isArray(spec['audiences']) && spec['audiences'].length > 0
+    ? spec['audiences'].filter((a): a is string => typeof a === 'string')
+    : ['https://kubernetes.default.svc.cluster.local'];
+  const requested = typeof spec['expirationSeconds'] === 'number' ? spec['expirationSeconds'] : 3600;
+  if (requested < 600) {
+    throw ApiError.invalid('TokenRequest', route.name ?? '', [
+      { type: 'FieldValueInvalid', field: 'spec.expirationSeconds', value: requested, detail: 'may not specify a duration less than 10 minutes' },
+    ], 'authentication.k8s.io');
+  }
+  const bound = isPlainObject(spec['boundObjectRef']) ? spec['boundObjectRef'] : undefined;
+  const now = ctx.server.registries.now();
+  const saMeta = meta(sa.obj);
+  const issued = ctx.server.serviceAccountTokens.issue({
+    namespace: route.namespace ?? '',
+    name: route.name ?? '',
+    uid: saMeta.uid ?? '',
+    audiences,
+    expirationSeconds: requested,
+    nowMs: now,
+    ...(bound && typeof bound['kind'] === 'string' && typeof bound['name'] === 'string'
+      ? { boundObject: { kind: bound['kind'], name: bound['name'], uid: typeof bound['uid'] === 'string' ? bound['uid'] : '' } }
+      : {}),
+  });
+  const reply = {
+    kind: 'TokenRequest',
+    apiVersion: 'authentication.k8s.io/v1',
+    metadata: { name: route.name, namespace: route.namespace, creationTimestamp: null },
+    spec: { ...spec, audiences, expirationSeconds: requested },
+    status: { token: issued.token, expirationTimestamp: rfc3339(issued.expiresAtMs) },
+  };
+  const stored = fromObject(reply as unknown as KubeObject, 0);
+  sendBytes(ctx.res, 201, stored.json);
+}

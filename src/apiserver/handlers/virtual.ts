@@ -1,0 +1,64 @@
+// Create-only kinds that are answered, not stored: access reviews (every authenticated user
+// may do everything for now), identity and token reviews, and core/v1 Binding.
+import { ApiError } from '../../api/errors.js';
+import { formatApiVersion, isPlainObject } from '../../api/object.js';
+import { sendJson } from '../http/respond.js';
+import type { ResourceRoute } from '../routing.js';
+import type { RequestContext } from './context.js';
+import { readObjectBody } from './decode.js';
+import { fieldValidation } from './query.js';
+import { bind } from './subresources.js';
+
+const ALLOWED_REASON = 'k8ts: every authenticated user is allowed';
+
+export async function handleVirtualCreate(ctx: RequestContext, route: ResourceRoute): Promise<void> {
+  const r = route.resource;
+  const body = await readObjectBody(ctx, {
+    resource: r,
+    version: route.version,
+    validation: fieldValidation(ctx.url.searchParams),
+    warnings: [],
+  });
+  const expected = formatApiVersion(r.group, route.version);
+  if (body.kind !== undefined && body.kind !== r.kind) {
+    throw ApiError.badRequest(`the kind in the data (${String(body.kind)}) does not match the expected kind (${r.kind})`);
+  }
+  const reply: Record<string, unknown> = { ...body, kind: r.kind, apiVersion: expected, metadata: { creationTimestamp: null, ...(body.metadata ?? {}) } };
+  switch (r.plural) {
+    case 'selfsubjectaccessreviews':
+    case 'subjectaccessreviews':
+    case 'localsubjectaccessreviews':
+      reply['status'] = { allowed: true, reason: ALLOWED_REASON };
+      break;
+    case 'selfsubjectrulesreviews':
+      reply['status'] = {
+        resourceRules: [{ verbs: ['*'], apiGroups: ['*'], resources: ['*'] }],
+        nonResourceRules: [{ verbs: ['*'], nonResourceURLs: ['*'] }],
+        incomplete: false,
+      };
+      break;
+    case 'selfsubjectreviews': {
+      const u = ctx.user;
+      reply['status'] = { userInfo: { username: u.username, ...(u.uid ? { uid: u.uid } : {}), groups: [...u.groups] } };
+      break;
+    }
+    case 'tokenreviews': {
+      const spec = isPlainObject(body['spec']) ? body['spec'] : {};
+      const token = typeof spec['token'] === 'string' ? spec['token'] : '';
+      const user = token ? ctx.server.authenticateToken(token) : undefined;
+      reply['status'] = user
+        ? { authenticated: true, user: { username: user.username, ...(user.uid ? { uid: user.uid } : {}), groups: [...user.groups] }, audiences: spec['audiences'] ?? [] }
+        : { authenticated: false, user: {}, error: 'invalid bearer token' };
+      break;
+    }
+    case 'bindings': {
+      const name = body.metadata?.name;
+      if (!name) throw ApiError.badRequest('the name of the Binding is required');
+      await bind(ctx, route.namespace, name, body);
+      return;
+    }
+    default:
+      throw new ApiError('MethodNotAllowed', `create is not supported for ${r.plural}`);
+  }
+  sendJson(ctx.res, 201, reply);
+}

@@ -1,0 +1,168 @@
+// Request bodies: read with a size limit, then decoded by Content-Type (JSON, YAML, protobuf).
+// Decoding failures are 400s that name the problem and its position, never 500s.
+import type { IncomingMessage } from 'node:http';
+import { parseDocument } from 'yaml';
+import { ApiError } from '../../api/errors.js';
+import { decodeProtobufObject } from '../../api/protobuf/protobuf.js';
+
+/** Kubernetes' limit for a request body. */
+export const MAX_BODY_BYTES = 3 * 1024 * 1024;
+
+/** Reads the whole body; stops reading and throws 413 once it exceeds `limit`. */
+export function readBody(req: IncomingMessage, limit = MAX_BODY_BYTES): Promise<Buffer> {
+  const declared = Number(req.headers['content-length'] ?? NaN);
+  if (Number.isFinite(declared) && declared > limit) return Promise.reject(tooLarge(limit));
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let done = false;
+    const finish = (err: unknown, body?: Buffer): void => {
+      if (done) return;
+      done = true;
+      req.off('data', onData);
+      if (err) {
+        reject(err);
+        // Stop reading: the rest of the body is discarded, the socket closes after the answer.
+        req.pause();
+      } else resolve(body ?? Buffer.alloc(0));
+    };
+    const onData = (chunk: Buffer): void => {
+      size += chunk.length;
+      if (size > limit) finish(tooLarge(limit));
+      else chunks.push(chunk);
+    };
+    req.on('data', onData);
+    req.once('end', () => finish(undefined, Buffer.concat(chunks, size)));
+    req.once('error', (err) => finish(ApiError.badRequest(`error reading the request body: ${err.message}`)));
+    req.once('aborted', () => finish(ApiError.badRequest('the request body was cut short')));
+  });
+}
+
+function tooLarge(limit: number): ApiError {
+  return new ApiError('RequestEntityTooLarge', `the request body is too large: limit is ${limit} bytes`);
+}
+
+export type BodyEncoding = 'json' | 'yaml' | 'protobuf';
+
+/** The media type without parameters, lower-cased; "" when absent. */
+export function mediaType(header: string | undefined): string {
+  return (header ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
+}
+
+export interface DecodedBody {
+  value: unknown;
+  /** Paths of object keys that appeared twice (the last one wins, as in Kubernetes). */
+  duplicates: string[];
+}
+
+/** Decodes `body` as `encoding`; `what` names the body in messages ("Pod", "patch"). */
+export function decodeBody(body: Buffer, encoding: BodyEncoding): DecodedBody {
+  switch (encoding) {
+    case 'protobuf':
+      return { value: decodeProtobufObject(body), duplicates: [] };
+    case 'yaml':
+      return decodeYaml(body.toString('utf8'));
+    case 'json':
+      return decodeJson(body.toString('utf8'));
+  }
+}
+
+export function decodeJson(text: string): DecodedBody {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (err) {
+    throw ApiError.badRequest(`couldn't decode the request body as JSON: ${describeJsonError(text, err)}`);
+  }
+  return { value, duplicates: findDuplicateKeys(text) };
+}
+
+function describeJsonError(text: string, err: unknown): string {
+  const message = err instanceof Error ? err.message : String(err);
+  const m = /position (\d+)/.exec(message);
+  if (!m?.[1]) return message;
+  return `${message.replace(/ in JSON at position \d+.*$/, '')} at ${lineColumn(text, Number(m[1]))}`;
+}
+
+function lineColumn(text: string, offset: number): string {
+  const before = text.slice(0, offset);
+  return `line ${before.split('\n').length}, column ${offset - before.lastIndexOf('\n')}`;
+}
+
+function decodeYaml(text: string): DecodedBody {
+  const strict = parseDocument(text, { uniqueKeys: true, prettyErrors: false });
+  const duplicates = strict.errors.filter((e) => e.code === 'DUPLICATE_KEY');
+  const doc = duplicates.length > 0 ? parseDocument(text, { uniqueKeys: false, prettyErrors: false }) : strict;
+  const fatal = doc.errors[0];
+  if (fatal) {
+    const where = ` at ${lineColumn(text, fatal.pos[0])}`;
+    throw ApiError.badRequest(`couldn't decode the request body as YAML: ${fatal.message.split('\n')[0] ?? ''}${where}`);
+  }
+  let value: unknown;
+  try {
+    value = doc.toJS({ maxAliasCount: 100 });
+  } catch (err) {
+    throw ApiError.badRequest(`couldn't decode the request body as YAML: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  return { value: value ?? null, duplicates: duplicates.map((e) => yamlDuplicateKey(text, e.pos[0])) };
+}
+
+function yamlDuplicateKey(text: string, offset: number): string {
+  const m = /^["']?([^"':\n]+)/.exec(text.slice(offset));
+  return m?.[1]?.trim() ?? '?';
+}
+
+/**
+ * Paths (`spec.replicas`, `spec.containers[0].name`) of keys that occur twice in one JSON
+ * object. A linear scan over already-valid JSON text.
+ */
+export function findDuplicateKeys(text: string): string[] {
+  interface Frame {
+    kind: 'object' | 'array';
+    path: string;
+    keys?: Set<string>;
+    index: number;
+    pendingKey?: string;
+  }
+  const out: string[] = [];
+  const stack: Frame[] = [];
+  let i = 0;
+  const childPath = (f: Frame | undefined): string => {
+    if (!f) return '';
+    if (f.kind === 'array') return `${f.path}[${f.index}]`;
+    const key = f.pendingKey ?? '';
+    return f.path ? `${f.path}.${key}` : key;
+  };
+  while (i < text.length) {
+    const c = text[i];
+    if (c === '"') {
+      let j = i + 1;
+      while (j < text.length && text[j] !== '"') j += text[j] === '\\' ? 2 : 1;
+      const top = stack[stack.length - 1];
+      let k = j + 1;
+      while (k < text.length && (text[k] === ' ' || text[k] === '\n' || text[k] === '\r' || text[k] === '\t')) k++;
+      if (top?.kind === 'object' && text[k] === ':') {
+        const key = JSON.parse(text.slice(i, j + 1)) as string;
+        if (top.keys?.has(key)) out.push(top.path ? `${top.path}.${key}` : key);
+        top.keys?.add(key);
+        top.pendingKey = key;
+        i = k + 1;
+        continue;
+      }
+      i = j + 1;
+      continue;
+    }
+    if (c === '{' || c === '[') {
+      const parent = stack[stack.length - 1];
+      const path = childPath(parent);
+      stack.push(c === '{' ? { kind: 'object', path, keys: new Set(), index: 0 } : { kind: 'array', path, index: 0 });
+    } else if (c === '}' || c === ']') {
+      stack.pop();
+    } else if (c === ',') {
+      const top = stack[stack.length - 1];
+      if (top?.kind === 'array') top.index++;
+    }
+    i++;
+  }
+  return out;
+}

@@ -1,0 +1,95 @@
+// The few per-kind lifecycle rules the generic registry needs beyond defaults and validation
+// (which live in src/api/strategy.ts): what a create resets, which kinds track generation,
+// how pods and namespaces delete gracefully, and which kinds a DELETE answers with the object.
+import type { KubeObject } from '../../api/object.js';
+import { isPlainObject } from '../../api/object.js';
+import type { ResourceInfo } from '../../api/resources.js';
+import { meta, objectField } from './meta.js';
+
+export function isPod(r: ResourceInfo): boolean {
+  return r.group === '' && r.plural === 'pods';
+}
+
+export function isNamespace(r: ResourceInfo): boolean {
+  return r.group === '' && r.plural === 'namespaces';
+}
+
+export function hasStatusSubresource(r: ResourceInfo): boolean {
+  return r.subresources.some((s) => s.name === 'status');
+}
+
+const NO_GENERATION = new Set(['Service', 'Namespace', 'Node', 'PersistentVolume', 'PersistentVolumeClaim', 'ServiceAccount']);
+
+/** Kinds whose metadata.generation counts spec changes (what `rollout status` relies on). */
+export function tracksGeneration(r: ResourceInfo, obj: KubeObject): boolean {
+  return obj['spec'] !== undefined && !(r.group === '' && NO_GENERATION.has(r.kind));
+}
+
+const RETURNS_DELETED = new Set(['pods', 'services', 'serviceaccounts', 'namespaces', 'storageclasses', 'customresourcedefinitions']);
+
+/** DELETE answers with the deleted object for these (ReturnDeletedObject), a Status otherwise. */
+export function returnsDeletedObject(r: ResourceInfo): boolean {
+  return RETURNS_DELETED.has(r.plural);
+}
+
+/** Status and other server-owned fields a create resets, as the Kubernetes strategies do. */
+export function prepareForCreate(r: ResourceInfo, obj: KubeObject): void {
+  if (isNamespace(r)) {
+    const spec = objectField(obj, 'spec') ?? {};
+    if (!Array.isArray(spec['finalizers'])) spec['finalizers'] = ['kubernetes'];
+    obj['spec'] = spec;
+    obj['status'] = { phase: 'Active' };
+    return;
+  }
+  if (isPod(r)) {
+    obj['status'] = { phase: 'Pending', qosClass: podQosClass(obj) };
+    return;
+  }
+  // Nodes register with their status; everything else with a status subresource starts empty.
+  if (hasStatusSubresource(r) && !(r.group === '' && r.plural === 'nodes')) delete obj['status'];
+}
+
+/**
+ * The grace period a DELETE gets: pods bound to a node terminate gracefully (the kubelet
+ * finishes the deletion), everything else goes at once.
+ */
+export function deletionGracePeriod(r: ResourceInfo, obj: KubeObject, requested: number | undefined): number {
+  if (!isPod(r)) return 0;
+  const spec = objectField(obj, 'spec') ?? {};
+  const status = objectField(obj, 'status') ?? {};
+  if (typeof spec['nodeName'] !== 'string' || spec['nodeName'] === '') return 0;
+  if (status['phase'] === 'Succeeded' || status['phase'] === 'Failed') return 0;
+  if (requested !== undefined) return Math.max(0, requested);
+  const fromSpec = spec['terminationGracePeriodSeconds'];
+  return typeof fromSpec === 'number' && fromSpec >= 0 ? fromSpec : 30;
+}
+
+function podQosClass(pod: KubeObject): string {
+  const spec = objectField(pod, 'spec') ?? {};
+  const containers = [...asArray(spec['containers']), ...asArray(spec['initContainers'])];
+  let any = false;
+  let guaranteed = containers.length > 0;
+  for (const c of containers) {
+    const res = isPlainObject(c) && isPlainObject(c['resources']) ? c['resources'] : {};
+    const req = isPlainObject(res['requests']) ? res['requests'] : {};
+    const lim = isPlainObject(res['limits']) ? res['limits'] : {};
+    if (Object.keys(req).length > 0 || Object.keys(lim).length > 0) any = true;
+    for (const name of ['cpu', 'memory']) {
+      const l = lim[name];
+      const q = req[name] ?? l;
+      if (l === undefined || String(q) !== String(l)) guaranteed = false;
+    }
+  }
+  if (!any) return 'BestEffort';
+  return guaranteed ? 'Guaranteed' : 'Burstable';
+}
+
+function asArray(v: unknown): unknown[] {
+  return Array.isArray(v) ? v : [];
+}
+
+/** True while the namespace is being deleted (new content is refused). */
+export function namespaceTerminating(ns: KubeObject): boolean {
+  const status = objectField(ns, 'status');
+  return meta(ns).deletionTimestamp !== undefined || status?.['phase'] === 'Terminating';
+}

@@ -1,0 +1,53 @@
+// Turns a PATCH body into the object the update path then treats like a PUT body.
+import { ApiError } from '../../api/errors.js';
+import type { GroupVersionKind, KubeObject } from '../../api/object.js';
+import { isPlainObject } from '../../api/object.js';
+import { applyJsonPatch, applyMergePatch, applyStrategicMergePatch, serverSideApply } from '../../api/patch/patch.js';
+import type { ResourceInfo } from '../../api/resources.js';
+import type { PatchRequest } from './types.js';
+
+export function gvkOf(r: ResourceInfo): GroupVersionKind {
+  return { group: r.group, version: r.version, kind: r.kind };
+}
+
+function asObject(v: unknown, what: string): KubeObject {
+  if (!isPlainObject(v)) throw ApiError.badRequest(`${what} did not produce an object`);
+  return v as KubeObject;
+}
+
+export interface PatchInput {
+  resource: ResourceInfo;
+  current: KubeObject | undefined;
+  request: PatchRequest;
+  manager: string | undefined;
+  subresource: string;
+  now: string;
+}
+
+/** The patched object; `current` undefined is only valid for apply (create). */
+export function patchObject(input: PatchInput): KubeObject {
+  const { resource, current, request } = input;
+  if (request.type === 'apply') {
+    if (!input.manager) throw ApiError.badRequest('fieldManager is required for apply requests');
+    return serverSideApply({
+      gvk: gvkOf(resource),
+      current,
+      applied: asObject(request.body, 'the apply configuration'),
+      manager: input.manager,
+      force: request.force,
+      subresource: input.subresource,
+      now: input.now,
+    });
+  }
+  if (!current) throw new Error('patch without a current object');
+  switch (request.type) {
+    case 'json':
+      return asObject(applyJsonPatch(current, request.body), 'the JSON patch');
+    case 'merge':
+      if (!isPlainObject(request.body)) throw ApiError.badRequest('the merge patch must be a JSON object');
+      return asObject(applyMergePatch(current, request.body), 'the merge patch');
+    case 'strategic':
+      if (!isPlainObject(request.body)) throw ApiError.badRequest('the strategic merge patch must be a JSON object');
+      return asObject(applyStrategicMergePatch(current, request.body, gvkOf(resource)), 'the strategic merge patch');
+  }
+}

@@ -1,0 +1,69 @@
+// One Registry and one (lazily started) WatchCache per resource, sharing a storage and a clock.
+import { findResource, storagePrefix, type ResourceInfo } from '../../api/resources.js';
+import type { KubeObject } from '../../api/object.js';
+import type { Storage } from '../../storage/storage.js';
+import { WatchCache } from '../watch/cache.js';
+import { ApiError } from '../../api/errors.js';
+import { Registry } from './registry.js';
+
+export interface RegistriesOptions {
+  storage: Storage;
+  now?: () => number;
+  log?: (line: string) => void;
+  /** Events each watch cache keeps for watches resuming from a resourceVersion. */
+  watchHistorySize?: number;
+}
+
+export class Registries {
+  private readonly registries = new Map<ResourceInfo, Registry>();
+  private readonly caches = new Map<ResourceInfo, WatchCache>();
+  readonly storage: Storage;
+  readonly now: () => number;
+  private readonly log: (line: string) => void;
+  private readonly historySize: number;
+
+  constructor(options: RegistriesOptions) {
+    this.storage = options.storage;
+    this.now = options.now ?? Date.now;
+    this.log = options.log ?? (() => undefined);
+    this.historySize = options.watchHistorySize ?? 10_000;
+  }
+
+  for(resource: ResourceInfo): Registry {
+    let r = this.registries.get(resource);
+    if (!r) {
+      r = new Registry(resource, {
+        storage: this.storage,
+        now: this.now,
+        getNamespace: (name) => this.getNamespace(name),
+        watchCache: (res) => this.cache(res),
+      });
+      this.registries.set(resource, r);
+    }
+    return r;
+  }
+
+  cache(resource: ResourceInfo): WatchCache {
+    let c = this.caches.get(resource);
+    if (!c) {
+      c = new WatchCache(resource, this.storage, storagePrefix(resource), { historySize: this.historySize, log: this.log });
+      this.caches.set(resource, c);
+    }
+    return c;
+  }
+
+  private async getNamespace(name: string): Promise<KubeObject | undefined> {
+    const namespaces = findResource('', 'v1', 'namespaces');
+    if (!namespaces) return undefined;
+    try {
+      return (await this.for(namespaces).get(undefined, name)).obj;
+    } catch (err) {
+      if (err instanceof ApiError && err.code === 404) return undefined;
+      throw err;
+    }
+  }
+
+  close(): void {
+    for (const c of this.caches.values()) c.close();
+  }
+}

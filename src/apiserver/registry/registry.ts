@@ -1,0 +1,426 @@
+// The generic registry of one resource: every verb's path from a decoded request to storage
+// (admission → defaults → validation → managedFields → storage) without HTTP, so the HTTP
+// handlers and an in-process client share one behaviour.
+import { ApiError, type FieldError } from '../../api/errors.js';
+import type { KubeObject } from '../../api/object.js';
+import { deepCopy } from '../../api/object.js';
+import { trackUpdate } from '../../api/patch/patch.js';
+import { storageKey, storagePrefix, type ResourceInfo } from '../../api/resources.js';
+import { selectableFields } from '../../api/selectors/fields.js';
+import { applyDefaults, validate } from '../../api/strategy.js';
+import { CompactedError, type KeyValue, type Storage } from '../../storage/storage.js';
+import type { WatchCache } from '../watch/cache.js';
+import { continueExpired, decodeContinue, encodeContinue } from './continue-token.js';
+import { decodeStored, encodeForStorage, withResourceVersion } from './encoding.js';
+import { isNamespace, namespaceTerminating } from './kinds.js';
+import { checkIdentity, checkTypeMeta, prepareCreate, prepareUpdate, qualifiedResource } from './lifecycle.js';
+import { meta, rfc3339 } from './meta.js';
+import { gvkOf, patchObject } from './patching.js';
+import { planDeletion } from './deletion.js';
+import { fromObject, fromStorage } from './stored.js';
+import type {
+  DeleteOptions,
+  DeleteResult,
+  ListPage,
+  ListQuery,
+  PatchRequest,
+  StoredObject,
+  WritableSubresource,
+  WriteContext,
+} from './types.js';
+
+export interface RegistryDeps {
+  storage: Storage;
+  /** Milliseconds since the epoch (injected so tests control time). */
+  now: () => number;
+  /** The namespace object, or undefined when it does not exist. */
+  getNamespace: (name: string) => Promise<KubeObject | undefined>;
+  watchCache: (r: ResourceInfo) => WatchCache;
+}
+
+/** What one attempt of an optimistic-concurrency write decided. */
+type Outcome =
+  | { kind: 'noop' }
+  | { kind: 'write'; obj: KubeObject }
+  | { kind: 'create'; obj: KubeObject }
+  | { kind: 'delete' };
+
+interface Current {
+  kv: KeyValue;
+  obj: KubeObject;
+}
+
+const MAX_ATTEMPTS = 16;
+
+export const STALE_OBJECT = 'the object has been modified; please apply your changes to the latest version and try again';
+
+export class Registry {
+  readonly qualified: string;
+
+  constructor(
+    readonly resource: ResourceInfo,
+    private readonly deps: RegistryDeps,
+  ) {
+    this.qualified = qualifiedResource(resource);
+  }
+
+  private key(ns: string | undefined, name: string): string {
+    return storageKey(this.resource, ns ?? '', name);
+  }
+
+  private nowString(): string {
+    return rfc3339(this.deps.now());
+  }
+
+  async get(ns: string | undefined, name: string): Promise<StoredObject> {
+    const { kv } = await this.deps.storage.get(this.key(ns, name));
+    if (!kv) throw ApiError.notFound(this.qualified, name);
+    return fromStorage(kv.value, kv.modRevision);
+  }
+
+  // ---- list ----------------------------------------------------------------------------
+
+  async list(ns: string | undefined, q: ListQuery): Promise<ListPage> {
+    if (q.resourceVersion === '0' && !q.continueToken) return this.listFromCache(ns, q);
+    return this.listFromStorage(ns, q);
+  }
+
+  private async listFromCache(ns: string | undefined, q: ListQuery): Promise<ListPage> {
+    const cache = this.deps.watchCache(this.resource);
+    await cache.ready();
+    const items: StoredObject[] = [];
+    for (const c of cache.snapshot()) {
+      if (ns && c.namespace !== ns) continue;
+      if (q.labels && !q.labels.matches(c.labels)) continue;
+      if (q.fields && !q.fields.matches(c.fields)) continue;
+      items.push({ obj: c.obj, json: c.json, rv: c.rv });
+    }
+    return { items, resourceVersion: cache.revision };
+  }
+
+  private async listFromStorage(ns: string | undefined, q: ListQuery): Promise<ListPage> {
+    const storage = this.deps.storage;
+    const prefix = storagePrefix(this.resource, ns);
+    let revision: number | undefined;
+    let after: string | undefined;
+    if (q.continueToken) {
+      const state = decodeContinue(q.continueToken);
+      revision = state.rv;
+      after = prefix + state.start;
+    } else if (q.resourceVersion && q.resourceVersion !== '0') {
+      const wanted = parseRevision(q.resourceVersion);
+      if (q.resourceVersionMatch === 'Exact') revision = wanted;
+      else {
+        const current = await storage.currentRevision();
+        if (wanted > current) {
+          throw new ApiError('Timeout', `Too large resource version: ${wanted}, current: ${current}`, {
+            causes: [{ reason: 'ResourceVersionTooLarge', message: 'Too large resource version' }],
+            retryAfterSeconds: 1,
+          });
+        }
+      }
+    }
+    const filtering = q.labels !== undefined || q.fields !== undefined;
+    const limit = q.limit && q.limit > 0 ? q.limit : undefined;
+    const items: StoredObject[] = [];
+    let lastKey: string | undefined;
+    let more = false;
+    try {
+      for (;;) {
+        const want = limit === undefined ? undefined : filtering ? Math.max(limit - items.length, 500) : limit - items.length;
+        const page = await storage.list(prefix, { limit: want, after, revision });
+        revision ??= page.revision;
+        let stoppedEarly = false;
+        for (let i = 0; i < page.kvs.length; i++) {
+          const kv = page.kvs[i] as KeyValue;
+          const item = fromStorage(kv.value, kv.modRevision);
+          if (!filtering || this.matches(item.obj, q)) items.push(item);
+          lastKey = kv.key;
+          if (limit !== undefined && items.length >= limit) {
+            stoppedEarly = i < page.kvs.length - 1 || page.more;
+            break;
+          }
+        }
+        const last = page.kvs[page.kvs.length - 1];
+        if (stoppedEarly) {
+          more = true;
+          break;
+        }
+        if (!page.more || !last) break;
+        after = last.key;
+      }
+    } catch (err) {
+      if (err instanceof CompactedError) {
+        if (q.continueToken) throw continueExpired();
+        throw tooOld(revision ?? 0);
+      }
+      throw err;
+    }
+    const result: ListPage = { items, resourceVersion: revision ?? 0 };
+    if (more && lastKey !== undefined) result.continueToken = encodeContinue({ rv: revision ?? 0, start: lastKey.slice(prefix.length) });
+    return result;
+  }
+
+  private matches(obj: KubeObject, q: ListQuery): boolean {
+    if (q.labels && !q.labels.matches(meta(obj).labels)) return false;
+    if (q.fields && !q.fields.matches(selectableFields(this.resource, obj))) return false;
+    return true;
+  }
+
+  // ---- create --------------------------------------------------------------------------
+
+  async create(
+    ns: string | undefined,
+    body: KubeObject,
+    ctx: WriteContext,
+    options: { servedVersion?: string } = {},
+  ): Promise<StoredObject> {
+    const obj = deepCopy(body);
+    checkTypeMeta(this.resource, obj, options.servedVersion ?? this.resource.version);
+    checkIdentity(this.resource, obj, ns, undefined);
+    await this.admitCreate(obj);
+    this.prepareNew(obj, ctx);
+    const name = meta(obj).name ?? '';
+    const bytes = encodeForStorage(obj);
+    if (ctx.dryRun) return fromObject(obj, 0);
+    const res = await this.deps.storage.create(this.key(ns, name), bytes);
+    if (!res.ok) throw ApiError.alreadyExists(this.qualified, name);
+    return fromStorage(bytes, res.kv.modRevision, obj);
+  }
+
+  /** Namespace lifecycle admission: the namespace must exist and not be terminating. */
+  private async admitCreate(obj: KubeObject): Promise<void> {
+    if (!this.resource.namespaced) return;
+    const m = meta(obj);
+    const ns = m.namespace;
+    if (!ns) throw ApiError.badRequest('the namespace of the object is required');
+    const nsObj = await this.deps.getNamespace(ns);
+    if (!nsObj) throw ApiError.notFound('namespaces', ns);
+    if (namespaceTerminating(nsObj)) {
+      const message = `unable to create new content in namespace ${ns} because it is being terminated`;
+      throw new ApiError('Forbidden', `${this.qualified} "${m.name ?? m.generateName ?? ''}" is forbidden: ${message}`, {
+        name: m.name ?? '',
+        kind: this.resource.plural,
+        ...(this.resource.group ? { group: this.resource.group } : {}),
+        causes: [{ reason: 'NamespaceTerminating', message, field: 'metadata.namespace' }],
+      });
+    }
+  }
+
+  /** System fields, defaults, validation and managedFields of an object about to be created. */
+  private prepareNew(obj: KubeObject, ctx: WriteContext, options: { track: boolean } = { track: true }): void {
+    prepareCreate(this.resource, obj, this.deps.now());
+    applyDefaults(this.resource, obj);
+    this.throwIfInvalid(obj, validate(this.resource, obj));
+    if (options.track && ctx.fieldManager) {
+      trackUpdate({ gvk: gvkOf(this.resource), old: undefined, updated: obj, manager: ctx.fieldManager, subresource: '', now: this.nowString() });
+    }
+  }
+
+  private throwIfInvalid(obj: KubeObject, errors: readonly FieldError[]): void {
+    if (errors.length > 0) throw ApiError.invalid(this.resource.kind, meta(obj).name ?? '', errors, this.resource.group);
+  }
+
+  // ---- update and patch ----------------------------------------------------------------
+
+  async update(
+    ns: string | undefined,
+    name: string,
+    body: KubeObject,
+    ctx: WriteContext,
+    options: { subresource?: WritableSubresource; servedVersion?: string } = {},
+  ): Promise<StoredObject> {
+    const sub = options.subresource ?? '';
+    const incomingBase = deepCopy(body);
+    checkTypeMeta(this.resource, incomingBase, options.servedVersion ?? this.resource.version);
+    checkIdentity(this.resource, incomingBase, ns, name);
+    const { stored } = await this.guaranteedUpdate(ns, name, ctx, async (cur) => {
+      if (!cur) throw ApiError.notFound(this.qualified, name);
+      const incoming = deepCopy(incomingBase);
+      const rv = meta(incoming).resourceVersion;
+      if (rv && rv !== String(cur.kv.modRevision)) throw ApiError.conflict(this.qualified, name, STALE_OBJECT);
+      return this.finishUpdate(cur, incoming, ctx, sub);
+    });
+    return stored;
+  }
+
+  /** Returns `created` when server-side apply created the object (HTTP 201). */
+  async patch(
+    ns: string | undefined,
+    name: string,
+    request: PatchRequest,
+    ctx: WriteContext,
+    options: { subresource?: WritableSubresource; servedVersion?: string } = {},
+  ): Promise<{ stored: StoredObject; created: boolean }> {
+    const sub = options.subresource ?? '';
+    return this.guaranteedUpdate(ns, name, ctx, async (cur) => {
+      if (!cur && request.type !== 'apply') throw ApiError.notFound(this.qualified, name);
+      if (!cur && sub !== '') throw ApiError.notFound(this.qualified, name);
+      const patched = patchObject({
+        resource: this.resource,
+        current: cur ? deepCopy(cur.obj) : undefined,
+        request,
+        manager: ctx.fieldManager,
+        subresource: sub,
+        now: this.nowString(),
+      });
+      checkTypeMeta(this.resource, patched, options.servedVersion ?? this.resource.version);
+      checkIdentity(this.resource, patched, ns, name);
+      if (!cur) {
+        await this.admitCreate(patched);
+        this.prepareNew(patched, ctx, { track: false });
+        return { kind: 'create', obj: patched };
+      }
+      const rv = meta(patched).resourceVersion;
+      if (rv && rv !== String(cur.kv.modRevision)) throw ApiError.conflict(this.qualified, name, STALE_OBJECT);
+      return this.finishUpdate(cur, patched, { ...ctx, fieldManager: request.type === 'apply' ? undefined : ctx.fieldManager }, sub);
+    });
+  }
+
+  /**
+   * Applies `mutate` to the stored object (read-modify-write with retries on storage conflicts)
+   * for callers outside the generic verbs: subresources such as scale and binding.
+   */
+  async mutate(
+    ns: string | undefined,
+    name: string,
+    ctx: WriteContext,
+    mutate: (current: KubeObject, rv: number) => KubeObject,
+    options: { subresource?: WritableSubresource } = {},
+  ): Promise<StoredObject> {
+    const { stored } = await this.guaranteedUpdate(ns, name, ctx, async (cur) => {
+      if (!cur) throw ApiError.notFound(this.qualified, name);
+      const next = mutate(deepCopy(cur.obj), cur.kv.modRevision);
+      return this.finishUpdate(cur, next, ctx, options.subresource ?? '');
+    });
+    return stored;
+  }
+
+  private finishUpdate(cur: Current, incoming: KubeObject, ctx: WriteContext, sub: WritableSubresource): Outcome {
+    const { obj: next, errors } = prepareUpdate(this.resource, cur.obj, incoming, sub);
+    applyDefaults(this.resource, next);
+    errors.push(...(sub === 'internal' ? validate(this.resource, next) : validate(this.resource, next, cur.obj)));
+    this.throwIfInvalid(next, errors);
+    const m = meta(next);
+    delete m.resourceVersion;
+    // Unchanged apart from managedFields timestamps: nothing to write (as Kubernetes skips
+    // no-op updates).
+    const withOldManaged = { ...next, metadata: { ...m, managedFields: meta(cur.obj).managedFields } };
+    if (meta(cur.obj).managedFields === undefined) delete withOldManaged.metadata.managedFields;
+    if (encodeForStorage(withOldManaged).equals(Buffer.from(cur.kv.value))) return { kind: 'noop' };
+    if (ctx.fieldManager) {
+      const subresource = sub === 'internal' ? '' : sub;
+      trackUpdate({ gvk: gvkOf(this.resource), old: cur.obj, updated: next, manager: ctx.fieldManager, subresource, now: this.nowString() });
+    }
+    if (m.deletionTimestamp && (m.finalizers?.length ?? 0) === 0 && !((m.deletionGracePeriodSeconds ?? 0) > 0) && !this.namespaceHoldsFinalizers(next)) {
+      return { kind: 'delete' };
+    }
+    return { kind: 'write', obj: next };
+  }
+
+  private namespaceHoldsFinalizers(obj: KubeObject): boolean {
+    if (!isNamespace(this.resource)) return false;
+    const spec = obj['spec'];
+    return typeof spec === 'object' && spec !== null && Array.isArray((spec as Record<string, unknown>)['finalizers']) &&
+      ((spec as Record<string, unknown[]>)['finalizers']?.length ?? 0) > 0;
+  }
+
+  /** Read-modify-write with compare-and-swap; `compute` runs again after a storage conflict. */
+  private async guaranteedUpdate(
+    ns: string | undefined,
+    name: string,
+    ctx: WriteContext,
+    compute: (cur: Current | undefined) => Promise<Outcome>,
+  ): Promise<{ stored: StoredObject; created: boolean }> {
+    const storage = this.deps.storage;
+    const key = this.key(ns, name);
+    for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+      const { kv } = await storage.get(key);
+      const cur = kv ? { kv, obj: decodeStored(withResourceVersion(kv.value, kv.modRevision)) } : undefined;
+      const outcome = await compute(cur);
+      switch (outcome.kind) {
+        case 'noop':
+          if (!kv) throw new Error('noop without a current object');
+          return { stored: fromStorage(kv.value, kv.modRevision), created: false };
+        case 'create': {
+          const bytes = encodeForStorage(outcome.obj);
+          if (ctx.dryRun) return { stored: fromObject(outcome.obj, 0), created: true };
+          const res = await storage.create(key, bytes);
+          if (!res.ok) continue;
+          return { stored: fromStorage(bytes, res.kv.modRevision, outcome.obj), created: true };
+        }
+        case 'write': {
+          if (!kv) throw new Error('write without a current object');
+          const bytes = encodeForStorage(outcome.obj);
+          if (ctx.dryRun) return { stored: fromStorage(bytes, kv.modRevision, outcome.obj), created: false };
+          const res = await storage.update(key, bytes, kv.modRevision);
+          if (!res.ok) continue;
+          return { stored: fromStorage(bytes, res.kv.modRevision, outcome.obj), created: false };
+        }
+        case 'delete': {
+          if (!kv) throw new Error('delete without a current object');
+          if (ctx.dryRun) return { stored: fromStorage(kv.value, kv.modRevision), created: false };
+          const res = await storage.delete(key, kv.modRevision);
+          if (!res.ok) continue;
+          return { stored: fromStorage(res.kv.value, res.kv.modRevision), created: false };
+        }
+      }
+    }
+    throw ApiError.conflict(this.qualified, name, STALE_OBJECT);
+  }
+
+  // ---- delete --------------------------------------------------------------------------
+
+  async delete(ns: string | undefined, name: string, options: DeleteOptions, ctx: WriteContext): Promise<DeleteResult> {
+    const storage = this.deps.storage;
+    const key = this.key(ns, name);
+    for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+      const { kv } = await storage.get(key);
+      if (!kv) throw ApiError.notFound(this.qualified, name);
+      const cur = decodeStored(withResourceVersion(kv.value, kv.modRevision));
+      const plan = planDeletion({ resource: this.resource, qualified: this.qualified, current: cur, options, nowMs: this.deps.now() });
+      if (plan.kind === 'unchanged') return { kind: 'pending', stored: fromStorage(kv.value, kv.modRevision) };
+      if (plan.kind === 'pending') {
+        delete meta(plan.obj).resourceVersion;
+        const bytes = encodeForStorage(plan.obj);
+        if (ctx.dryRun) return { kind: 'pending', stored: fromStorage(bytes, kv.modRevision, plan.obj) };
+        const res = await storage.update(key, bytes, kv.modRevision);
+        if (!res.ok) continue;
+        return { kind: 'pending', stored: fromStorage(bytes, res.kv.modRevision, plan.obj) };
+      }
+      if (ctx.dryRun) return { kind: 'deleted', stored: fromStorage(kv.value, kv.modRevision) };
+      const res = await storage.delete(key, kv.modRevision);
+      if (!res.ok) continue;
+      return { kind: 'deleted', stored: fromStorage(kv.value, kv.modRevision) };
+    }
+    throw ApiError.conflict(this.qualified, name, STALE_OBJECT);
+  }
+
+  /** Deletes every object the query selects; returns each one's result (NotFound races skipped). */
+  async deleteCollection(ns: string | undefined, q: ListQuery, options: DeleteOptions, ctx: WriteContext): Promise<DeleteResult[]> {
+    const page = await this.list(ns, { ...q, limit: undefined, continueToken: undefined, resourceVersion: '' });
+    const results: DeleteResult[] = [];
+    for (const item of page.items) {
+      const m = meta(item.obj);
+      try {
+        results.push(await this.delete(m.namespace, m.name ?? '', options, ctx));
+      } catch (err) {
+        if (err instanceof ApiError && err.code === 404) continue;
+        throw err;
+      }
+    }
+    return results;
+  }
+}
+
+function parseRevision(text: string): number {
+  const n = Number(text);
+  if (!/^\d+$/.test(text) || !Number.isSafeInteger(n)) {
+    throw ApiError.badRequest(`invalid resource version: ${JSON.stringify(text)}`);
+  }
+  return n;
+}
+
+export function tooOld(revision: number): ApiError {
+  return new ApiError('Expired', `too old resource version: ${revision}`);
+}

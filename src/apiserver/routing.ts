@@ -1,0 +1,78 @@
+// URL paths of the Kubernetes REST API, parsed into what they address.
+import { findResource, type ResourceInfo } from '../api/resources.js';
+
+export type Route =
+  | { kind: 'apiVersions' } // /api
+  | { kind: 'apiGroupList' } // /apis
+  | { kind: 'apiGroup'; group: string } // /apis/{g}
+  | { kind: 'resourceList'; group: string; version: string } // /api/v1, /apis/{g}/{v}
+  | ResourceRoute
+  | { kind: 'notFound' };
+
+export interface ResourceRoute {
+  kind: 'resource';
+  group: string;
+  version: string;
+  resource: ResourceInfo;
+  /** Set for namespaced paths (`namespaces/{ns}/…`); undefined lists across namespaces. */
+  namespace: string | undefined;
+  name: string | undefined;
+  subresource: string | undefined;
+  /** Legacy `/watch/` path prefix. */
+  watchPath: boolean;
+}
+
+const NAMESPACE_SUBRESOURCES = new Set(['status', 'finalize']);
+
+export function parseRoute(pathname: string): Route {
+  const parts = pathname.split('/').filter((p) => p !== '').map(safeDecode);
+  if (parts.some((p) => p === undefined)) return { kind: 'notFound' };
+  const seg = parts as string[];
+  let group: string;
+  let version: string | undefined;
+  let rest: string[];
+  if (seg[0] === 'api') {
+    if (seg.length === 1) return { kind: 'apiVersions' };
+    group = '';
+    version = seg[1];
+    rest = seg.slice(2);
+  } else if (seg[0] === 'apis') {
+    if (seg.length === 1) return { kind: 'apiGroupList' };
+    group = seg[1] ?? '';
+    if (seg.length === 2) return { kind: 'apiGroup', group };
+    version = seg[2];
+    rest = seg.slice(3);
+  } else {
+    return { kind: 'notFound' };
+  }
+  if (!version) return { kind: 'notFound' };
+  if (rest.length === 0) return { kind: 'resourceList', group, version };
+  let watchPath = false;
+  if (rest[0] === 'watch') {
+    watchPath = true;
+    rest = rest.slice(1);
+  }
+  let namespace: string | undefined;
+  // namespaces/{ns}/{plural}/… addresses a namespaced resource; namespaces/{name}[/status]
+  // addresses the namespace itself.
+  if (rest[0] === 'namespaces' && rest.length >= 3 && !NAMESPACE_SUBRESOURCES.has(rest[2] ?? '')) {
+    namespace = rest[1];
+    rest = rest.slice(2);
+  }
+  const [plural, name, subresource, ...extra] = rest;
+  if (!plural || extra.length > 0) return { kind: 'notFound' };
+  const resource = findResource(group, version, plural);
+  if (!resource) return { kind: 'notFound' };
+  if (namespace !== undefined && !resource.namespaced) return { kind: 'notFound' };
+  // A namespaced resource addressed by name needs its namespace.
+  if (resource.namespaced && namespace === undefined && name !== undefined) return { kind: 'notFound' };
+  return { kind: 'resource', group, version, resource, namespace, name, subresource, watchPath };
+}
+
+function safeDecode(s: string): string | undefined {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,250 @@
+// The Kubernetes API server over HTTP(S): authentication, routing to discovery, OpenAPI,
+// health and the resource handlers, and Status answers for every failure.
+import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import type { AddressInfo, Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { ApiError } from '../api/errors.js';
+import { findResource, RESOURCES } from '../api/resources.js';
+import type { Storage } from '../storage/storage.js';
+import { allowsAnonymous, authenticate } from './authn/authenticate.js';
+import { ServiceAccountTokens } from './authn/service-account-tokens.js';
+import type { UserInfo } from './authn/user.js';
+import { SYSTEM_APISERVER } from './authn/user.js';
+import { DEFAULT_TUNING, type RequestContext, type ServerContext, type ServerTuning } from './handlers/context.js';
+import { Discovery } from './handlers/discovery.js';
+import { serveHealth, serveVersion, type HealthCheck } from './handlers/health.js';
+import { proxyUpgrade, type KubeletClientOptions } from './handlers/kubelet-proxy.js';
+import { handleResource } from './handlers/rest.js';
+import { serveOpenApi } from './handlers/openapi.js';
+import { notFoundPath, sendError, sendJson } from './http/respond.js';
+import { UnknownFieldChecker } from './http/unknown-fields.js';
+import { createOpenApi, type OpenApiService } from './openapi/openapi.js';
+import { Registries } from './registry/registries.js';
+import { parseRoute } from './routing.js';
+
+export type { UserInfo } from './authn/user.js';
+
+export interface ApiServerOptions {
+  storage: Storage;
+  /** Default "127.0.0.1". */
+  host?: string;
+  /** 0 picks a free port. */
+  port: number;
+  /** PEM strings. Omitted → plain HTTP (tests only). */
+  tls?: { cert: string; key: string; clientCA: string };
+  /** Bearer tokens → users (admin token, node join token …). */
+  tokens?: ReadonlyMap<string, UserInfo>;
+  /** Problems worth an operator's attention (internal errors, cache resets). */
+  log?: (line: string) => void;
+  /** One line per request (debug aid; off by default), through `requestLog` or else `log`. */
+  logRequests?: boolean;
+  requestLog?: (line: string) => void;
+  /** How to reach kubelets for logs, exec, attach and port-forward. */
+  kubelet?: KubeletClientOptions;
+  /** Key for service account tokens; random per process when omitted. */
+  serviceAccountKey?: Buffer;
+  /** Timeouts and limits; tests and benchmarks shorten them. */
+  tuning?: Partial<ServerTuning>;
+  /** Clock in ms since the epoch (tests). */
+  now?: () => number;
+}
+
+export interface RunningApiServer {
+  url: string;
+  port: number;
+  close(): Promise<void>;
+  /** The registries, for in-process callers that bypass HTTP. */
+  readonly registries: Registries;
+}
+
+const BOOTSTRAP_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
+
+export async function startApiServer(options: ApiServerOptions): Promise<RunningApiServer> {
+  const log = options.log ?? (() => undefined);
+  const registries = new Registries({ storage: options.storage, now: options.now, log });
+  let openapi: OpenApiService | undefined;
+  let openapiFailed = false;
+  const getOpenApi = (): OpenApiService | undefined => {
+    if (!openapi && !openapiFailed) {
+      try {
+        openapi = createOpenApi(RESOURCES);
+      } catch (err) {
+        openapiFailed = true;
+        log(`openapi unavailable: ${err instanceof Error ? err.message : String(err)}`);
+      }
+    }
+    return openapi;
+  };
+  const saTokens = new ServiceAccountTokens(options.serviceAccountKey);
+  const tokens = options.tokens ?? new Map<string, UserInfo>();
+  const now = registries.now;
+  const authenticateToken = (token: string): UserInfo | undefined => tokens.get(token) ?? saTokens.verify(token, now());
+  const server: ServerContext = {
+    registries,
+    openapi: getOpenApi,
+    fieldChecker: new UnknownFieldChecker(undefined),
+    serviceAccountTokens: saTokens,
+    authenticateToken,
+    tuning: { ...DEFAULT_TUNING, ...options.tuning },
+    kubelet: options.kubelet ?? {},
+    log,
+  };
+  // The checker reads schemas lazily, so it can be built before OpenAPI is first used.
+  server.fieldChecker = new UnknownFieldChecker({
+    v3Index: () => mustOpenApi(getOpenApi).v3Index(),
+    v3Document: (p) => getOpenApi()?.v3Document(p),
+    v2Json: () => mustOpenApi(getOpenApi).v2Json(),
+    v2Protobuf: () => mustOpenApi(getOpenApi).v2Protobuf(),
+  });
+  const discovery = new Discovery();
+  const checks: HealthCheck[] = [
+    { name: 'ping', check: async () => undefined },
+    { name: 'etcd', check: async () => void (await options.storage.currentRevision()) },
+  ];
+
+  await bootstrap(registries);
+
+  const onRequest = (req: IncomingMessage, res: ServerResponse): void => {
+    const started = Date.now();
+    if (options.logRequests) {
+      const requestLog = options.requestLog ?? log;
+      res.on('finish', () => requestLog(`${req.method ?? '?'} ${req.url ?? ''} ${res.statusCode} ${Date.now() - started}ms`));
+    }
+    dispatch(req, res).catch((err: unknown) => failRequest(res, err, log, req));
+  };
+
+  const dispatch = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const url = new URL(req.url ?? '/', 'http://apiserver');
+    const path = url.pathname;
+    const user = authenticate(req, authenticateToken);
+    if (!user && !allowsAnonymous(path)) {
+      throw new ApiError('Unauthorized', 'Unauthorized', {});
+    }
+    if (path === '/version' || path === '/version/') return serveVersion(res);
+    if (/^\/(healthz|livez|readyz)(\/|$)/.test(path)) return serveHealth(res, url, checks);
+    if (path === '/openapi/v2' || path.startsWith('/openapi/v3')) return serveOpenApi(req, res, url, getOpenApi);
+    if (path === '/' || path === '') {
+      sendJson(res, 200, { paths: ['/api', '/api/v1', '/apis', '/healthz', '/livez', '/openapi/v2', '/openapi/v3', '/readyz', '/version'] });
+      return;
+    }
+    const route = parseRoute(path);
+    const method = req.method ?? 'GET';
+    switch (route.kind) {
+      case 'apiVersions':
+      case 'apiGroupList':
+        if (method !== 'GET') throw notFoundPath();
+        return discovery.serveRoot(res, req.headers.accept, route.kind === 'apiVersions' ? 'api' : 'apis');
+      case 'apiGroup':
+        return discovery.serveGroup(res, route.group);
+      case 'resourceList':
+        return discovery.serveResourceList(res, route.group, route.version);
+      case 'notFound':
+        throw notFoundPath();
+      case 'resource': {
+        const ctx: RequestContext = { req, res, url, user: user ?? SYSTEM_APISERVER, server };
+        return handleResource(ctx, route);
+      }
+    }
+  };
+
+  const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
+    socket.on('error', () => socket.destroy());
+    void (async () => {
+      const url = new URL(req.url ?? '/', 'http://apiserver');
+      const user = authenticate(req, authenticateToken);
+      if (!user) throw new ApiError('Unauthorized', 'Unauthorized', {});
+      const route = parseRoute(url.pathname);
+      if (route.kind !== 'resource' || !['exec', 'attach', 'portforward'].includes(route.subresource ?? '') || route.name === undefined) {
+        throw notFoundPath();
+      }
+      if (!route.resource.subresources.some((s) => s.name === route.subresource)) throw notFoundPath();
+      await proxyUpgrade(server, req, socket, head, route, url);
+    })().catch((err: unknown) => {
+      const status = (err instanceof ApiError ? err : ApiError.internal(String(err))).toStatus();
+      if (!(err instanceof ApiError)) log(`upgrade ${req.url ?? ''} failed: ${String(err)}`);
+      const body = JSON.stringify(status);
+      socket.end(
+        `HTTP/1.1 ${status.code} ${status.reason ?? 'Error'}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+      );
+    });
+  };
+
+  const http: Server = options.tls
+    ? createHttpsServer(
+        { cert: options.tls.cert, key: options.tls.key, ca: options.tls.clientCA, requestCert: true, rejectUnauthorized: false },
+        onRequest,
+      )
+    : createHttpServer(onRequest);
+  http.on('upgrade', onUpgrade);
+  http.on('clientError', (_err, socket: Duplex) => {
+    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
+    else socket.destroy();
+  });
+  const sockets = new Set<Socket>();
+  http.on('connection', (s: Socket) => {
+    sockets.add(s);
+    s.on('close', () => sockets.delete(s));
+  });
+  http.on('secureConnection', (s: Socket) => {
+    sockets.add(s);
+    s.on('close', () => sockets.delete(s));
+  });
+
+  const host = options.host ?? '127.0.0.1';
+  await new Promise<void>((resolve, reject) => {
+    http.once('error', reject);
+    http.listen(options.port, host, () => {
+      http.off('error', reject);
+      resolve();
+    });
+  });
+  const port = (http.address() as AddressInfo).port;
+  const urlHost = host.includes(':') ? `[${host}]` : host;
+  return {
+    url: `${options.tls ? 'https' : 'http'}://${urlHost}:${port}`,
+    port,
+    registries,
+    close: async () => {
+      registries.close();
+      const closed = new Promise<void>((resolve) => http.close(() => resolve()));
+      for (const s of sockets) s.destroy();
+      await closed;
+    },
+  };
+}
+
+function mustOpenApi(get: () => OpenApiService | undefined): OpenApiService {
+  const o = get();
+  if (!o) throw new ApiError('ServiceUnavailable', 'OpenAPI documents are not available');
+  return o;
+}
+
+function failRequest(res: ServerResponse, err: unknown, log: (line: string) => void, req: IncomingMessage): void {
+  let apiErr: ApiError;
+  if (err instanceof ApiError) apiErr = err;
+  else {
+    log(`internal error serving ${req.method ?? '?'} ${req.url ?? ''}: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+    apiErr = ApiError.internal(err instanceof Error ? err.message : String(err));
+  }
+  if (res.headersSent) {
+    res.end();
+    return;
+  }
+  // A body we stopped reading (413) would otherwise keep the connection busy.
+  if (apiErr.code === 413) res.setHeader('Connection', 'close');
+  sendError(res, apiErr);
+}
+
+async function bootstrap(registries: Registries): Promise<void> {
+  const namespaces = findResource('', 'v1', 'namespaces');
+  if (!namespaces) return;
+  const reg = registries.for(namespaces);
+  for (const name of BOOTSTRAP_NAMESPACES) {
+    try {
+      await reg.create(undefined, { apiVersion: 'v1', kind: 'Namespace', metadata: { name } }, { user: SYSTEM_APISERVER, dryRun: false, fieldManager: undefined, warnings: [] });
+    } catch (err) {
+      if (!(err instanceof ApiError && err.reason === 'AlreadyExists')) throw err;
+    }
+  }
+}

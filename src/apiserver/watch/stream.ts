@@ -1,0 +1,183 @@
+// One HTTP watch: a chunked stream of `{"type":…,"object":…}` lines fed by the watch cache
+// (or, for a resourceVersion older than the cache's window, by a storage watch), with
+// bookmarks, a timeout, and an end when the client goes away or cannot keep up.
+import type { ServerResponse } from 'node:http';
+import { ApiError } from '../../api/errors.js';
+import type { KubeObject } from '../../api/object.js';
+import { formatApiVersion } from '../../api/object.js';
+import type { ResourceInfo } from '../../api/resources.js';
+import { storagePrefix } from '../../api/resources.js';
+import { CompactedError, type Storage } from '../../storage/storage.js';
+import { withResourceVersion } from '../registry/encoding.js';
+import { tooOld } from '../registry/registry.js';
+import type { CachedObject, CacheEvent, CacheSubscriber, EventType, WatchCache } from './cache.js';
+import { deliveryFor, matchesFilter, type Delivery, type WatchFilter } from './filter.js';
+
+/** Turns one event into its wire line. JSON lines are shared through `event.lines`. */
+export interface WatchEncoder {
+  /** `object` is the state to send; `event` is set when the line may be cached on it. */
+  line(type: EventType, object: CachedObject, shared: { event: CacheEvent; key: string } | undefined): Buffer;
+}
+
+export const jsonEncoder: WatchEncoder = {
+  line(type, object, shared) {
+    const cached = shared?.event.lines.get(shared.key);
+    if (cached) return cached;
+    const line = Buffer.concat([Buffer.from(`{"type":"${type}","object":`), object.json, Buffer.from('}\n')]);
+    shared?.event.lines.set(shared.key, line);
+    return line;
+  },
+};
+
+/** Encodes objects (e.g. as one-row Tables) per watcher; nothing is shared. */
+export function objectEncoder(render: (obj: KubeObject) => unknown): WatchEncoder {
+  return {
+    line(type, object) {
+      return Buffer.from(`${JSON.stringify({ type, object: render(object.obj) })}\n`);
+    },
+  };
+}
+
+export interface WatchRequest {
+  resource: ResourceInfo;
+  cache: WatchCache;
+  storage: Storage;
+  filter: WatchFilter;
+  /** "" / "0": current state first; otherwise events after this revision. */
+  resourceVersion: string;
+  sendInitialEvents: boolean | undefined;
+  allowBookmarks: boolean;
+  timeoutMs: number;
+  bookmarkIntervalMs: number;
+  /** Beyond this many unsent bytes the watcher is closed (the client re-lists). */
+  maxBacklogBytes: number;
+  encoder: WatchEncoder;
+  contentType: string;
+}
+
+/** Serves the watch until timeout, client close, or cache reset. Throws before writing headers. */
+export async function serveWatch(res: ServerResponse, w: WatchRequest): Promise<void> {
+  await w.cache.ready();
+  let afterRevision = 0;
+  const fromState = w.sendInitialEvents === true || w.resourceVersion === '' || w.resourceVersion === '0';
+  if (!fromState) {
+    afterRevision = Number(w.resourceVersion);
+    if (!/^\d+$/.test(w.resourceVersion) || !Number.isSafeInteger(afterRevision)) {
+      throw ApiError.badRequest(`invalid resource version: ${JSON.stringify(w.resourceVersion)}`);
+    }
+  }
+  res.writeHead(200, { 'Content-Type': w.contentType, 'Cache-Control': 'no-cache, private', 'Transfer-Encoding': 'chunked' });
+  res.flushHeaders();
+
+  const abort = new AbortController();
+  let lastRevision = afterRevision;
+  let unsubscribe: (() => void) | undefined;
+  const timers: NodeJS.Timeout[] = [];
+  const finish = (): void => {
+    if (abort.signal.aborted) return;
+    abort.abort();
+    unsubscribe?.();
+    for (const t of timers) clearTimeout(t);
+    if (!res.writableEnded) res.end();
+  };
+  res.on('close', finish);
+  res.on('error', finish);
+
+  const write = (line: Buffer): void => {
+    if (abort.signal.aborted) return;
+    res.write(line);
+    if (res.writableLength > w.maxBacklogBytes) finish();
+  };
+  const send = (ev: CacheEvent, d: Delivery): void => {
+    const object = d.prevAsDeleted && ev.prev ? restamp(ev.prev, ev.rv) : ev.object;
+    const key = d.prevAsDeleted ? 'DELETED_PREV' : d.type;
+    write(w.encoder.line(d.type, object, { event: ev, key }));
+  };
+  const onEvent = (ev: CacheEvent): void => {
+    if (ev.rv <= afterRevision) return;
+    lastRevision = Math.max(lastRevision, ev.rv);
+    const d = deliveryFor(w.filter, ev);
+    if (d) send(ev, d);
+  };
+  const bookmark = (annotations?: Record<string, string>): void => {
+    const revision = Math.max(lastRevision, w.cache.revision);
+    const metadata: Record<string, unknown> = { resourceVersion: String(revision) };
+    if (annotations) metadata['annotations'] = annotations;
+    const object = { kind: w.resource.kind, apiVersion: formatApiVersion(w.resource.group, w.resource.version), metadata };
+    write(Buffer.from(`${JSON.stringify({ type: 'BOOKMARK', object })}\n`));
+  };
+
+  const subscriber: CacheSubscriber = { onEvent, onReset: finish };
+  const unsub = w.cache.subscribe(
+    subscriber,
+    fromState ? { kind: 'state' } : { kind: 'after', revision: afterRevision },
+    (replay) => {
+      if ('state' in replay) {
+        if (w.sendInitialEvents !== false) {
+          for (const o of replay.state) {
+            if (matchesFilter(w.filter, o)) write(w.encoder.line('ADDED', o, undefined));
+          }
+        }
+        afterRevision = w.cache.revision;
+        lastRevision = afterRevision;
+        if (w.sendInitialEvents === true && w.allowBookmarks) bookmark({ 'k8s.io/initial-events-end': 'true' });
+      } else {
+        for (const ev of replay.events) onEvent(ev);
+      }
+    },
+  );
+  timers.push(setTimeout(finish, w.timeoutMs));
+  if (w.allowBookmarks) {
+    const tick = (): void => {
+      bookmark();
+      timers.push(setTimeout(tick, w.bookmarkIntervalMs));
+    };
+    timers.push(setTimeout(tick, w.bookmarkIntervalMs));
+  }
+  if (unsub) {
+    unsubscribe = unsub;
+    return;
+  }
+  // The cache's window does not reach back to afterRevision: replay from storage.
+  void watchStorage(w, afterRevision, abort.signal, onEvent).catch((err: unknown) => {
+    if (err instanceof CompactedError) {
+      const status = tooOld(afterRevision).toStatus();
+      status.message = `too old resource version: ${afterRevision} (${err.compactRevision})`;
+      write(Buffer.from(`${JSON.stringify({ type: 'ERROR', object: status })}\n`));
+    } else if (!abort.signal.aborted) {
+      const status = ApiError.internal(err instanceof Error ? err.message : String(err)).toStatus();
+      write(Buffer.from(`${JSON.stringify({ type: 'ERROR', object: status })}\n`));
+    }
+    finish();
+  });
+}
+
+function restamp(o: CachedObject, rv: number): CachedObject {
+  const json = withResourceVersion(o.raw, rv);
+  const obj = { ...o.obj, metadata: { ...o.obj.metadata, resourceVersion: String(rv) } };
+  return { ...o, json, obj, rv };
+}
+
+async function watchStorage(
+  w: WatchRequest,
+  afterRevision: number,
+  signal: AbortSignal,
+  onEvent: (ev: CacheEvent) => void,
+): Promise<void> {
+  const known = new Map<string, CachedObject>();
+  for await (const ev of w.storage.watch(storagePrefix(w.resource), { afterRevision, signal })) {
+    const prevKv = ev.prev;
+    const prev = known.get(ev.kv.key) ?? (prevKv ? w.cache.toCached(prevKv.key, prevKv.value, prevKv.modRevision) : undefined);
+    const rv = ev.kv.modRevision;
+    if (ev.type === 'delete') {
+      known.delete(ev.kv.key);
+      const last = w.cache.toCached(ev.kv.key, ev.kv.value, rv);
+      onEvent({ type: 'DELETED', rv, object: last, prev, lines: new Map() });
+    } else {
+      const cur = w.cache.toCached(ev.kv.key, ev.kv.value, rv);
+      known.set(ev.kv.key, cur);
+      const isNew = ev.kv.createRevision === rv;
+      onEvent({ type: isNew ? 'ADDED' : 'MODIFIED', rv, object: cur, prev, lines: new Map() });
+    }
+  }
+}
