@@ -1,0 +1,223 @@
+// The container runtime contract the kubelet drives, shaped like the CRI (runtime.v1 of
+// Kubernetes' cri-api): a pod is a sandbox (shared network/IPC, the pod IP) holding
+// containers; state is observed by listing, not by events (containerd 1.6 has no event
+// stream). Every implementation — containerd/, process/, fake/ — passes conformance.ts.
+
+export interface KeyValue {
+  name: string;
+  value: string;
+}
+
+export interface PortMapping {
+  protocol: 'TCP' | 'UDP' | 'SCTP';
+  containerPort: number;
+  hostPort?: number;
+  hostIp?: string;
+}
+
+export interface DnsConfig {
+  servers: string[];
+  searches: string[];
+  options: string[];
+}
+
+export interface SandboxConfig {
+  /** Pod metadata; (namespace, name, uid, attempt) identifies a sandbox. */
+  name: string;
+  namespace: string;
+  uid: string;
+  attempt: number;
+  hostname: string;
+  /** Absolute directory for this pod's container logs (the kubelet creates it). */
+  logDirectory: string;
+  dns?: DnsConfig;
+  portMappings: PortMapping[];
+  hostNetwork: boolean;
+  labels: Record<string, string>;
+  annotations: Record<string, string>;
+  /** cgroupfs-style parent, e.g. `/k8ts/pod<uid>`. */
+  cgroupParent?: string;
+}
+
+export interface Mount {
+  containerPath: string;
+  hostPath: string;
+  readOnly: boolean;
+}
+
+export interface ContainerResources {
+  cpuRequestMilli?: number;
+  cpuLimitMilli?: number;
+  memoryRequestBytes?: number;
+  memoryLimitBytes?: number;
+}
+
+export interface ContainerConfig {
+  name: string;
+  /** Restart count of this container in the pod: 0 for the first run. */
+  attempt: number;
+  /** The image as the pod names it, and the resolved reference from pullImage. */
+  image: string;
+  imageRef?: string;
+  command: string[];
+  args: string[];
+  workingDir?: string;
+  env: KeyValue[];
+  mounts: Mount[];
+  /** Relative to the sandbox's logDirectory, e.g. `main/0.log`. */
+  logPath: string;
+  stdin: boolean;
+  stdinOnce: boolean;
+  tty: boolean;
+  labels: Record<string, string>;
+  annotations: Record<string, string>;
+  resources: ContainerResources;
+}
+
+export type SandboxState = 'ready' | 'notready';
+export type ContainerState = 'created' | 'running' | 'exited' | 'unknown';
+
+export interface SandboxStatus {
+  id: string;
+  name: string;
+  namespace: string;
+  uid: string;
+  attempt: number;
+  state: SandboxState;
+  /** Pod IP, once the network is set up (absent for runtimes without pod networking). */
+  ip?: string;
+  createdAt: number;
+  labels: Record<string, string>;
+  annotations: Record<string, string>;
+}
+
+export interface ContainerStatus {
+  id: string;
+  sandboxId: string;
+  name: string;
+  attempt: number;
+  state: ContainerState;
+  image: string;
+  imageRef: string;
+  /** Times in ms since the epoch; 0 when not reached. */
+  createdAt: number;
+  startedAt: number;
+  finishedAt: number;
+  exitCode: number;
+  /** E.g. "Completed", "Error", "OOMKilled" once exited. */
+  reason: string;
+  message: string;
+  /** Absolute path of the CRI-format log file. */
+  logPath: string;
+  labels: Record<string, string>;
+  annotations: Record<string, string>;
+}
+
+export interface ImageInfo {
+  /** Resolved reference (digest form where the runtime has one). */
+  ref: string;
+  repoTags: string[];
+  sizeBytes: number;
+}
+
+export interface RegistryAuth {
+  username?: string;
+  password?: string;
+  auth?: string;
+  serverAddress?: string;
+  identityToken?: string;
+}
+
+/** Raised by pullImage; `reason` maps to the pod's waiting reason (ErrImagePull …). */
+export class ImagePullError extends Error {
+  constructor(
+    message: string,
+    readonly reason: 'ErrImagePull' | 'ErrImageNeverPull' | 'InvalidImageName',
+  ) {
+    super(message);
+    this.name = 'ImagePullError';
+  }
+}
+
+/** A "not found" from the runtime; stop/remove treat it as done. */
+export class NotFoundError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'NotFoundError';
+  }
+}
+
+export interface ExecOptions {
+  command: string[];
+  stdin: boolean;
+  stdout: boolean;
+  stderr: boolean;
+  tty: boolean;
+}
+
+/**
+ * An interactive stream into a container (exec or attach). Output arrives through the
+ * callbacks; `done` resolves with the exit code when the process ends (attach: when the
+ * container exits or the session is closed).
+ */
+export interface StreamSession {
+  writeStdin(data: Uint8Array): void;
+  closeStdin(): void;
+  resize(width: number, height: number): void;
+  onStdout(listener: (data: Uint8Array) => void): void;
+  onStderr(listener: (data: Uint8Array) => void): void;
+  readonly done: Promise<{ exitCode: number }>;
+  close(): void;
+}
+
+/** A bidirectional byte stream to a port inside the pod's network. */
+export interface PortStream {
+  write(data: Uint8Array): void;
+  end(): void;
+  onData(listener: (data: Uint8Array) => void): void;
+  readonly closed: Promise<void>;
+  close(): void;
+}
+
+export interface ContainerStats {
+  id: string;
+  cpuUsageNanoCores?: number;
+  cpuUsageCoreNanoSeconds?: number;
+  memoryWorkingSetBytes?: number;
+  timestamp: number;
+}
+
+export interface ContainerRuntime {
+  /** "containerd", "process" or "fake". */
+  readonly name: string;
+  version(): Promise<{ runtimeName: string; runtimeVersion: string }>;
+
+  runPodSandbox(config: SandboxConfig): Promise<string>;
+  /** Stops every container of the sandbox and its network; NotFound is success. */
+  stopPodSandbox(id: string): Promise<void>;
+  removePodSandbox(id: string): Promise<void>;
+  podSandboxStatus(id: string): Promise<SandboxStatus>;
+  listPodSandboxes(): Promise<SandboxStatus[]>;
+
+  pullImage(image: string, auth?: RegistryAuth): Promise<string>;
+  imageStatus(image: string): Promise<ImageInfo | undefined>;
+  listImages(): Promise<ImageInfo[]>;
+
+  createContainer(sandboxId: string, config: ContainerConfig, sandbox: SandboxConfig): Promise<string>;
+  startContainer(id: string): Promise<void>;
+  /** SIGTERM, then SIGKILL after `timeoutSeconds`; NotFound is success. */
+  stopContainer(id: string, timeoutSeconds: number): Promise<void>;
+  removeContainer(id: string): Promise<void>;
+  containerStatus(id: string): Promise<ContainerStatus>;
+  listContainers(filter?: { sandboxId?: string }): Promise<ContainerStatus[]>;
+
+  /** Runs a command to completion (probes, hooks). */
+  execSync(id: string, command: string[], timeoutMs: number): Promise<{ exitCode: number; stdout: Uint8Array; stderr: Uint8Array }>;
+  exec(id: string, options: ExecOptions): Promise<StreamSession>;
+  attach(id: string, options: Omit<ExecOptions, 'command'>): Promise<StreamSession>;
+  portForward(sandboxId: string, port: number): Promise<PortStream>;
+
+  containerStats(id: string): Promise<ContainerStats | undefined>;
+  /** Releases connections and timers; running containers keep running. */
+  close(): Promise<void>;
+}
