@@ -2,7 +2,7 @@
 // The whole test suite: build, typecheck, lint, unit tests, then end-to-end tests.
 // `--unit` or `--e2e` runs only that part (after the build). Extra arguments after `--`
 // are test file filters (substrings of the path).
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -37,12 +37,35 @@ if (only === 'all') {
   run('typecheck', 'npx', ['tsc', '-p', 'tsconfig.json', '--noEmit']);
   run('lint', 'npx', ['eslint', 'src', 'bench', 'test', 'scripts']);
 }
-const nodeTest = ['--import', 'tsx', '--test', '--test-reporter=spec'];
-if (only !== 'e2e') {
-  const unit = pick(findTests('src'));
-  if (unit.length) run('unit tests', process.execPath, [...nodeTest, '--test-concurrency=2', ...unit]);
+// Test runs stream their output and are counted, so the suite ends with one summary line.
+const totals = { passed: 0, failed: 0, skipped: 0 };
+function runTests(title, files, concurrency) {
+  if (!files.length) return Promise.resolve(0);
+  const args = ['--import', 'tsx', '--test', '--test-reporter=spec', `--test-concurrency=${concurrency}`, ...files];
+  console.log(`\n== ${title}: ${files.length} files`);
+  const started = Date.now();
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
+    let pending = '';
+    child.stdout.on('data', (chunk) => {
+      process.stdout.write(chunk);
+      pending += chunk.toString();
+      const lines = pending.split('\n');
+      pending = lines.pop() ?? '';
+      for (const line of lines) {
+        const m = /^ℹ (pass|fail|skipped) (\d+)$/.exec(line);
+        if (m) totals[m[1] === 'pass' ? 'passed' : m[1] === 'fail' ? 'failed' : 'skipped'] += Number(m[2]);
+      }
+    });
+    child.on('close', (code) => {
+      console.log(`== ${title}: ${code === 0 ? 'ok' : 'FAILED'} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+      resolve(code ?? 1);
+    });
+  });
 }
-if (only !== 'unit') {
-  const e2e = pick(findTests('test'));
-  if (e2e.length) run('e2e tests', process.execPath, [...nodeTest, '--test-concurrency=3', ...e2e]);
-}
+
+let failures = 0;
+if (only !== 'e2e') failures += await runTests('unit tests', pick(findTests('src')), 2);
+if (only !== 'unit') failures += await runTests('e2e tests', pick(findTests('test')), 3);
+console.log(`\n${totals.passed} passed, ${totals.failed} failed, ${totals.skipped} skipped`);
+process.exitCode = failures === 0 && totals.failed === 0 ? 0 : 1;

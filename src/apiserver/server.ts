@@ -56,6 +56,8 @@ export interface RunningApiServer {
   close(): Promise<void>;
   /** The registries, for in-process callers that bypass HTTP. */
   readonly registries: Registries;
+  /** The HTTP request listener, for in-process clients (src/client/in-process.ts) that skip the socket. */
+  handle(req: IncomingMessage, res: ServerResponse): void;
 }
 
 const BOOTSTRAP_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
@@ -205,6 +207,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
     url: `${options.tls ? 'https' : 'http'}://${urlHost}:${port}`,
     port,
     registries,
+    handle: onRequest,
     close: async () => {
       registries.close();
       const closed = new Promise<void>((resolve) => http.close(() => resolve()));

@@ -9,6 +9,7 @@ import { defaultKubeconfigPath, mergeKubeconfig, writeKubeconfig } from '../pki/
 import { ensurePki, servingAltNames } from '../pki/pki.js';
 import { openStorage } from '../storage/open.js';
 import { K8TS_VERSION, versionInfo } from '../version.js';
+import { startControlPlane, internalIdentity, type RunningControlPlane } from './control-plane.js';
 import { helpText, parseFlags, UsageError } from './flags.js';
 
 export function defaultDataDir(): string {
@@ -32,6 +33,19 @@ const specs = {
     description: 'Also merge a "k8ts" context into this kubeconfig; "none" to skip',
     default: '$KUBECONFIG or ~/.kube/config',
   },
+  disable: {
+    type: 'string',
+    placeholder: 'NAME',
+    description: 'Do not run this component: controllers (repeatable)',
+    multiple: true,
+  },
+  'node-monitor-grace-period': {
+    type: 'string',
+    placeholder: 'SECONDS',
+    description: 'A node silent this long is marked unreachable (5 for fast failover)',
+    default: '40',
+  },
+  'cluster-cidr': { type: 'string', placeholder: 'CIDR', description: 'Pod addresses; each node gets a /24 of it', default: '10.42.0.0/16' },
   'log-level': { type: 'string', placeholder: 'LEVEL', description: 'error, warn, info or debug', default: 'info' },
 } as const;
 
@@ -59,6 +73,16 @@ export async function runServer(argv: readonly string[]): Promise<number> {
   const logLevel = flags['log-level'] ?? 'info';
   if (!isLogLevel(logLevel)) throw new UsageError(`--log-level must be error, warn, info or debug, not "${logLevel}"`);
   const log = createLogger('server', { level: logLevel });
+  const gracePeriod = Number(flags['node-monitor-grace-period']);
+  if (!(gracePeriod > 0)) {
+    process.stderr.write(`k8ts server: --node-monitor-grace-period must be a positive number of seconds\n`);
+    return 2;
+  }
+  const unknownComponent = flags.disable.find((c) => c !== 'controllers');
+  if (unknownComponent) {
+    process.stderr.write(`k8ts server: --disable takes controllers, not "${unknownComponent}"\n`);
+    return 2;
+  }
   const port = Number(flags.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
     process.stderr.write(`k8ts server: --port must be a port number, not "${flags.port}"\n`);
@@ -75,6 +99,7 @@ export async function runServer(argv: readonly string[]): Promise<number> {
   log.info(`certificates in ${pki.tlsDir} (${ms()})`);
 
   const bind = flags['bind-address'] ?? '0.0.0.0';
+  const internal = internalIdentity();
   let server;
   try {
     server = await startApiServer({
@@ -82,13 +107,30 @@ export async function runServer(argv: readonly string[]): Promise<number> {
       host: bind,
       port,
       tls: { cert: pki.servingCert, key: pki.servingKey, clientCA: pki.caCert },
-      tokens: new Map([[pki.joinToken, { username: 'system:k8ts:node-joiner', groups: ['system:bootstrappers'] }]]),
+      tokens: new Map([
+        [pki.joinToken, { username: 'system:k8ts:node-joiner', groups: ['system:bootstrappers'] }],
+        [internal.token, internal.user],
+      ]),
       serviceAccountKey: pki.serviceAccountKey,
       logRequests: logLevel === 'debug',
       requestLog: (line: string) => log.debug(line),
       log: (line: string) => log.warn(line),
     });
   } catch (err) {
+    await storage.close();
+    throw err;
+  }
+  let controlPlane: RunningControlPlane;
+  try {
+    controlPlane = await startControlPlane(server, internal.token, {
+      disabled: new Set(flags.disable),
+      shared: storage.backend === 'etcd',
+      nodeMonitorGracePeriodMs: gracePeriod * 1000,
+      clusterCidr: flags['cluster-cidr'] ?? '10.42.0.0/16',
+      log,
+    });
+  } catch (err) {
+    await server.close();
     await storage.close();
     throw err;
   }
@@ -118,6 +160,7 @@ export async function runServer(argv: readonly string[]): Promise<number> {
       stopping = true;
       log.info(`${signal}: shutting down`);
       void (async () => {
+        await controlPlane.stop();
         await server.close().catch((err: unknown) => log.warn(`API server close: ${String(err)}`));
         await storage.close().catch((err: unknown) => log.warn(`datastore close: ${String(err)}`));
         log.info('stopped');

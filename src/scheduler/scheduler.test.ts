@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Pod } from 'kubernetes-types/core/v1.js';
 import { harness, makeNode, makePod } from './testing.js';
-import { numFeasibleNodesToFind, Scheduler } from './scheduler.js';
+import { numFeasibleNodesToFind, PodNotPendingError, Scheduler } from './scheduler.js';
 import { parseMilli } from './resources.js';
 
 const CONTROL_PLANE_TAINT = { key: 'node-role.kubernetes.io/control-plane', effect: 'NoSchedule' };
@@ -193,6 +193,18 @@ test('a failed bind forgets the assumed pod and retries with backoff', async () 
   h.clock.advance(1);
   await h.drain();
   assert.equal(h.bindings.get('p'), 'n1');
+});
+
+test('a bind answered "no longer pending" frees the node quietly: no retry, no FailedScheduling', async () => {
+  const h = harness({ nodes: [makeNode('n1', { cpu: '1' })], bindFails: () => new PodNotPendingError('pod p is already assigned to node "n2"') });
+  const pod = makePod('p', { cpu: '1' });
+  h.add(pod);
+  const [r] = await h.drain();
+  assert.equal(r?.kind, 'skipped');
+  assert.equal(h.scheduler.snapshot.get('n1')?.requested.milliCPU, 0);
+  assert.equal(h.scheduler.queue.whereIs(pod.metadata?.uid ?? ''), undefined);
+  assert.deepEqual(h.events.map((e) => e.reason), []);
+  assert.deepEqual(h.statusUpdates, []);
 });
 
 test('a burst of 1,100 pods onto 10 nodes never oversubscribes a node', async () => {

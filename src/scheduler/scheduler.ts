@@ -21,8 +21,17 @@ import { SchedulingQueue } from './queue.js';
 import { Snapshot } from './snapshot.js';
 import { isRejected, Status } from './status.js';
 
-/** Writes the binding (POST pods/{name}/binding). Rejects when the bind failed. */
+/**
+ * Writes the binding (POST pods/{name}/binding). Rejects when the bind failed; rejects with
+ * PodNotPendingError when the pod is no longer this scheduler's to bind (bound already, being
+ * deleted, gone), which ends the attempt without a retry or a FailedScheduling event.
+ */
 export type Binder = (pod: Pod, nodeName: string) => Promise<void>;
+
+/** The binder's answer when the API says the pod was bound meanwhile, is being deleted, or is gone. */
+export class PodNotPendingError extends Error {
+  override readonly name = 'PodNotPendingError';
+}
 
 export interface SchedulerEvent {
   regarding: Pod;
@@ -96,6 +105,8 @@ export class Scheduler {
   private readonly hints = new Map<string, readonly ClusterEventWithHint[]>();
   private nextStartNodeIndex = 0;
   private readonly bindings = new Set<Promise<unknown>>();
+  /** Pods whose bind found them no longer pending (see PodNotPendingError). */
+  private readonly notPending = new Set<string>();
 
   constructor(private readonly opts: SchedulerOptions) {
     this.clock = opts.clock ?? realClock;
@@ -147,7 +158,14 @@ export class Scheduler {
       runFilterWithNominatedPods: (state, pod, node) => (h.framework as Framework).runFilterWithNominatedPods(state, pod, node),
       runPreFilterAddPod: (state, pod, added, node) => (h.framework as Framework).runPreFilterAddPod(state, pod, added, node),
       runPreFilterRemovePod: (state, pod, removed, node) => (h.framework as Framework).runPreFilterRemovePod(state, pod, removed, node),
-      bind: (pod, nodeName) => this.opts.binder(pod.pod, nodeName),
+      bind: async (pod, nodeName) => {
+        try {
+          await this.opts.binder(pod.pod, nodeName);
+        } catch (e) {
+          if (e instanceof PodNotPendingError) this.notPending.add(pod.key);
+          throw e;
+        }
+      },
     };
     return h;
   }
@@ -343,6 +361,13 @@ export class Scheduler {
     const preBind = await fwk.runPreBind(state, assumed, nodeName);
     if (preBind) return failure(preBind);
     const bind = await fwk.runBind(state, assumed, nodeName);
+    if (bind && this.notPending.delete(assumed.key)) {
+      // Someone else decided this pod's fate; its own informer events will tell the rest.
+      fwk.runUnreserve(state, assumed, nodeName);
+      this.snapshot.forget(assumed.key);
+      this.queue.onEvent({ resource: 'AssignedPod', action: Action.Delete, oldPod: assumed.pod });
+      return this.skip(qp, bind.message);
+    }
     if (bind) return failure(bind);
     this.queue.done(qp.podInfo.key);
     if (at.hadNomination && pod.status?.nominatedNodeName) this.updateStatus(pod, { nominatedNodeName: null });

@@ -23,6 +23,7 @@ export class Snapshot {
   private readonly imageNodeCounts = new Map<string, number>();
   private readonly namespaceLabelsByName = new Map<string, Readonly<Record<string, string>>>();
   private ordered: NodeInfo[] | undefined;
+  private requiredAntiAffinityPods = 0;
 
   // ---- nodes ----
 
@@ -154,6 +155,11 @@ export class Snapshot {
     return this.placements.get(key)?.nodeName;
   }
 
+  /** Pods (bound or assumed) with required anti-affinity terms: when 0, no node has any. */
+  get podsWithRequiredAntiAffinity(): number {
+    return this.requiredAntiAffinityPods;
+  }
+
   private attach(pi: PodInfo, nodeName: string, opts: { assumed: boolean }): void {
     let ni = this.nodes.get(nodeName);
     if (!ni) {
@@ -161,12 +167,14 @@ export class Snapshot {
       this.nodes.set(nodeName, ni);
     }
     ni.addPod(pi);
+    if (pi.requiredAntiAffinity.length > 0) this.requiredAntiAffinityPods++;
     this.placements.set(pi.key, { nodeName, assumed: opts.assumed });
   }
 
   private detach(key: string, p: Placement): void {
     const ni = this.nodes.get(p.nodeName);
-    ni?.removePod(key);
+    const removed = ni?.removePod(key);
+    if (removed && removed.requiredAntiAffinity.length > 0) this.requiredAntiAffinityPods--;
     this.placements.delete(key);
     if (ni && !ni.known && ni.pods.length === 0) this.nodes.delete(p.nodeName);
   }

@@ -49,7 +49,7 @@ export interface Harness {
   drain(): Promise<ScheduleResult[]>;
 }
 
-export function harness(opts: { config?: SchedulerConfiguration; nodes?: Node[]; bindFails?: (pod: Pod) => boolean } = {}): Harness {
+export function harness(opts: { config?: SchedulerConfiguration; nodes?: Node[]; bindFails?: (pod: Pod) => boolean | Error } = {}): Harness {
   const clock = new FakeClock(1_000_000);
   const pods = new Map<string, Pod>();
   const h: Harness = {
@@ -64,7 +64,9 @@ export function harness(opts: { config?: SchedulerConfiguration; nodes?: Node[];
       random: () => 0,
       config: opts.config,
       binder: async (pod, nodeName) => {
-        if (opts.bindFails?.(pod)) throw new Error('binding rejected');
+        const fails = opts.bindFails?.(pod);
+        if (fails instanceof Error) throw fails;
+        if (fails) throw new Error('binding rejected');
         const name = pod.metadata?.name ?? '';
         h.bindings.set(name, nodeName);
         const bound: Pod = { ...pod, spec: { containers: [], ...pod.spec, nodeName } };

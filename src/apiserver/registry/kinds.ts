@@ -4,6 +4,7 @@
 import type { KubeObject } from '../../api/object.js';
 import { isPlainObject } from '../../api/object.js';
 import type { ResourceInfo } from '../../api/resources.js';
+import { prepareForCreate as prepareKindForCreate } from '../../api/strategy.js';
 import { meta, objectField } from './meta.js';
 
 export function isPod(r: ResourceInfo): boolean {
@@ -34,6 +35,8 @@ export function returnsDeletedObject(r: ResourceInfo): boolean {
 
 /** Status and other server-owned fields a create resets, as the Kubernetes strategies do. */
 export function prepareForCreate(r: ResourceInfo, obj: KubeObject): void {
+  // The kind's own create-time fields first (a Job's generated selector and labels, …).
+  prepareKindForCreate(r, obj);
   if (isNamespace(r)) {
     const spec = objectField(obj, 'spec') ?? {};
     if (!Array.isArray(spec['finalizers'])) spec['finalizers'] = ['kubernetes'];

@@ -65,6 +65,13 @@ function account(s: PreFilterState, pod: PodInfo, existing: PodInfo, node: NodeI
   }
 }
 
+/** Whether any of `nodes` holds a pod with required anti-affinity (O(1) for the snapshot's own list). */
+function anyRequiredAntiAffinity(handle: Handle, nodes: readonly NodeInfo[]): boolean {
+  if (nodes === handle.snapshot.list()) return handle.snapshot.podsWithRequiredAntiAffinity > 0;
+  for (const n of nodes) if (n.podsWithRequiredAntiAffinity.length > 0) return true;
+  return false;
+}
+
 export function interPodAffinity(handle: Handle, args: InterPodAffinityArgs = {}): Plugin {
   const hardWeight = args.hardPodAffinityWeight ?? 1;
   const ns = handle.snapshot.namespaceLabels;
@@ -73,7 +80,7 @@ export function interPodAffinity(handle: Handle, args: InterPodAffinityArgs = {}
     name: PluginName.InterPodAffinity,
     preFilter(state, pod, nodes) {
       const own = pod.requiredAffinity.length + pod.requiredAntiAffinity.length > 0;
-      if (!own && !nodes.some((n) => n.podsWithRequiredAntiAffinity.length > 0)) return Status.skip();
+      if (!own && !anyRequiredAntiAffinity(handle, nodes)) return Status.skip();
       const s = new PreFilterState(new TopologyCounts(), new TopologyCounts(), new TopologyCounts());
       for (const node of nodes) {
         if (own) for (const existing of node.pods) account(s, pod, existing, node, ns, 1);

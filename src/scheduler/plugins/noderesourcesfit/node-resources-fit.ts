@@ -29,7 +29,7 @@ export interface InsufficientResource {
   unresolvable: boolean;
 }
 
-/** Every resource the pod lacks on this node (empty = fits). */
+/** Every resource the pod lacks on this node (empty = fits). Runs per pod × node: no closures. */
 export function insufficientResources(pod: PodInfo, node: NodeInfo, ignored: ReadonlySet<string> = new Set()): InsufficientResource[] {
   const out: InsufficientResource[] = [];
   if (node.pods.length + 1 > node.allowedPodNumber) {
@@ -39,19 +39,36 @@ export function insufficientResources(pod: PodInfo, node: NodeInfo, ignored: Rea
   if (req.milliCPU === 0 && req.memory === 0 && req.ephemeralStorage === 0 && req.scalar.size === 0) return out;
   const alloc = node.allocatable;
   const used = node.requested;
-  const check = (resource: string, want: number, have: number, inUse: number): void => {
-    if (want > 0 && want > have - inUse) {
-      out.push({ resource, reason: `Insufficient ${resource}`, requested: want, used: inUse, capacity: have, unresolvable: want > have });
-    }
-  };
-  check('cpu', req.milliCPU, alloc.milliCPU, used.milliCPU);
-  check('memory', req.memory, alloc.memory, used.memory);
-  check('ephemeral-storage', req.ephemeralStorage, alloc.ephemeralStorage, used.ephemeralStorage);
+  lacking(out, 'cpu', req.milliCPU, alloc.milliCPU, used.milliCPU);
+  lacking(out, 'memory', req.memory, alloc.memory, used.memory);
+  lacking(out, 'ephemeral-storage', req.ephemeralStorage, alloc.ephemeralStorage, used.ephemeralStorage);
+  if (req.scalar.size === 0) return out;
   for (const name of [...req.scalar.keys()].sort()) {
     if (ignored.has(name)) continue;
-    check(name, req.scalar.get(name) ?? 0, alloc.scalar.get(name) ?? 0, used.scalar.get(name) ?? 0);
+    lacking(out, name, req.scalar.get(name) ?? 0, alloc.scalar.get(name) ?? 0, used.scalar.get(name) ?? 0);
   }
   return out;
+}
+
+/** insufficientResources(...).length === 0 without allocating: the common answer on the hot path. */
+function fits(pod: PodInfo, node: NodeInfo, ignored: ReadonlySet<string>): boolean {
+  if (node.pods.length + 1 > node.allowedPodNumber) return false;
+  const req = pod.requests;
+  const alloc = node.allocatable;
+  const used = node.requested;
+  if (req.milliCPU > 0 && req.milliCPU > alloc.milliCPU - used.milliCPU) return false;
+  if (req.memory > 0 && req.memory > alloc.memory - used.memory) return false;
+  if (req.ephemeralStorage > 0 && req.ephemeralStorage > alloc.ephemeralStorage - used.ephemeralStorage) return false;
+  for (const [name, want] of req.scalar) {
+    if (want > 0 && !ignored.has(name) && want > (alloc.scalar.get(name) ?? 0) - (used.scalar.get(name) ?? 0)) return false;
+  }
+  return true;
+}
+
+function lacking(out: InsufficientResource[], resource: string, want: number, have: number, inUse: number): void {
+  if (want > 0 && want > have - inUse) {
+    out.push({ resource, reason: `Insufficient ${resource}`, requested: want, used: inUse, capacity: have, unresolvable: want > have });
+  }
 }
 
 function leastRequested(requested: number, capacity: number): number {
@@ -72,6 +89,7 @@ export function nodeResourcesFit(args: NodeResourcesFitArgs = {}): Plugin {
   return {
     name: PluginName.NodeResourcesFit,
     filter(_state, pod, node) {
+      if (fits(pod, node, ignored)) return undefined;
       const lacking = insufficientResources(pod, node, ignored);
       if (lacking.length === 0) return undefined;
       const code = lacking.some((r) => r.unresolvable) ? 'UnschedulableAndUnresolvable' : 'Unschedulable';

@@ -1,0 +1,201 @@
+// Controller-manager benchmark: N Deployments × R replicas through the Deployment and
+// ReplicaSet controllers against a real API server (MemoryStorage, HTTP on loopback), with a
+// fake kubelet reporting every pod Running+Ready at once. Prints the time until every
+// ReplicaSet reports readyReplicas = R, pods created per second by the ReplicaSet controller,
+// and CPU per reconcile. Reference: clusterloader2's load test creates pods at 10/s; the goal
+// here is ≥ 1,000 pods/s.
+//
+// By default the API server runs in a child process (this file with K8TS_BENCH_ROLE=apiserver),
+// so this process's CPU is the controllers' (plus informers, client and fake kubelet) and the
+// two do not share one event loop. APISERVER=inprocess runs everything in one process.
+//   node --import tsx bench/controllers.ts        (DEPLOYMENTS, REPLICAS, WORKERS, APISERVER override)
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { fileURLToPath } from 'node:url';
+import type { Deployment, ReplicaSet } from 'kubernetes-types/apps/v1.js';
+import { findResource, type ResourceInfo } from '../src/api/resources.js';
+import { startApiServer } from '../src/apiserver/server.js';
+import { createClient } from '../src/client/client.js';
+import { HttpTransport } from '../src/client/http.js';
+import { DEFAULT_CONTROLLER_OPTIONS, type ControllerContext } from '../src/controllers/controller.js';
+import { createDeploymentController } from '../src/controllers/deployment/deployment.js';
+import { startFakeKubelet } from '../src/controllers/deployment/fake-kubelet.js';
+import { replicatedPodsController } from '../src/controllers/replicaset/replicaset.js';
+import { REPLICA_SET_KIND } from '../src/controllers/replicaset/replicated-kind.js';
+import { realClock } from '../src/informer/clock.js';
+import { SharedInformerFactory } from '../src/informer/shared.js';
+import { createLogger } from '../src/log.js';
+import { MemoryStorage } from '../src/storage/memory/memory.js';
+
+const DEPLOYMENTS = Number(process.env['DEPLOYMENTS'] ?? 1000);
+const REPLICAS = Number(process.env['REPLICAS'] ?? 10);
+const WORKERS = Number(process.env['WORKERS'] ?? 5);
+const IN_PROCESS = process.env['APISERVER'] === 'inprocess';
+/** The run is cut off here and reported as partial. */
+const TIME_LIMIT_MS = 170_000;
+const CREATE_CONCURRENCY = 50;
+const TOKEN = 'bench-controllers-token';
+
+const log = (line: string): void => console.log(`[bench:controllers] ${line}`);
+
+function resource(group: string, version: string, plural: string): ResourceInfo {
+  const r = findResource(group, version, plural);
+  if (!r) throw new Error(`no ${plural}`);
+  return r;
+}
+
+async function serveApi(): Promise<{ url: string; close(): Promise<void> }> {
+  const storage = new MemoryStorage();
+  const server = await startApiServer({
+    storage,
+    port: 0,
+    tokens: new Map([[TOKEN, { username: 'system:kube-controller-manager', groups: ['system:masters'] }]]),
+  });
+  return {
+    url: server.url,
+    close: async () => {
+      await server.close();
+      await storage.close();
+    },
+  };
+}
+
+/** Starts the API server in a child process; resolves with its URL and the child. */
+async function apiServerProcess(): Promise<{ url: string; child: ChildProcess }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url)], {
+    env: { ...process.env, K8TS_BENCH_ROLE: 'apiserver' },
+    stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
+  });
+  let buffered = '';
+  for await (const chunk of child.stdout ?? []) {
+    buffered += String(chunk);
+    const m = /^url (\S+)$/m.exec(buffered);
+    if (m?.[1]) return { url: m[1], child };
+  }
+  throw new Error('API server process exited before listening');
+}
+
+function deployment(i: number): Deployment {
+  const app = `app-${i}`;
+  return {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name: app, namespace: 'default' },
+    spec: {
+      replicas: REPLICAS,
+      selector: { matchLabels: { app } },
+      template: { metadata: { labels: { app } }, spec: { containers: [{ name: 'pause', image: 'registry.k8s.io/pause:3.10' }] } },
+    },
+  };
+}
+
+/** The child's CPU time in ms (user + system), asked over IPC. */
+async function childCpuMs(child: ChildProcess): Promise<number> {
+  child.send('cpu');
+  const [reply] = (await once(child, 'message')) as [unknown];
+  return typeof reply === 'number' ? reply : Number.NaN;
+}
+
+async function main(): Promise<void> {
+  const inProcess = IN_PROCESS ? await serveApi() : undefined;
+  const remote = inProcess ? undefined : await apiServerProcess();
+  const url = inProcess?.url ?? remote?.url ?? '';
+  const client = createClient(new HttpTransport({ server: url, token: TOKEN }));
+  const logger = createLogger('bench', { level: 'error' });
+  const informers = new SharedInformerFactory(client, { log: logger });
+  let created = 0;
+  let firstCreateMs = 0;
+  let lastCreateMs = 0;
+  const context: ControllerContext = {
+    client,
+    informers,
+    clock: realClock,
+    log: logger,
+    options: { ...DEFAULT_CONTROLLER_OPTIONS, workers: WORKERS },
+    recorder: {
+      event: (_obj, _type, reason) => {
+        if (reason !== 'SuccessfulCreate') return;
+        created++;
+        lastCreateMs = performance.now();
+        firstCreateMs ||= lastCreateMs;
+      },
+    },
+  };
+  const stop = new AbortController();
+  informers.start(stop.signal);
+  const reconciles = { deployment: 0, replicaset: 0 };
+  const runs = [
+    createDeploymentController({ onReconcile: () => void reconciles.deployment++ })(context).run(stop.signal),
+    replicatedPodsController(REPLICA_SET_KIND, { onReconcile: () => void reconciles.replicaset++ })(context).run(stop.signal),
+  ];
+  let kubeletErrors = 0;
+  const kubelet = startFakeKubelet(client, informers, { readyAfterMs: 0, onError: () => void kubeletErrors++ });
+  const rsInformer = informers.informerFor<ReplicaSet>(resource('apps', 'v1', 'replicasets'));
+  await informers.waitForSync(stop.signal);
+
+  const expectedPods = DEPLOYMENTS * REPLICAS;
+  log(
+    `${DEPLOYMENTS} Deployments × ${REPLICAS} replicas = ${expectedPods} pods; ${WORKERS} workers per controller; ` +
+      `API server on MemoryStorage over HTTP, ${inProcess ? 'in this process' : 'in a child process'}`,
+  );
+  const cpu0 = process.cpuUsage();
+  const apiCpu0 = remote ? await childCpuMs(remote.child) : 0;
+  const t0 = performance.now();
+  const deployments = client.resource<Deployment>(resource('apps', 'v1', 'deployments'), 'default');
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: CREATE_CONCURRENCY }, async () => {
+      while (next < DEPLOYMENTS) await deployments.create(deployment(next++));
+    }),
+  );
+  const tCreated = performance.now();
+  const readyCount = (): number => rsInformer.cache.list().filter((rs) => (rs.status?.readyReplicas ?? 0) === REPLICAS).length;
+  let partial = false;
+  while (readyCount() < DEPLOYMENTS) {
+    if (performance.now() - t0 > TIME_LIMIT_MS) {
+      partial = true;
+      break;
+    }
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  const tDone = performance.now();
+  const cpu = process.cpuUsage(cpu0);
+  const apiCpuMs = remote ? (await childCpuMs(remote.child)) - apiCpu0 : Number.NaN;
+  const cpuMs = (cpu.user + cpu.system) / 1000;
+  const totalReconciles = reconciles.deployment + reconciles.replicaset;
+  const createSpanS = (lastCreateMs - firstCreateMs) / 1000;
+
+  log(`${partial ? 'PARTIAL (stopped at the time limit): ' : ''}${readyCount()}/${DEPLOYMENTS} ReplicaSets at readyReplicas=${REPLICAS}`);
+  log(`Deployments created in ${((tCreated - t0) / 1000).toFixed(2)} s (${CREATE_CONCURRENCY} concurrent POSTs)`);
+  log(`all ReplicaSets ready after ${((tDone - t0) / 1000).toFixed(2)} s`);
+  log(`pods created by the ReplicaSet controller: ${created} in ${createSpanS.toFixed(2)} s = ${(created / createSpanS).toFixed(0)} pods/s (clusterloader2 creates 10 pods/s; goal ≥ 1,000)`);
+  log(`reconciles: ${reconciles.deployment} deployment + ${reconciles.replicaset} replicaset = ${totalReconciles}`);
+  log(
+    `CPU of ${inProcess ? 'the whole process (API server included)' : 'the controller process (controllers, informers, client, fake kubelet)'}: ` +
+      `${(cpuMs / 1000).toFixed(2)} s = ${(cpuMs / totalReconciles).toFixed(3)} ms per reconcile`,
+  );
+  if (remote) {
+    const busy = apiCpuMs / (tDone - t0);
+    log(`API server process CPU: ${(apiCpuMs / 1000).toFixed(2)} s = ${(busy * 100).toFixed(0)}% of one core over the run, ${(apiCpuMs / created).toFixed(2)} ms per pod`);
+  }
+  log(`fake kubelet: ${kubelet.readied} pods reported ready, ${kubeletErrors} failed calls`);
+
+  kubelet.stop();
+  stop.abort();
+  await Promise.allSettled(runs);
+  client.close();
+  await inProcess?.close();
+  remote?.child.kill('SIGTERM');
+}
+
+if (process.env['K8TS_BENCH_ROLE'] === 'apiserver') {
+  const api = await serveApi();
+  console.log(`url ${api.url}`);
+  process.on('message', () => {
+    const u = process.cpuUsage();
+    process.send?.((u.user + u.system) / 1000);
+  });
+  process.once('SIGTERM', () => void api.close().then(() => process.exit(0)));
+} else {
+  await main();
+}

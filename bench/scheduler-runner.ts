@@ -1,0 +1,30 @@
+// The scheduler process for bench/scheduler.ts: connects to the API server at the URL given,
+// runs `startScheduler` (default profile) until stdin closes or it gets SIGTERM, and prints
+// `READY` once its caches have synced. Its own process, like kube-scheduler.
+import { createClient } from '../src/client/client.js';
+import { HttpTransport } from '../src/client/http.js';
+import { discardEvents } from '../src/events/recorder.js';
+import { createLogger } from '../src/log.js';
+import { startScheduler } from '../src/scheduler/run.js';
+
+const [url = '', token = ''] = process.argv.slice(2);
+const client = createClient(new HttpTransport({ server: url, token }));
+const stop = new AbortController();
+const running = await startScheduler({
+  client,
+  recorder: discardEvents,
+  log: createLogger('scheduler', { level: 'warn' }),
+  signal: stop.signal,
+});
+console.log('READY');
+
+async function shutdown(): Promise<void> {
+  if (stop.signal.aborted) return;
+  stop.abort();
+  await running.stop();
+  client.close();
+  process.exit(0);
+}
+process.on('SIGTERM', () => void shutdown());
+process.stdin.on('end', () => void shutdown());
+process.stdin.resume();

@@ -1,0 +1,150 @@
+// The Job controller (Kubernetes' "job-controller"): runs pods to completion. It watches Jobs
+// and pods, and reconciles one Job at a time (see sync.ts); pods carry the job-tracking
+// finalizer until they are counted (see tracking.ts).
+import type { Job } from 'kubernetes-types/batch/v1.js';
+import type { Pod } from 'kubernetes-types/core/v1.js';
+import { ApiError } from '../../api/errors.js';
+import { findResource, type ResourceInfo } from '../../api/resources.js';
+import { labelSelectorFromObject } from '../../api/selectors/labels.js';
+import { objectKey } from '../../informer/cache.js';
+import { OWNER_UID_INDEX } from '../../informer/indexers.js';
+import type { Informer } from '../../informer/informer.js';
+import { runWorkers } from '../../informer/workers.js';
+import { WorkQueue } from '../../informer/workqueue.js';
+import type { ControllerContext, ControllerFactory } from '../controller.js';
+import type { BackoffRecord } from './backoff.js';
+import { isJobFinished } from './conditions.js';
+import { Expectations } from './expectations.js';
+import { hasTrackingFinalizer, JOB_TRACKING_FINALIZER } from './pods.js';
+import { syncJob, type SyncDeps } from './sync.js';
+import { wallClock } from '../wallclock.js';
+
+export interface JobControllerOptions {
+  /** Delay before replacing the first failed pod; doubles per further failure (default 10 s). */
+  podFailureBackoffMs?: number;
+  /** Cap of that delay (default 6 min). */
+  maxPodFailureBackoffMs?: number;
+}
+
+const ORPHAN_PREFIX = 'orphan-pod:';
+
+function mustFind(group: string, plural: string): ResourceInfo {
+  const r = findResource(group, 'v1', plural);
+  if (!r) throw new Error(`resource ${plural} missing from the resource table`);
+  return r;
+}
+
+export const JOBS = mustFind('batch', 'jobs');
+export const PODS = mustFind('', 'pods');
+
+export function newJobController(options: JobControllerOptions = {}): ControllerFactory {
+  return (ctx) => ({ name: 'job', run: (signal) => runJobController(ctx, options, signal) });
+}
+
+export const jobController: ControllerFactory = newJobController();
+
+/** The Job that controls `pod`, as a queue key; undefined for pods no Job controls. */
+function ownerJobKey(pod: Pod): string | undefined {
+  const ref = pod.metadata?.ownerReferences?.find((r) => r.controller === true);
+  if (!ref || ref.kind !== 'Job' || !ref.apiVersion.startsWith('batch/')) return undefined;
+  return `${pod.metadata?.namespace ?? ''}/${ref.name}`;
+}
+
+async function runJobController(ctx: ControllerContext, options: JobControllerOptions, signal: AbortSignal): Promise<void> {
+  const log = ctx.log.child('job');
+  const now = wallClock(ctx.clock);
+  const jobs: Informer<Job> = ctx.informers.informerFor<Job>(JOBS);
+  const pods: Informer<Pod> = ctx.informers.informerFor<Pod>(PODS);
+  const queue = new WorkQueue({ clock: ctx.clock });
+  const expectations = new Expectations(now);
+  const stripped = new Map<string, Set<string>>();
+  const backoff = new Map<string, BackoffRecord>();
+
+  const onPod = (pod: Pod, what: 'add' | 'update' | 'delete'): void => {
+    const key = ownerJobKey(pod);
+    if (!key) return;
+    const podKey = objectKey(pod);
+    if (what === 'add') expectations.creationObserved(key);
+    if (what === 'delete' || pod.metadata?.deletionTimestamp) expectations.deletionObserved(key, podKey);
+    if (what === 'delete' || !hasTrackingFinalizer(pod)) stripped.get(key)?.delete(pod.metadata?.uid ?? '');
+    if (what !== 'delete' && hasTrackingFinalizer(pod) && !jobs.cache.get(key) && jobs.hasSynced()) queue.add(ORPHAN_PREFIX + podKey);
+    queue.add(key);
+  };
+  pods.addEventHandler({
+    onAdd: (p) => onPod(p, 'add'),
+    onUpdate: (_old, p) => onPod(p, 'update'),
+    onDelete: (p) => onPod(p, 'delete'),
+  });
+  jobs.addEventHandler({
+    onAdd: (j) => queue.add(objectKey(j)),
+    onUpdate: (_old, j) => queue.add(objectKey(j)),
+    onDelete: (j) => {
+      queue.add(objectKey(j));
+      for (const p of pods.cache.byIndex(OWNER_UID_INDEX, j.metadata?.uid ?? '')) if (hasTrackingFinalizer(p)) queue.add(ORPHAN_PREFIX + objectKey(p));
+    },
+  });
+
+  const podClient = (ns: string | undefined) => ctx.client.resource<Pod>(PODS, ns);
+  const removeFinalizer = async (pod: Pod): Promise<boolean> => {
+    try {
+      await podClient(pod.metadata?.namespace).patch(pod.metadata?.name ?? '', 'strategic', {
+        metadata: { [`$deleteFromPrimitiveList/finalizers`]: [JOB_TRACKING_FINALIZER] },
+      });
+      return true;
+    } catch (err) {
+      if (err instanceof ApiError && err.code === 404) return false;
+      throw err;
+    }
+  };
+  const deps: SyncDeps = {
+    now,
+    recorder: ctx.recorder,
+    expectations,
+    backoff,
+    backoffBaseMs: options.podFailureBackoffMs ?? 10_000,
+    backoffMaxMs: options.maxPodFailureBackoffMs ?? 360_000,
+    strippedFor: (key) => {
+      let s = stripped.get(key);
+      if (!s) stripped.set(key, (s = new Set()));
+      return s;
+    },
+    updateStatus: (job) => ctx.client.resource<Job>(JOBS, job.metadata?.namespace).updateStatus(job),
+    createPod: (job, pod) => podClient(job.metadata?.namespace).create(pod),
+    deletePod: async (pod) => {
+      try {
+        await podClient(pod.metadata?.namespace).delete(pod.metadata?.name ?? '', { preconditions: { uid: pod.metadata?.uid } });
+      } catch (err) {
+        if (!(err instanceof ApiError && err.code === 404)) throw err;
+      }
+    },
+    removeFinalizer,
+  };
+
+  const reconcile = async (key: string): Promise<void | { requeueAfterMs: number }> => {
+    if (key.startsWith(ORPHAN_PREFIX)) {
+      // A pod whose Job is gone keeps nothing to be counted for: release it.
+      const pod = pods.cache.get(key.slice(ORPHAN_PREFIX.length));
+      const owner = pod && ownerJobKey(pod);
+      if (pod && owner && !jobs.cache.get(owner) && hasTrackingFinalizer(pod)) await removeFinalizer(pod);
+      return;
+    }
+    const job = jobs.cache.get(key);
+    if (!job) {
+      expectations.forget(key);
+      stripped.delete(key);
+      backoff.delete(key);
+      return;
+    }
+    const selector = labelSelectorFromObject(job.spec?.selector);
+    const owned = pods.cache.byIndex(OWNER_UID_INDEX, job.metadata?.uid ?? '').filter((p) => selector.matches(p.metadata?.labels));
+    if (isJobFinished(job.status) || job.metadata?.deletionTimestamp) {
+      await Promise.all(owned.filter(hasTrackingFinalizer).map(removeFinalizer));
+      return;
+    }
+    return syncJob(key, job, owned, deps);
+  };
+
+  if (!(await ctx.informers.waitForSync(signal))) return;
+  log.debug('caches synced');
+  await runWorkers(queue, reconcile, { workers: ctx.options.workers, signal, log });
+}

@@ -1,0 +1,107 @@
+// The namespace controller against a real API server: deleting a namespace deletes what is in
+// it, reports what holds it up, and finally lets the namespace go.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Deployment } from 'kubernetes-types/apps/v1.js';
+import type { ConfigMap, Namespace, Pod } from 'kubernetes-types/core/v1.js';
+import { ApiError } from '../../api/errors.js';
+import { findResource } from '../../api/resources.js';
+import { startControllerHarness, type ControllerHarness } from '../testing.js';
+import { namespacedResources, type ContentReport } from './content.js';
+import { conditionsFor, namespaceController } from './namespace.js';
+
+const namespaces = findResource('', 'v1', 'namespaces') ?? assert.fail('namespaces');
+const configMaps = findResource('', 'v1', 'configmaps') ?? assert.fail('configmaps');
+const pods = findResource('', 'v1', 'pods') ?? assert.fail('pods');
+const deployments = findResource('apps', 'v1', 'deployments') ?? assert.fail('deployments');
+
+async function until(what: string, check: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+async function gone(h: ControllerHarness, name: string): Promise<boolean> {
+  try {
+    await h.client.resource(namespaces).get(name);
+    return false;
+  } catch (err) {
+    if (err instanceof ApiError && err.code === 404) return true;
+    throw err;
+  }
+}
+
+async function fill(h: ControllerHarness, ns: string): Promise<void> {
+  await h.client.resource(namespaces).create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
+  await h.client.resource<ConfigMap>(configMaps, ns).create({ metadata: { name: 'cm-1' }, data: { a: '1' } });
+  await h.client.resource<ConfigMap>(configMaps, ns).create({ metadata: { name: 'cm-2' } });
+  // Without spec.nodeName a pod is deleted at once (no kubelet has to finish it).
+  await h.client.resource<Pod>(pods, ns).create({ metadata: { name: 'p' }, spec: { containers: [{ name: 'c', image: 'nginx' }] } });
+  await h.client.resource<Deployment>(deployments, ns).create({
+    metadata: { name: 'web' },
+    spec: {
+      selector: { matchLabels: { app: 'web' } },
+      template: { metadata: { labels: { app: 'web' } }, spec: { containers: [{ name: 'c', image: 'nginx' }] } },
+    },
+  });
+}
+
+test('deleting a namespace deletes its configmaps, pods and deployments, then the namespace', async () => {
+  const h = await startControllerHarness();
+  try {
+    h.start(namespaceController);
+    await fill(h, 'doomed');
+    await h.client.resource(namespaces).delete('doomed');
+    const terminating = await h.client.resource<Namespace>(namespaces).get('doomed');
+    assert.equal(terminating.status?.phase, 'Terminating');
+    await until('the namespace to go', () => gone(h, 'doomed'));
+    for (const r of [configMaps, pods, deployments]) assert.equal((await h.client.resource(r, 'doomed').list()).items.length, 0);
+  } finally {
+    await h.close();
+  }
+});
+
+test('content held by a finalizer keeps the namespace, and the conditions say why', async () => {
+  const h = await startControllerHarness();
+  try {
+    h.start(namespaceController);
+    await fill(h, 'held');
+    const cms = h.client.resource<ConfigMap>(configMaps, 'held');
+    await cms.patch('cm-1', 'merge', { metadata: { finalizers: ['example.com/hold'] } });
+    await h.client.resource(namespaces).delete('held');
+    const condition = async (type: string): Promise<string | undefined> =>
+      (await h.client.resource<Namespace>(namespaces).get('held')).status?.conditions?.find((c) => c.type === type && c.status === 'True')?.message;
+    await until('the finalizer condition', async () => (await condition('NamespaceFinalizersRemaining')) !== undefined);
+    assert.equal(await condition('NamespaceFinalizersRemaining'), 'Some content in the namespace has finalizers remaining: example.com/hold in 1 resource instances');
+    assert.equal(await condition('NamespaceContentRemaining'), 'Some resources are remaining: configmaps. has 1 resource instances');
+    assert.deepEqual((await cms.list()).items.map((c) => c.metadata?.name), ['cm-1']);
+
+    await cms.patch('cm-1', 'merge', { metadata: { finalizers: null } });
+    await until('the namespace to go', () => gone(h, 'held'));
+  } finally {
+    await h.close();
+  }
+});
+
+test('conditions keep their transition time while their status holds', () => {
+  const empty: ContentReport = { remaining: new Map(), finalizers: new Map(), errors: [], estimateSeconds: 0 };
+  const first = conditionsFor({ ...empty, remaining: new Map([['pods.', 2]]) }, [], 't1');
+  assert.deepEqual(first.map((c) => [c.type, c.status, c.reason]), [
+    ['NamespaceDeletionDiscoveryFailure', 'False', 'ResourcesDiscovered'],
+    ['NamespaceDeletionGroupVersionParsingFailure', 'False', 'ParsedGroupVersions'],
+    ['NamespaceDeletionContentFailure', 'False', 'ContentDeleted'],
+    ['NamespaceContentRemaining', 'True', 'SomeResourcesRemain'],
+    ['NamespaceFinalizersRemaining', 'False', 'ContentHasNoFinalizers'],
+  ]);
+  const second = conditionsFor(empty, first, 't2');
+  assert.equal(second.find((c) => c.type === 'NamespaceContentRemaining')?.lastTransitionTime, 't2');
+  assert.equal(second.find((c) => c.type === 'NamespaceDeletionDiscoveryFailure')?.lastTransitionTime, 't1');
+});
+
+test('pods are deleted before everything else', () => {
+  const order = namespacedResources().map((r) => r.plural);
+  assert.equal(order[0], 'pods');
+  assert.ok(order.includes('configmaps') && order.includes('deployments') && !order.includes('namespaces'));
+});

@@ -1,0 +1,36 @@
+// What the ReplicaSet controller reads from a pod's status: active, ready, available (Kubernetes'
+// FilterActivePods, IsPodReady and IsPodAvailable).
+import type { Pod } from 'kubernetes-types/core/v1.js';
+
+/** Counted towards replicas: not finished (Succeeded/Failed) and not being deleted. */
+export function isPodActive(pod: Pod): boolean {
+  const phase = pod.status?.phase;
+  return phase !== 'Succeeded' && phase !== 'Failed' && !pod.metadata?.deletionTimestamp;
+}
+
+export function isPodReady(pod: Pod): boolean {
+  return readyCondition(pod)?.status === 'True';
+}
+
+/** When the pod last became ready (epoch ms), or undefined when it is not ready or never said. */
+export function readySinceMs(pod: Pod): number | undefined {
+  const c = readyCondition(pod);
+  if (c?.status !== 'True' || !c.lastTransitionTime) return undefined;
+  const ms = Date.parse(c.lastTransitionTime);
+  return Number.isNaN(ms) ? undefined : ms;
+}
+
+/**
+ * Ready for longer than minReadySeconds at wall time `nowMs` (epoch ms). A ready pod without a
+ * transition time is available only when minReadySeconds is 0, as in Kubernetes.
+ */
+export function isPodAvailable(pod: Pod, minReadySeconds: number, nowMs: number): boolean {
+  if (!isPodReady(pod)) return false;
+  if (minReadySeconds <= 0) return true;
+  const since = readySinceMs(pod);
+  return since !== undefined && since + minReadySeconds * 1000 < nowMs;
+}
+
+function readyCondition(pod: Pod): { status: string; lastTransitionTime?: string } | undefined {
+  return pod.status?.conditions?.find((c) => c.type === 'Ready');
+}

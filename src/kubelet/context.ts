@@ -1,0 +1,51 @@
+// What every part of pod syncing shares: the config, the runtime, the per-pod records the
+// kubelet keeps, and the managers for probes, volumes, objects and back-off.
+import type { Pod, PodStatus } from 'kubernetes-types/core/v1.js';
+import type { RestartBackoff } from './backoff.js';
+import type { KubeletConfig } from './config.js';
+import type { EventRecorder } from './events.js';
+import type { ObjectManager } from './objects.js';
+import type { ProbeManager } from './probes/probe-manager.js';
+import type { WaitingReason } from './status.js';
+import type { TokenManager } from './volumes/service-account-token.js';
+import type { VolumeManager } from './volumes/volume-manager.js';
+
+/** What the kubelet knows of one pod (by uid) beyond the API object. */
+export interface PodRecord {
+  uid: string;
+  /** The latest API object, or the last one seen once removed. */
+  pod: Pod;
+  /** The API object is gone: stop everything and clean up. */
+  removed: boolean;
+  admission: 'pending' | 'admitted' | 'rejected';
+  /** The Failed status a rejected pod gets. */
+  rejectedStatus?: PodStatus;
+  /** When the kubelet first saw the pod (status.startTime). */
+  firstSeen: number;
+  /** Waiting reasons from the last attempt to start each container. */
+  waiting: Map<string, WaitingReason>;
+  /** Image → when its last pull failed (image pull back-off). */
+  pullFailures: Map<string, number>;
+  /** Containers to restart regardless of restart policy and back-off (spec change, probe). */
+  forceRestart: Set<string>;
+  /** The status last written to the API. */
+  lastStatus: PodStatus | undefined;
+  /** Containers were stopped for deletion and the API deletion was finished. */
+  terminated: boolean;
+}
+
+export interface KubeletContext {
+  cfg: KubeletConfig;
+  events: EventRecorder;
+  probes: ProbeManager;
+  volumes: VolumeManager;
+  objects: ObjectManager;
+  tokens: TokenManager;
+  crashBackoff: RestartBackoff;
+  pullBackoff: RestartBackoff;
+  /** Sandbox ids per pod uid, kept from relists and from the sandboxes the kubelet creates. */
+  sandboxes: Map<string, Set<string>>;
+  records: Map<string, PodRecord>;
+  /** The node's primary address (status.hostIP). */
+  hostIP: string;
+}

@@ -1,0 +1,274 @@
+// The kubelet: registers the node and keeps its status and lease fresh, and runs the pods bound
+// to it on a ContainerRuntime — one serialized worker per pod, woken by API changes, runtime
+// relists, probe results, back-off timers and a periodic resync.
+import { readFile } from 'node:fs/promises';
+import { createHash, randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
+import type { Pod } from 'kubernetes-types/core/v1.js';
+import { RestartBackoff } from './backoff.js';
+import { kubeletConfig, type KubeletConfig, type KubeletOptions } from './config.js';
+import type { KubeletContext, PodRecord } from './context.js';
+import { podEventRecorder } from './events.js';
+import { admitPod } from './admission.js';
+import { NodeLease } from './lease.js';
+import { rotateContainerLogs } from './logs.js';
+import { NodeStatusManager, type NodeStatusInputs } from './node-status.js';
+import { ObjectManager } from './objects.js';
+import { Pleg } from './pleg.js';
+import { nodePodFeed, type PodFeed } from './pod-manager.js';
+import { PodWorkers, type WorkerOutcome } from './pod-worker.js';
+import { ProbeManager } from './probes/probe-manager.js';
+import { addSandbox } from './runtime-state.js';
+import { NotFoundError } from './runtime/runtime.js';
+import { sleep } from '../informer/clock.js';
+import { rfc3339 } from './status.js';
+import { writePodStatus } from './status-manager.js';
+import { syncPod } from './sync-pod.js';
+import { cleanUpPod, terminatePod } from './terminate.js';
+import { TokenManager } from './volumes/service-account-token.js';
+import { VolumeManager } from './volumes/volume-manager.js';
+
+export type { KubeletOptions } from './config.js';
+
+export interface RunningKubelet {
+  /** Stops the kubelet's loops; containers keep running (as when a kubelet restarts). */
+  stop(): Promise<void>;
+}
+
+async function readId(path: string): Promise<string | undefined> {
+  try {
+    return (await readFile(path, 'utf8')).trim().replace(/-/g, '') || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function isTerminalPhase(phase: string | undefined): boolean {
+  return phase === 'Succeeded' || phase === 'Failed';
+}
+
+/** The pod-running core; `startKubelet` and the simulator give it a pod feed. */
+export class Kubelet {
+  readonly ctx: KubeletContext;
+  readonly workers: PodWorkers;
+  private readonly stopper = new AbortController();
+  private readonly loops: Promise<void>[] = [];
+  private podsSynced = false;
+  private readonly ids: { bootId: string; machineId: string };
+
+  constructor(readonly cfg: KubeletConfig, ids?: { bootId: string; machineId: string }) {
+    this.ids = ids ?? { bootId: randomUUID(), machineId: createHash('sha256').update(cfg.nodeName).digest('hex').slice(0, 32) };
+    const events = podEventRecorder(cfg.recorder);
+    const hostIP = cfg.addresses.find((a) => a.type === 'InternalIP')?.address ?? cfg.addresses[0]?.address ?? '127.0.0.1';
+    this.workers = new PodWorkers({ clock: cfg.clock, log: cfg.log, sync: (uid) => this.sync(uid) });
+    this.ctx = {
+      cfg,
+      events,
+      hostIP,
+      probes: new ProbeManager({ runtime: cfg.runtime, clock: cfg.clock, recorder: events, onChange: (uid) => this.workers.trigger(uid) }),
+      volumes: new VolumeManager({ rootDir: cfg.rootDir, log: cfg.log, mode: cfg.volumes }),
+      objects: new ObjectManager({
+        client: cfg.client,
+        clock: cfg.clock,
+        log: cfg.log,
+        mode: cfg.volumes === 'disk' ? 'watch' : 'get',
+        onChange: (uids) => uids.forEach((u) => this.workers.trigger(u)),
+      }),
+      tokens: new TokenManager({ client: cfg.client, clock: cfg.clock }),
+      crashBackoff: new RestartBackoff(cfg.crashLoopBackOff),
+      pullBackoff: new RestartBackoff(cfg.crashLoopBackOff),
+      sandboxes: new Map(),
+      records: new Map(),
+    };
+  }
+
+  async nodeStatusInputs(): Promise<NodeStatusInputs> {
+    const v = await this.cfg.runtime.version();
+    const images = (await this.cfg.runtime.listImages()).slice(0, 50).map((i) => ({ names: [...new Set([i.ref, ...i.repoTags])], sizeBytes: i.sizeBytes }));
+    return { runtimeVersion: `${v.runtimeName}://${v.runtimeVersion}`, images, ...this.ids };
+  }
+
+  /** Registers the node, then runs heartbeats, status updates, relists and pod workers. */
+  async start(feed: PodFeed, options: { signal: AbortSignal; register?: boolean }): Promise<void> {
+    const signal = AbortSignal.any([options.signal, this.stopper.signal]);
+    const nodeStatus = new NodeStatusManager(this.cfg, () => this.nodeStatusInputs());
+    await nodeStatus.register(signal);
+    const lease = new NodeLease({
+      client: this.cfg.client,
+      nodeName: this.cfg.nodeName,
+      nodeUid: () => nodeStatus.nodeUid,
+      leaseDurationSeconds: this.cfg.leaseDurationSeconds,
+      heartbeatIntervalMs: this.cfg.heartbeatIntervalMs,
+      clock: this.cfg.clock,
+      log: this.cfg.log,
+    });
+    const pleg = new Pleg({
+      runtime: this.cfg.runtime,
+      clock: this.cfg.clock,
+      log: this.cfg.log,
+      intervalMs: this.cfg.relistIntervalMs,
+      sawSandbox: (uid, id) => {
+        addSandbox(this.ctx, uid, id);
+        if (this.podsSynced && !this.ctx.records.has(uid)) this.workers.trigger(uid);
+      },
+      changed: (uids) => uids.forEach((u) => this.workers.trigger(u)),
+    });
+    await pleg.relist().catch((err: unknown) => this.cfg.log.warn(`initial relist failed: ${String(err)}`));
+    const unsubscribe = feed.subscribe({ upsert: (pod) => this.upsert(pod), remove: (pod) => this.remove(pod) });
+    signal.addEventListener('abort', unsubscribe, { once: true });
+    this.loops.push(
+      lease.run(signal),
+      nodeStatus.run(signal),
+      pleg.run(signal),
+      this.resyncLoop(signal),
+      feed.waitForSync(signal).then((ok) => {
+        this.podsSynced = ok;
+        // Sandboxes of pods the API no longer has are cleaned up now.
+        if (ok) for (const uid of this.ctx.sandboxes.keys()) if (!this.ctx.records.has(uid)) this.workers.trigger(uid);
+      }),
+    );
+    if (this.cfg.volumes === 'disk') this.loops.push(this.logRotationLoop(signal));
+  }
+
+  async stop(): Promise<void> {
+    this.stopper.abort();
+    this.workers.close();
+    this.ctx.probes.stopAll();
+    this.ctx.objects.close();
+    await Promise.allSettled(this.loops);
+    await this.workers.idle();
+  }
+
+  private upsert(pod: Pod): void {
+    const uid = pod.metadata?.uid ?? '';
+    let rec = this.ctx.records.get(uid);
+    if (!rec) {
+      rec = {
+        uid,
+        pod,
+        removed: false,
+        admission: 'pending',
+        firstSeen: this.cfg.clock.now(),
+        waiting: new Map(),
+        pullFailures: new Map(),
+        forceRestart: new Set(),
+        lastStatus: undefined,
+        terminated: false,
+      };
+      this.ctx.records.set(uid, rec);
+    }
+    rec.pod = pod;
+    rec.removed = false;
+    this.workers.trigger(uid);
+  }
+
+  private remove(pod: Pod): void {
+    const rec = this.ctx.records.get(pod.metadata?.uid ?? '');
+    if (!rec) return;
+    rec.pod = pod;
+    rec.removed = true;
+    this.workers.trigger(rec.uid);
+  }
+
+  private async sync(uid: string): Promise<WorkerOutcome> {
+    const rec = this.ctx.records.get(uid);
+    if (!rec) return this.cleanUpOrphan(uid);
+    if (rec.removed) {
+      await cleanUpPod(this.ctx, rec);
+      this.ctx.probes.removePod(uid);
+      this.ctx.records.delete(uid);
+      return { done: true };
+    }
+    if (rec.admission === 'pending') this.admit(rec);
+    if (rec.admission === 'rejected') {
+      if (rec.rejectedStatus) await writePodStatus(this.ctx, rec, rec.rejectedStatus);
+      return {};
+    }
+    if (rec.pod.metadata?.deletionTimestamp) {
+      if (!rec.terminated) await terminatePod(this.ctx, rec);
+      return {};
+    }
+    return syncPod(this.ctx, rec);
+  }
+
+  private admit(rec: PodRecord): void {
+    if (isTerminalPhase(rec.pod.status?.phase)) {
+      rec.admission = 'admitted';
+      return;
+    }
+    const others = [...this.ctx.records.values()].filter((r) => r !== rec && r.admission === 'admitted' && !r.removed && !isTerminalPhase((r.lastStatus ?? r.pod.status)?.phase));
+    const result = admitPod(rec.pod, others.map((r) => r.pod), this.cfg.capacity);
+    if (result.admit) {
+      rec.admission = 'admitted';
+      return;
+    }
+    rec.admission = 'rejected';
+    this.ctx.events.podEvent(rec.pod, 'Warning', result.reason, result.message.replace(/^Pod was rejected: /, ''));
+    const previous = rec.pod.status ?? {};
+    rec.rejectedStatus = {
+      phase: 'Failed',
+      reason: result.reason,
+      message: result.message,
+      startTime: previous.startTime ?? rfc3339(rec.firstSeen),
+      ...(previous.qosClass ? { qosClass: previous.qosClass } : {}),
+    };
+  }
+
+  private async cleanUpOrphan(uid: string): Promise<WorkerOutcome> {
+    if (!this.podsSynced) return { done: true };
+    const rt = this.cfg.runtime;
+    for (const id of this.ctx.sandboxes.get(uid) ?? []) {
+      for (const c of await rt.listContainers({ sandboxId: id })) {
+        await rt.stopContainer(c.id, 0).catch(ignoreNotFound);
+        await rt.removeContainer(c.id).catch(ignoreNotFound);
+      }
+      await rt.stopPodSandbox(id).catch(ignoreNotFound);
+      await rt.removePodSandbox(id).catch(ignoreNotFound);
+    }
+    this.ctx.sandboxes.delete(uid);
+    await this.ctx.volumes.tearDown(uid);
+    return { done: true };
+  }
+
+  private async resyncLoop(signal: AbortSignal): Promise<void> {
+    while (!signal.aborted) {
+      await sleep(this.cfg.clock, this.cfg.podResyncIntervalMs, signal);
+      for (const uid of this.ctx.records.keys()) this.workers.trigger(uid);
+    }
+  }
+
+  private async logRotationLoop(signal: AbortSignal): Promise<void> {
+    while (!signal.aborted) {
+      await sleep(this.cfg.clock, 10_000, signal);
+      if (signal.aborted) return;
+      try {
+        const running = (await this.cfg.runtime.listContainers()).filter((c) => c.state === 'running' && c.logPath);
+        for (const c of running) await rotateContainerLogs(c.logPath, { maxSizeBytes: this.cfg.containerLogMaxSizeBytes, maxFiles: this.cfg.containerLogMaxFiles, now: this.cfg.clock.now() });
+      } catch (err) {
+        this.cfg.log.warn(`log rotation failed: ${String(err)}`);
+      }
+    }
+  }
+}
+
+function ignoreNotFound(err: unknown): void {
+  if (!(err instanceof NotFoundError)) throw err;
+}
+
+/** Starts a kubelet for one node; resolves once the node is registered. */
+export async function startKubelet(options: KubeletOptions): Promise<RunningKubelet> {
+  const cfg = kubeletConfig(options);
+  const machineId = (await readId('/etc/machine-id')) ?? createHash('sha256').update(hostname()).digest('hex').slice(0, 32);
+  const bootId = (await readFile('/proc/sys/kernel/random/boot_id', 'utf8').catch(() => randomUUID())).trim();
+  const kubelet = new Kubelet(cfg, { bootId, machineId });
+  const stop = new AbortController();
+  const signal = AbortSignal.any([options.signal, stop.signal]);
+  const feed = nodePodFeed({ client: cfg.client, nodeName: cfg.nodeName, clock: cfg.clock, log: cfg.log, signal });
+  await kubelet.start(feed, { signal });
+  return {
+    async stop() {
+      stop.abort();
+      await kubelet.stop();
+    },
+  };
+}

@@ -1,0 +1,179 @@
+// Node registration and status: the Node object the scheduler and `kubectl get nodes` read —
+// capacity/allocatable, well-known labels, taints, addresses, nodeInfo, the four conditions
+// and the kubelet endpoint. Status is computed every nodeStatusUpdateFrequency and written
+// only when it changed or every nodeStatusReportFrequency, as Kubernetes does with leases on.
+import { arch, platform, release, type } from 'node:os';
+import type { Node, NodeCondition, NodeStatus } from 'kubernetes-types/core/v1.js';
+import { ApiError } from '../api/errors.js';
+import { sleep } from '../informer/clock.js';
+import type { KubeletConfig } from './config.js';
+import { allocatable, capacityList } from './resources.js';
+
+export const KUBELET_VERSION = 'v1.33.0';
+const NODES = { group: '', version: 'v1', resource: 'nodes' } as const;
+
+function goArch(): string {
+  const a = arch();
+  return a === 'x64' ? 'amd64' : a === 'ia32' ? '386' : a;
+}
+
+function goOs(): string {
+  return platform() === 'win32' ? 'windows' : platform();
+}
+
+export function nodeLabels(cfg: KubeletConfig): Record<string, string> {
+  return {
+    'beta.kubernetes.io/arch': goArch(),
+    'beta.kubernetes.io/os': goOs(),
+    'kubernetes.io/arch': goArch(),
+    'kubernetes.io/hostname': cfg.nodeName,
+    'kubernetes.io/os': goOs(),
+    ...cfg.nodeLabels,
+  };
+}
+
+export function rfc3339(ms: number): string {
+  return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
+}
+
+const CONDITIONS: readonly [string, NodeCondition['status'], string, string][] = [
+  ['MemoryPressure', 'False', 'KubeletHasSufficientMemory', 'kubelet has sufficient memory available'],
+  ['DiskPressure', 'False', 'KubeletHasNoDiskPressure', 'kubelet has no disk pressure'],
+  ['PIDPressure', 'False', 'KubeletHasSufficientPID', 'kubelet has sufficient PID available'],
+  ['Ready', 'True', 'KubeletReady', 'kubelet is posting ready status'],
+];
+
+export interface NodeStatusInputs {
+  runtimeVersion: string;
+  images: NodeStatus['images'];
+  bootId: string;
+  machineId: string;
+}
+
+/** The status to write; heartbeat times are `now`, transition times kept from `previous` when unchanged. */
+export function computeNodeStatus(cfg: KubeletConfig, inputs: NodeStatusInputs, previous: NodeStatus | undefined, now: number): NodeStatus {
+  const conditions: NodeCondition[] = CONDITIONS.map(([t, status, reason, message]) => {
+    const old = previous?.conditions?.find((c) => c.type === t);
+    return {
+      type: t,
+      status,
+      lastHeartbeatTime: rfc3339(now),
+      lastTransitionTime: old && old.status === status && old.lastTransitionTime ? old.lastTransitionTime : rfc3339(now),
+      reason,
+      message,
+    };
+  });
+  return {
+    capacity: capacityList(cfg.capacity),
+    allocatable: capacityList(allocatable(cfg.capacity)),
+    conditions,
+    addresses: cfg.addresses,
+    daemonEndpoints: { kubeletEndpoint: { Port: cfg.kubeletPort } },
+    nodeInfo: {
+      machineID: inputs.machineId,
+      systemUUID: inputs.machineId,
+      bootID: inputs.bootId,
+      kernelVersion: release(),
+      osImage: type(),
+      containerRuntimeVersion: inputs.runtimeVersion,
+      kubeletVersion: KUBELET_VERSION,
+      kubeProxyVersion: '',
+      operatingSystem: goOs(),
+      architecture: goArch(),
+    },
+    images: inputs.images,
+  };
+}
+
+/** Equal apart from heartbeat times. */
+export function sameNodeStatus(a: NodeStatus | undefined, b: NodeStatus): boolean {
+  if (!a) return false;
+  const strip = (s: NodeStatus): string => JSON.stringify({ ...s, conditions: s.conditions?.map((c) => ({ ...c, lastHeartbeatTime: undefined })) });
+  return strip(a) === strip(b);
+}
+
+export class NodeStatusManager {
+  private lastWritten: NodeStatus | undefined;
+  private lastWriteAt = 0;
+  private uid = '';
+
+  constructor(
+    private readonly cfg: KubeletConfig,
+    private readonly inputs: () => Promise<NodeStatusInputs>,
+  ) {}
+
+  get nodeUid(): string {
+    return this.uid;
+  }
+
+  /** Creates the Node, or adopts an existing one (updating labels, keeping what others set). */
+  async register(signal: AbortSignal): Promise<Node> {
+    const nodes = this.cfg.client.resource<Node>(NODES);
+    const status = computeNodeStatus(this.cfg, await this.inputs(), undefined, this.cfg.clock.now());
+    const desired: Node = {
+      apiVersion: 'v1',
+      kind: 'Node',
+      metadata: { name: this.cfg.nodeName, labels: nodeLabels(this.cfg), annotations: { 'volumes.kubernetes.io/controller-managed-attach-detach': 'true' } },
+      spec: this.cfg.registerWithTaints.length > 0 ? { taints: this.cfg.registerWithTaints } : {},
+      status,
+    };
+    for (let attempt = 0; ; attempt++) {
+      try {
+        let node: Node;
+        try {
+          node = await nodes.create(desired);
+        } catch (err) {
+          if (!(err instanceof ApiError) || err.reason !== 'AlreadyExists') throw err;
+          node = await nodes.patch(this.cfg.nodeName, 'merge', { metadata: { labels: desired.metadata?.labels } });
+          node = await nodes.patch(this.cfg.nodeName, 'merge', { status: mergeable(status, node.status) }, { subresource: 'status' });
+        }
+        this.uid = node.metadata?.uid ?? '';
+        this.lastWritten = node.status;
+        this.lastWriteAt = this.cfg.clock.now();
+        this.cfg.log.info(`registered node ${this.cfg.nodeName}`);
+        return node;
+      } catch (err) {
+        if (signal.aborted) throw err;
+        this.cfg.log.warn(`unable to register node ${this.cfg.nodeName}: ${String(err)}`);
+        await sleep(this.cfg.clock, Math.min(7000, 100 * 2 ** attempt), signal);
+      }
+    }
+  }
+
+  /** One status round: compute, and write when changed or due. */
+  async update(): Promise<void> {
+    const now = this.cfg.clock.now();
+    const next = computeNodeStatus(this.cfg, await this.inputs(), this.lastWritten, now);
+    if (sameNodeStatus(this.lastWritten, next) && now - this.lastWriteAt < this.cfg.nodeStatusReportFrequencyMs) return;
+    const nodes = this.cfg.client.resource<Node>(NODES);
+    const node = await nodes.patch(this.cfg.nodeName, 'merge', { status: mergeable(next, this.lastWritten) }, { subresource: 'status' });
+    this.uid = node.metadata?.uid ?? this.uid;
+    this.lastWritten = next;
+    this.lastWriteAt = now;
+  }
+
+  /** Runs status rounds until `signal` aborts. */
+  async run(signal: AbortSignal): Promise<void> {
+    while (!signal.aborted) {
+      await sleep(this.cfg.clock, this.cfg.nodeStatusUpdateFrequencyMs, signal);
+      if (signal.aborted) return;
+      try {
+        await this.update();
+      } catch (err) {
+        if (err instanceof ApiError && err.reason === 'NotFound') {
+          this.cfg.log.warn(`node ${this.cfg.nodeName} was deleted; registering again`);
+          await this.register(signal).catch(() => undefined);
+        } else {
+          this.cfg.log.warn(`error updating node status: ${String(err)}`);
+        }
+      }
+    }
+  }
+}
+
+/** A merge patch body: top-level fields of `old` missing from `next` are removed (null). */
+function mergeable(next: NodeStatus, old: NodeStatus | undefined): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...next };
+  for (const k of Object.keys(old ?? {})) if (!(k in out)) out[k] = null;
+  return out;
+}

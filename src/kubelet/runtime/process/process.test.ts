@@ -1,0 +1,139 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runRuntimeConformance, waitFor, type OpenedRuntime, type Workload, type WorkloadSpec } from '../conformance.js';
+import type { SandboxConfig } from '../runtime.js';
+import { detectIsolation, findTools } from './isolation.js';
+import { ProcessRuntime } from './process-runtime.js';
+
+/** Conformance workloads as host commands (sh, sleep, cat, and node for a TCP server). */
+function processWorkload(w: Workload): WorkloadSpec {
+  const sh = (script: string, ...args: string[]): WorkloadSpec => ({ command: ['sh', '-c', script, 'sh', ...args], args: [], annotations: {} });
+  switch (w.kind) {
+    case 'sleep':
+      return w.onTerm === 'ignore'
+        ? sh("trap '' TERM; echo ready; sleep 600 & wait; wait")
+        : sh(`trap 'exit ${w.onTerm.termExitCode}' TERM; echo ready; sleep 600 & wait`);
+    case 'exit':
+      return sh(`sleep ${w.afterMs / 1000}; exit ${w.exitCode}`);
+    case 'print':
+      return sh('printf %s "$1"; printf %s "$2" >&2', w.stdout, w.stderr);
+    case 'cat':
+      return { command: ['cat'], args: [], annotations: {} };
+    case 'listen':
+      return {
+        command: [process.execPath, '-e', `require('net').createServer((s) => s.end(${JSON.stringify(w.reply)})).listen(${w.port}, '127.0.0.1')`],
+        args: [],
+        annotations: {},
+      };
+  }
+}
+
+interface ProcessHandle extends OpenedRuntime {
+  root: string;
+}
+
+const namespaces = detectIsolation(findTools()) === 'namespaces';
+
+async function openProcess(isolation: 'namespaces' | 'none'): Promise<ProcessHandle> {
+  const root = await mkdtemp(join(tmpdir(), 'k8ts-process-'));
+  const runtime = await ProcessRuntime.open({ root, isolation, pollIntervalMs: 50 });
+  return {
+    root,
+    runtime,
+    cleanup: async () => {
+      // A fresh instance sees everything on disk, including what a reopened runtime started.
+      const sweeper = await ProcessRuntime.open({ root, isolation });
+      for (const s of await sweeper.listPodSandboxes()) await sweeper.removePodSandbox(s.id);
+      await sweeper.close();
+      await rm(root, { recursive: true, force: true });
+    },
+  };
+}
+
+for (const isolation of namespaces ? (['namespaces', 'none'] as const) : (['none'] as const)) {
+  runRuntimeConformance(`process (${isolation})`, () => openProcess(isolation), {
+    realProcesses: true,
+    mounts: isolation === 'namespaces',
+    tty: findTools().script !== undefined,
+    portForward: true,
+    image: 'busybox',
+    workload: processWorkload,
+    reopen: (h) => ProcessRuntime.open({ root: h.root, isolation, pollIntervalMs: 50 }),
+  });
+}
+
+async function withPod(body: (rt: ProcessRuntime, sandboxId: string, sandbox: SandboxConfig) => Promise<void>): Promise<void> {
+  const h = await openProcess(namespaces ? 'namespaces' : 'none');
+  const rt = h.runtime as ProcessRuntime;
+  const sandbox: SandboxConfig = {
+    name: 'p',
+    namespace: 'default',
+    uid: 'uid-p',
+    attempt: 0,
+    hostname: 'pod-host',
+    logDirectory: join(h.root, 'logs'),
+    portMappings: [],
+    hostNetwork: false,
+    labels: {},
+    annotations: {},
+  };
+  try {
+    await body(rt, await rt.runPodSandbox(sandbox), sandbox);
+  } finally {
+    await rt.close();
+    await h.cleanup();
+  }
+}
+
+const container = (name: string, command: string[]) => ({
+  name,
+  attempt: 0,
+  image: 'busybox',
+  command,
+  args: [],
+  env: [],
+  mounts: [],
+  logPath: `${name}/0.log`,
+  stdin: false,
+  stdinOnce: false,
+  tty: false,
+  labels: {},
+  annotations: {},
+  resources: {},
+});
+
+test('kill -9 of the main process shows up as exited with 137', () =>
+  withPod(async (rt, sandboxId, sandbox) => {
+    const id = await rt.createContainer(sandboxId, container('main', ['sleep', '600']), sandbox);
+    await rt.startContainer(id);
+    const pid = rt.mainPid(id);
+    assert.ok(pid !== undefined);
+    process.kill(pid, 'SIGKILL');
+    const s = await waitFor('exit after kill -9', async () => {
+      const st = await rt.containerStatus(id);
+      return st.state === 'exited' ? st : undefined;
+    });
+    assert.equal(s.exitCode, 137);
+    assert.equal(s.reason, 'Error');
+  }));
+
+test('a command that is not on PATH fails to start with StartError', () =>
+  withPod(async (rt, sandboxId, sandbox) => {
+    const id = await rt.createContainer(sandboxId, container('main', ['no-such-binary-k8ts']), sandbox);
+    await assert.rejects(rt.startContainer(id), /executable file not found/);
+    const s = await rt.containerStatus(id);
+    assert.equal(s.state, 'exited');
+    assert.equal(s.reason, 'StartError');
+    assert.equal(s.exitCode, 128);
+  }));
+
+test('with namespaces, the pod has its own hostname and pid namespace', { skip: !namespaces }, () =>
+  withPod(async (rt, sandboxId, sandbox) => {
+    const id = await rt.createContainer(sandboxId, container('main', ['sleep', '600']), sandbox);
+    await rt.startContainer(id);
+    const r = await rt.execSync(id, ['sh', '-c', 'hostname; cat /proc/1/comm'], 5000);
+    assert.equal(Buffer.from(r.stdout).toString(), 'pod-host\nsleep\n');
+  }));

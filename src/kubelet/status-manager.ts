@@ -1,0 +1,27 @@
+// Writes pod status to the API (PATCH pods/status) only when it differs from what was last
+// written; fields the new status no longer has are removed by the merge patch.
+import type { Pod, PodStatus } from 'kubernetes-types/core/v1.js';
+import { ApiError } from '../api/errors.js';
+import type { KubeletContext, PodRecord } from './context.js';
+
+const PODS = { group: '', version: 'v1', resource: 'pods' } as const;
+
+export async function writePodStatus(ctx: KubeletContext, rec: PodRecord, status: PodStatus): Promise<void> {
+  const before = rec.lastStatus ?? rec.pod.status;
+  if (before && JSON.stringify(before) === JSON.stringify(status)) {
+    rec.lastStatus = status;
+    return;
+  }
+  const patch: Record<string, unknown> = { ...status };
+  for (const k of Object.keys(before ?? {})) if (!(k in patch)) patch[k] = null;
+  const pods = ctx.cfg.client.resource<Pod>(PODS, rec.pod.metadata?.namespace ?? 'default');
+  try {
+    const updated = await pods.patch(rec.pod.metadata?.name ?? '', 'merge', { status: patch }, { subresource: 'status' });
+    if (updated.metadata?.uid !== rec.uid) return;
+    rec.lastStatus = status;
+  } catch (err) {
+    // The pod is gone: the informer will say so and the worker cleans up.
+    if (err instanceof ApiError && err.reason === 'NotFound') return;
+    throw err;
+  }
+}
