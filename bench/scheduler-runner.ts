@@ -1,19 +1,24 @@
 // The scheduler process for bench/scheduler.ts: connects to the API server at the URL given,
 // runs `startScheduler` (default profile) until stdin closes or it gets SIGTERM, and prints
-// `READY` once its caches have synced. Its own process, like kube-scheduler.
+// `READY` once its caches have synced. Its own process, like kube-scheduler, and like it writes
+// Events (Scheduled, FailedScheduling) through the API unless EVENTS=0.
 import { createClient } from '../src/client/client.js';
 import { HttpTransport } from '../src/client/http.js';
+import { createEventRecorder } from '../src/events/broadcaster.js';
 import { discardEvents } from '../src/events/recorder.js';
+import { realClock } from '../src/informer/clock.js';
 import { createLogger } from '../src/log.js';
 import { startScheduler } from '../src/scheduler/run.js';
 
 const [url = '', token = ''] = process.argv.slice(2);
 const client = createClient(new HttpTransport({ server: url, token }));
+const log = createLogger('scheduler', { level: 'warn' });
+const events = process.env['EVENTS'] === '0' ? undefined : createEventRecorder({ client, component: 'default-scheduler', clock: realClock, log });
 const stop = new AbortController();
 const running = await startScheduler({
   client,
-  recorder: discardEvents,
-  log: createLogger('scheduler', { level: 'warn' }),
+  recorder: events ?? discardEvents,
+  log,
   signal: stop.signal,
 });
 console.log('READY');
@@ -22,6 +27,7 @@ async function shutdown(): Promise<void> {
   if (stop.signal.aborted) return;
   stop.abort();
   await running.stop();
+  events?.close();
   client.close();
   process.exit(0);
 }

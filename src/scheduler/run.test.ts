@@ -11,7 +11,7 @@ import { HttpTransport } from '../client/http.js';
 import type { EventType } from '../events/recorder.js';
 import { createLogger } from '../log.js';
 import { MemoryStorage } from '../storage/memory/memory.js';
-import { startScheduler } from './run.js';
+import { startScheduler, type RunningScheduler, type StartSchedulerOptions } from './run.js';
 
 const TOKEN = 'scheduler-test-token';
 const NS = 'default';
@@ -35,31 +35,41 @@ interface Recorded {
 interface Cluster {
   client: ApiClient;
   events: Recorded[];
+  /** Starts one more scheduler on the same API server (stopped by close()). */
+  startScheduler(options?: Partial<StartSchedulerOptions>): Promise<RunningScheduler>;
   close(): Promise<void>;
 }
 
-async function startCluster(): Promise<Cluster> {
+async function startCluster(options: { scheduler?: Partial<StartSchedulerOptions> | false } = {}): Promise<Cluster> {
   const storage = new MemoryStorage();
   const server = await startApiServer({ storage, port: 0, tokens: new Map([[TOKEN, { username: 'system:kube-scheduler', groups: ['system:masters'] }]]) });
   const client = createClient(new HttpTransport({ server: server.url, token: TOKEN }));
   const events: Recorded[] = [];
   const stop = new AbortController();
-  const running = await startScheduler({
-    client,
-    recorder: { event: (object, type, reason, message) => void events.push({ object, type, reason, message }) },
-    log: createLogger('scheduler', { level: 'error' }),
-    signal: stop.signal,
-  });
-  return {
+  const schedulers: RunningScheduler[] = [];
+  const cluster: Cluster = {
     client,
     events,
+    async startScheduler(extra = {}) {
+      const running = await startScheduler({
+        client,
+        recorder: { event: (object, type, reason, message) => void events.push({ object, type, reason, message }) },
+        log: createLogger('scheduler', { level: 'error' }),
+        signal: stop.signal,
+        ...extra,
+      });
+      schedulers.push(running);
+      return running;
+    },
     async close() {
-      await running.stop();
+      await Promise.all(schedulers.map((s) => s.stop()));
       client.close();
       await server.close();
       await storage.close();
     },
   };
+  if (options.scheduler !== false) await cluster.startScheduler(options.scheduler);
+  return cluster;
 }
 
 async function createNode(client: ApiClient, name: string, opts: { cpu?: string; pods?: string; taints?: Taint[] } = {}): Promise<void> {
@@ -220,4 +230,25 @@ test('pods for another scheduler are left alone', async (t) => {
   await waitFor('ours bound', () => nodeOf(c.client, 'ours'), (n) => n === 'n0');
   assert.equal(await nodeOf(c.client, 'theirs'), undefined);
   assert.equal(eventsFor(c, 'theirs', 'FailedScheduling').length, 0);
+});
+
+test('with leader election only the Lease holder schedules, and another takes over when it stops', async (t) => {
+  const c = await startCluster({ scheduler: false });
+  t.after(() => c.close());
+  const election = { leaseDurationMs: 2000, renewDeadlineMs: 1500, retryPeriodMs: 100 };
+  const a = await c.startScheduler({ leaderElection: { identity: 'a', ...election } });
+  const b = await c.startScheduler({ leaderElection: { identity: 'b', ...election } });
+  await createNode(c.client, 'n0');
+  await createPod(c.client, 'first', '100m');
+  await waitFor('first bound', () => nodeOf(c.client, 'first'), (n) => n === 'n0');
+  const leaders = [a, b].filter((s) => s.scheduler !== undefined);
+  assert.equal(leaders.length, 1);
+  const [leader, follower] = leaders[0] === a ? [a, b] : [b, a];
+
+  await leader.stop();
+  await createPod(c.client, 'second', '100m');
+  await waitFor('second bound', () => nodeOf(c.client, 'second'), (n) => n === 'n0');
+  assert.ok(follower.scheduler);
+  const scheduled = c.events.filter((e) => e.reason === 'Scheduled').map((e) => e.object.metadata?.name);
+  assert.deepEqual(scheduled.sort(), ['first', 'second']);
 });

@@ -1,11 +1,13 @@
 // The scheduler as a component: informers on nodes, pods, namespaces, PriorityClasses and
 // PodDisruptionBudgets feed the core; its decisions go back through the API (bindings, pod
-// status, preemption deletes, events). Talks only to the API, like every component.
+// status, preemption deletes, events). Talks only to the API, like every component; with
+// leader election, only the holder of the kube-system/kube-scheduler Lease schedules.
 import type { Namespace, Node, Pod } from 'kubernetes-types/core/v1.js';
 import type { PodDisruptionBudget } from 'kubernetes-types/policy/v1.js';
 import type { PriorityClass } from 'kubernetes-types/scheduling/v1.js';
 import { findResource, type ResourceInfo } from '../api/resources.js';
 import type { ApiClient } from '../client/client.js';
+import { runLeaderElection } from '../controllers/leader-election.js';
 import type { EventRecorder } from '../events/recorder.js';
 import { NAMESPACE_INDEX } from '../informer/indexers.js';
 import { SharedInformerFactory } from '../informer/shared.js';
@@ -16,6 +18,17 @@ import type { SchedulerConfiguration } from './config.js';
 import { disruptionChecker } from './disruption-budgets.js';
 import { resolvePriority } from './priority.js';
 import { Scheduler, type ScheduleResult } from './scheduler.js';
+
+export interface SchedulerLeaderElection {
+  /** Unique per candidate, e.g. `<hostname>_<random>`. */
+  identity: string;
+  /** Default "kube-system"; the Lease is "kube-scheduler", as Kubernetes names it. */
+  namespace?: string;
+  /** Defaults 15 s / 10 s / 2 s, as kube-scheduler. */
+  leaseDurationMs?: number;
+  renewDeadlineMs?: number;
+  retryPeriodMs?: number;
+}
 
 export interface StartSchedulerOptions {
   client: ApiClient;
@@ -29,13 +42,16 @@ export interface StartSchedulerOptions {
   informers?: SharedInformerFactory;
   /** API writes (bindings, status patches, deletes) in flight at once; default 64. */
   maxInflightWrites?: number;
+  /** Schedule only while holding the `kube-scheduler` Lease (several schedulers for HA). */
+  leaderElection?: SchedulerLeaderElection;
   /** Sees every scheduling outcome (tests, benchmarks, metrics). */
   onResult?: (result: ScheduleResult) => void;
 }
 
 export interface RunningScheduler {
-  readonly scheduler: Scheduler;
-  /** Stops scheduling, waits for bindings in flight, stops the scheduler's own informers. */
+  /** The scheduler of the current term; undefined while not leading (or before the caches synced). */
+  readonly scheduler: Scheduler | undefined;
+  /** Stops scheduling, waits for bindings in flight, gives up the Lease, stops the scheduler's own informers. */
   stop(): Promise<void>;
 }
 
@@ -47,8 +63,9 @@ function core(plural: string, group = '', version = 'v1'): ResourceInfo {
 
 /**
  * Starts informers, waits until their caches have synced (so the first decisions see the
- * whole cluster), then schedules until stopped. Resolves once scheduling has begun; if
- * `signal` aborts before the caches sync it resolves with a scheduler that never ran.
+ * whole cluster), then schedules until stopped — with leader election, only while leading,
+ * with a fresh Scheduler (rebuilt from the caches) each term. Resolves once the caches have
+ * synced; if `signal` aborts first it resolves with a scheduler that never ran.
  */
 export async function startScheduler(options: StartSchedulerOptions): Promise<RunningScheduler> {
   const { client, log } = options;
@@ -62,22 +79,13 @@ export async function startScheduler(options: StartSchedulerOptions): Promise<Ru
 
   const currentPod = (namespace: string, name: string): Pod | undefined => pods.cache.get(`${namespace}/${name}`);
   const writes = { client, limiter: new WriteLimiter(options.maxInflightWrites ?? 64), currentPod };
-  const scheduler = new Scheduler({
-    binder: apiBinder(writes),
-    statusUpdater: apiStatusUpdater(writes),
-    evictor: apiEvictor(writes),
-    recorder: schedulerRecorder(options.recorder),
-    disruption: disruptionChecker((ns) => budgets.cache.byIndex(NAMESPACE_INDEX, ns)),
-    config: options.config,
-    clock: options.clock,
-    onError: (e) => log.warn(e instanceof Error ? e.message : String(e)),
-  });
 
   const stopping = new AbortController();
   const onAbort = (): void => stopping.abort();
   options.signal.addEventListener('abort', onAbort, { once: true });
   if (options.signal.aborted) stopping.abort();
   if (ownInformers) informers.start(stopping.signal);
+  let current: Scheduler | undefined;
 
   const stopInformers = async (): Promise<void> => {
     options.signal.removeEventListener('abort', onAbort);
@@ -86,7 +94,7 @@ export async function startScheduler(options: StartSchedulerOptions): Promise<Ru
   };
   if (!(await informers.waitForSync(stopping.signal))) {
     await stopInformers();
-    return { scheduler, stop: stopInformers };
+    return { scheduler: undefined, stop: stopInformers };
   }
 
   // Pods name a PriorityClass; the Priority admission plugin would have resolved it into
@@ -105,34 +113,74 @@ export async function startScheduler(options: StartSchedulerOptions): Promise<Ru
     return out;
   };
 
-  // Registered after every cache synced: each handler first replays what its cache holds, so
-  // nodes and namespaces are known before the first pod arrives.
-  nodes.addEventHandler({
-    onAdd: (n) => scheduler.addNode(n),
-    onUpdate: (o, n) => scheduler.updateNode(o, n),
-    onDelete: (n) => scheduler.removeNode(n),
-  });
-  namespaces.addEventHandler({
-    onAdd: (ns) => scheduler.setNamespace(ns),
-    onUpdate: (_o, ns) => scheduler.setNamespace(ns),
-    onDelete: (ns) => scheduler.removeNamespace(ns.metadata?.name ?? ''),
-  });
-  pods.addEventHandler({
-    onAdd: (p) => scheduler.addPod(withPriority(p)),
-    onUpdate: (o, p) => scheduler.updatePod(withPriority(o), withPriority(p)),
-    onDelete: (p) => scheduler.removePod(p),
-  });
+  /** One term: a Scheduler fed from the caches until `signal` aborts. */
+  const schedule = async (signal: AbortSignal): Promise<void> => {
+    const scheduler = new Scheduler({
+      binder: apiBinder(writes),
+      statusUpdater: apiStatusUpdater(writes),
+      evictor: apiEvictor(writes),
+      recorder: schedulerRecorder(options.recorder),
+      disruption: disruptionChecker((ns) => budgets.cache.byIndex(NAMESPACE_INDEX, ns)),
+      config: options.config,
+      clock: options.clock,
+      onError: (e) => log.warn(e instanceof Error ? e.message : String(e)),
+    });
+    // Each handler first replays what its (synced) cache holds, so nodes and namespaces are
+    // known before the first pod arrives.
+    const removers = [
+      nodes.addEventHandler({
+        onAdd: (n) => scheduler.addNode(n),
+        onUpdate: (o, n) => scheduler.updateNode(o, n),
+        onDelete: (n) => scheduler.removeNode(n),
+      }),
+      namespaces.addEventHandler({
+        onAdd: (ns) => scheduler.setNamespace(ns),
+        onUpdate: (_o, ns) => scheduler.setNamespace(ns),
+        onDelete: (ns) => scheduler.removeNamespace(ns.metadata?.name ?? ''),
+      }),
+      pods.addEventHandler({
+        onAdd: (p) => scheduler.addPod(withPriority(p)),
+        onUpdate: (o, p) => scheduler.updatePod(withPriority(o), withPriority(p)),
+        onDelete: (p) => scheduler.removePod(p),
+      }),
+    ];
+    current = scheduler;
+    log.info(`scheduling (${nodes.cache.keys().length} nodes, ${pods.cache.keys().length} pods cached)`);
+    try {
+      await scheduler.run({
+        signal,
+        onResult: (r) => {
+          if (r.kind === 'error') log.warn(`pod ${r.pod.metadata?.namespace ?? ''}/${r.pod.metadata?.name ?? ''}: ${r.message}`);
+          options.onResult?.(r);
+        },
+      });
+    } finally {
+      for (const remove of removers) remove();
+      if (current === scheduler) current = undefined;
+    }
+  };
 
-  log.info(`scheduling (${nodes.cache.keys().length} nodes, ${pods.cache.keys().length} pods cached)`);
-  const running = scheduler.run({
-    signal: stopping.signal,
-    onResult: (r) => {
-      if (r.kind === 'error') log.warn(`pod ${r.pod.metadata?.namespace ?? ''}/${r.pod.metadata?.name ?? ''}: ${r.message}`);
-      options.onResult?.(r);
-    },
-  });
+  const le = options.leaderElection;
+  const running = le
+    ? runLeaderElection(
+        {
+          client,
+          identity: le.identity,
+          leaseName: 'kube-scheduler',
+          namespace: le.namespace,
+          leaseDurationMs: le.leaseDurationMs,
+          renewDeadlineMs: le.renewDeadlineMs,
+          retryPeriodMs: le.retryPeriodMs,
+          log: log.child('leader-election'),
+        },
+        { onStartedLeading: (signal) => schedule(signal) },
+        stopping.signal,
+      )
+    : schedule(stopping.signal);
   return {
-    scheduler,
+    get scheduler() {
+      return current;
+    },
     stop: async () => {
       stopping.abort();
       await running;

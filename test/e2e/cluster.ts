@@ -33,6 +33,8 @@ export interface TestCluster {
   logs(): string;
   kubectl(version: string, args: readonly string[], options?: { input?: string; env?: Record<string, string> }): KubectlResult;
   api(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<ApiResponse>;
+  /** Streams a watch (`path` includes `watch=true`); `onEvent` gets each parsed event. */
+  watch(path: string, onEvent: (event: { type: string; object: unknown }) => void): { close(): void };
   /** Stops the server and removes its data dir. */
   stop(): Promise<void>;
   /** Stops the server and keeps the data dir (to start again on it). */
@@ -117,6 +119,21 @@ export async function startCluster(
       req.end();
     });
 
+  const watch = (path: string, onEvent: (event: { type: string; object: unknown }) => void): { close(): void } => {
+    const req = request({ host: target.hostname, port: target.port, path, method: 'GET', ...tls }, (res) => {
+      let pending = '';
+      res.on('data', (c: Buffer) => {
+        pending += c.toString('utf8');
+        const lines = pending.split('\n');
+        pending = lines.pop() ?? '';
+        for (const line of lines) if (line.trim()) onEvent(JSON.parse(line) as { type: string; object: unknown });
+      });
+    });
+    req.on('error', () => undefined);
+    req.end();
+    return { close: () => req.destroy() };
+  };
+
   const kubectl = (version: string, kargs: readonly string[], opts: { input?: string; env?: Record<string, string> } = {}): KubectlResult => {
     const r = spawnSync(join(KUBECTL_DIR, `kubectl.${version}`), ['--kubeconfig', kubeconfig, '--cache-dir', cacheDir, ...kargs], {
       input: opts.input,
@@ -134,6 +151,7 @@ export async function startCluster(
     logs: () => output,
     kubectl,
     api,
+    watch,
     stopKeepingData: () => terminate(child),
     async stop() {
       await terminate(child);

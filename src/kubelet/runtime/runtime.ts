@@ -157,8 +157,10 @@ export interface ExecOptions {
 
 /**
  * An interactive stream into a container (exec or attach). Output arrives through the
- * callbacks; `done` resolves with the exit code when the process ends (attach: when the
- * container exits or the session is closed).
+ * callbacks, never before the first listener is attached (it is held until then); `done`
+ * resolves with the exit code when the process ends (attach: when the container exits or the
+ * session is closed), and only after all of its stdout and stderr has been delivered — callers
+ * write the exit status right after it.
  */
 export interface StreamSession {
   writeStdin(data: Uint8Array): void;

@@ -99,3 +99,13 @@ test('garbage in the header context is a session error, not a crash', async () =
   await assert.rejects(d.decompress(Buffer.from([1, 2])), SpdyProtocolError);
   d.close();
 });
+
+test('each header block we send ends with the sync-flush marker (regression: Go readers stalled on the second block)', () => {
+  const c = new HeaderCompressor();
+  const first = c.compress(encodeNameValueBlock([]));
+  const second = c.compress(encodeNameValueBlock([]));
+  const marker = Buffer.from([0, 0, 0, 0xff, 0xff]);
+  assert.deepEqual(first.subarray(-5), marker);
+  assert.deepEqual(second.subarray(-5), marker);
+  assert.equal(second[0], 0, 'later blocks continue the stream without a new zlib header');
+});

@@ -1,0 +1,161 @@
+// Controllers, scheduler and kubelet together, driven by the real kubectl: deployments that
+// heal, scale, roll and roll back; jobs; cascading deletion; namespace deletion. Pods run on
+// the fake (simulated) runtime of the server's embedded node, so this tests the control plane.
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { eventually, manifestFile, startCluster, type KubectlResult, type TestCluster } from './cluster.js';
+
+interface Pod {
+  metadata: { name: string; deletionTimestamp?: string; labels?: Record<string, string> };
+  spec: { nodeName?: string; containers: { image: string }[] };
+  status?: { phase?: string; conditions?: { type: string; status: string }[] };
+}
+interface List<T> {
+  items: T[];
+}
+
+const V = '1.33';
+
+function ok(r: KubectlResult, what: string): string {
+  assert.equal(r.code, 0, `${what} failed (exit ${r.code}):\nstdout: ${r.stdout}\nstderr: ${r.stderr}`);
+  return r.stdout;
+}
+
+const isReady = (p: Pod): boolean => !p.metadata.deletionTimestamp && (p.status?.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True');
+
+describe('workloads on a k8ts cluster', () => {
+  let c: TestCluster;
+  const k = (...args: string[]): KubectlResult => c.kubectl(V, args);
+  const pods = async (ns: string, selector: string): Promise<Pod[]> => {
+    const r = await c.api('GET', `/api/v1/namespaces/${ns}/pods?labelSelector=${encodeURIComponent(selector)}`);
+    assert.equal(r.status, 200, r.body);
+    return (r.json() as List<Pod>).items;
+  };
+  const readyPods = async (ns: string, selector: string, n: number): Promise<Pod[] | undefined> => {
+    const all = await pods(ns, selector);
+    const ready = all.filter(isReady);
+    return ready.length === n && all.length === n ? ready : undefined;
+  };
+
+  before(async () => {
+    c = await startCluster({ extraArgs: ['--runtime', 'fake'] });
+    ok(k('create', 'namespace', 'apps'), 'create namespace');
+  });
+  after(async () => {
+    await c?.stop();
+  });
+
+  test('a deployment gets its pods scheduled and running; a deleted pod is replaced; scale up and down', async () => {
+    ok(k('-n', 'apps', 'create', 'deployment', 'web', '--image=busybox:1.36', '--replicas=3'), 'create deployment');
+    ok(k('-n', 'apps', 'rollout', 'status', 'deployment/web', '--timeout=60s'), 'rollout status');
+    const first = await eventually(() => readyPods('apps', 'app=web', 3), '3 ready pods');
+    for (const p of first) assert.ok(p.spec.nodeName, `${p.metadata.name} is bound to a node`);
+
+    const victim = first[0]?.metadata.name ?? '';
+    ok(k('-n', 'apps', 'delete', 'pod', victim), 'delete pod');
+    const healed = await eventually(async () => {
+      const ps = await readyPods('apps', 'app=web', 3);
+      return ps && !ps.some((p) => p.metadata.name === victim) ? ps : undefined;
+    }, 'the deleted pod to be replaced', 30_000);
+    assert.equal(healed.length, 3);
+
+    ok(k('-n', 'apps', 'scale', 'deployment', 'web', '--replicas=5'), 'scale up');
+    await eventually(() => readyPods('apps', 'app=web', 5), '5 ready pods', 30_000);
+    ok(k('-n', 'apps', 'scale', 'deployment', 'web', '--replicas=2'), 'scale down');
+    await eventually(() => readyPods('apps', 'app=web', 2), '2 ready pods', 30_000);
+    ok(k('-n', 'apps', 'scale', 'deployment', 'web', '--replicas=4'), 'scale back');
+    ok(k('-n', 'apps', 'rollout', 'status', 'deployment/web', '--timeout=60s'), 'rollout status after scaling');
+  });
+
+  test('set image rolls out without going below replicas - maxUnavailable; rollout undo brings the old template back', async () => {
+    // maxUnavailable 25% of 4 = 1: at every moment at least 3 ready pods.
+    const r = await c.api('GET', '/api/v1/namespaces/apps/pods?labelSelector=app%3Dweb');
+    const rv = (r.json() as { metadata: { resourceVersion: string } }).metadata.resourceVersion;
+    const ready = new Map<string, boolean>();
+    for (const p of (r.json() as List<Pod>).items) ready.set(p.metadata.name, isReady(p));
+    let minReady = Infinity;
+    const watch = c.watch(`/api/v1/namespaces/apps/pods?labelSelector=app%3Dweb&watch=true&resourceVersion=${rv}`, (ev) => {
+      const p = ev.object as Pod;
+      if (ev.type === 'DELETED') ready.delete(p.metadata.name);
+      else ready.set(p.metadata.name, isReady(p));
+      minReady = Math.min(minReady, [...ready.values()].filter(Boolean).length);
+    });
+    try {
+      ok(k('-n', 'apps', 'set', 'image', 'deployment/web', 'busybox=busybox:1.37'), 'set image');
+      ok(k('-n', 'apps', 'rollout', 'status', 'deployment/web', '--timeout=90s'), 'rollout status');
+      const rolled = await eventually(() => readyPods('apps', 'app=web', 4), '4 ready pods after the rollout', 30_000);
+      for (const p of rolled) assert.equal(p.spec.containers[0]?.image, 'busybox:1.37');
+    } finally {
+      watch.close();
+    }
+    assert.ok(minReady >= 3, `ready pods dropped to ${minReady} during the rollout (maxUnavailable 1 of 4)`);
+
+    const history = ok(k('-n', 'apps', 'rollout', 'history', 'deployment/web'), 'rollout history');
+    assert.match(history, /^1\s/m);
+    assert.match(history, /^2\s/m);
+    ok(k('-n', 'apps', 'rollout', 'undo', 'deployment/web'), 'rollout undo');
+    ok(k('-n', 'apps', 'rollout', 'status', 'deployment/web', '--timeout=90s'), 'rollout status after undo');
+    const back = await eventually(async () => {
+      const ps = await readyPods('apps', 'app=web', 4);
+      return ps?.every((p) => p.spec.containers[0]?.image === 'busybox:1.36') ? ps : undefined;
+    }, 'pods back on busybox:1.36', 30_000);
+    assert.equal(back.length, 4);
+  });
+
+  test('a job with completions 5 and parallelism 2 completes; a failing job fails after its backoff limit', async () => {
+    const job = (name: string, spec: string, annotations: string): string =>
+      manifestFile(
+        c,
+        `${name}.yaml`,
+        `apiVersion: batch/v1
+kind: Job
+metadata: {name: ${name}, namespace: apps}
+spec:
+${spec}
+  template:
+    metadata:
+      annotations: {${annotations}}
+    spec:
+      restartPolicy: Never
+      containers: [{name: work, image: busybox:1.36, command: ["sh", "-c", "echo done"]}]
+`,
+      );
+    ok(k('apply', '-f', job('batch', '  completions: 5\n  parallelism: 2', 'fake.k8ts.io/exit-after-ms: "100"')), 'create job');
+    ok(k('-n', 'apps', 'wait', '--for=condition=complete', 'job/batch', '--timeout=60s'), 'wait complete');
+    const done = (await c.api('GET', '/apis/batch/v1/namespaces/apps/jobs/batch')).json() as { status: { succeeded: number } };
+    assert.equal(done.status.succeeded, 5);
+
+    ok(k('apply', '-f', job('broken', '  backoffLimit: 0', 'fake.k8ts.io/exit-after-ms: "50", fake.k8ts.io/exit-code: "1"')), 'create failing job');
+    ok(k('-n', 'apps', 'wait', '--for=condition=failed', 'job/broken', '--timeout=60s'), 'wait failed');
+    const failed = (await c.api('GET', '/apis/batch/v1/namespaces/apps/jobs/broken')).json() as { status: { conditions: { type: string; reason: string }[] } };
+    assert.ok(failed.status.conditions.some((x) => x.type === 'Failed' && x.reason === 'BackoffLimitExceeded'));
+  });
+
+  test('deleting a deployment removes its replica sets and pods; --cascade=orphan keeps them', async () => {
+    ok(k('-n', 'apps', 'create', 'deployment', 'gone', '--image=busybox:1.36', '--replicas=2'), 'create');
+    await eventually(() => readyPods('apps', 'app=gone', 2), '2 ready pods', 30_000);
+    ok(k('-n', 'apps', 'delete', 'deployment', 'gone'), 'delete deployment');
+    await eventually(async () => ((await pods('apps', 'app=gone')).length === 0 ? true : undefined), 'pods of a deleted deployment to go', 30_000);
+    const rs = (await c.api('GET', '/apis/apps/v1/namespaces/apps/replicasets?labelSelector=app%3Dgone')).json() as List<unknown>;
+    assert.equal(rs.items.length, 0);
+
+    ok(k('-n', 'apps', 'create', 'deployment', 'kept', '--image=busybox:1.36', '--replicas=2'), 'create');
+    await eventually(() => readyPods('apps', 'app=kept', 2), '2 ready pods', 30_000);
+    ok(k('-n', 'apps', 'delete', 'deployment', 'kept', '--cascade=orphan'), 'delete --cascade=orphan');
+    const orphans = (await c.api('GET', '/apis/apps/v1/namespaces/apps/replicasets?labelSelector=app%3Dkept')).json() as List<{ metadata: { ownerReferences?: unknown[] } }>;
+    assert.equal(orphans.items.length, 1);
+    assert.equal(orphans.items[0]?.metadata.ownerReferences, undefined);
+    assert.equal((await readyPods('apps', 'app=kept', 2))?.length, 2);
+  });
+
+  test('deleting a namespace removes everything in it', async () => {
+    ok(k('create', 'namespace', 'doomed'), 'create namespace');
+    ok(k('-n', 'doomed', 'create', 'deployment', 'd', '--image=busybox:1.36', '--replicas=2'), 'create deployment');
+    ok(k('-n', 'doomed', 'create', 'configmap', 'cm', '--from-literal=a=b'), 'create configmap');
+    await eventually(() => readyPods('doomed', 'app=d', 2), '2 ready pods', 30_000);
+    ok(k('delete', 'namespace', 'doomed', '--timeout=60s'), 'delete namespace');
+    assert.equal((await c.api('GET', '/api/v1/namespaces/doomed')).status, 404);
+    const left = (await c.api('GET', '/api/v1/pods?fieldSelector=metadata.namespace%3Ddoomed')).json() as List<unknown>;
+    assert.equal(left.items.length, 0);
+  });
+});
