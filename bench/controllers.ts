@@ -10,7 +10,7 @@
 // two do not share one event loop. APISERVER=inprocess runs everything in one process.
 //   node --import tsx bench/controllers.ts        (DEPLOYMENTS, REPLICAS, WORKERS, APISERVER override)
 import { spawn, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
+import { once, setMaxListeners } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import type { Deployment, ReplicaSet } from 'kubernetes-types/apps/v1.js';
 import { findResource, type ResourceInfo } from '../src/api/resources.js';
@@ -122,14 +122,16 @@ async function main(): Promise<void> {
     },
   };
   const stop = new AbortController();
+  // Every informer, worker pool and sync wait listens on it.
+  setMaxListeners(100, stop.signal);
   informers.start(stop.signal);
   const reconciles = { deployment: 0, replicaset: 0 };
   const runs = [
     createDeploymentController({ onReconcile: () => void reconciles.deployment++ })(context).run(stop.signal),
     replicatedPodsController(REPLICA_SET_KIND, { onReconcile: () => void reconciles.replicaset++ })(context).run(stop.signal),
   ];
-  let kubeletErrors = 0;
-  const kubelet = startFakeKubelet(client, informers, { readyAfterMs: 0, onError: () => void kubeletErrors++ });
+  const kubeletErrors: string[] = [];
+  const kubelet = startFakeKubelet(client, informers, { readyAfterMs: 0, onError: (err) => void kubeletErrors.push(String(err)) });
   const rsInformer = informers.informerFor<ReplicaSet>(resource('apps', 'v1', 'replicasets'));
   await informers.waitForSync(stop.signal);
 
@@ -178,7 +180,7 @@ async function main(): Promise<void> {
     const busy = apiCpuMs / (tDone - t0);
     log(`API server process CPU: ${(apiCpuMs / 1000).toFixed(2)} s = ${(busy * 100).toFixed(0)}% of one core over the run, ${(apiCpuMs / created).toFixed(2)} ms per pod`);
   }
-  log(`fake kubelet: ${kubelet.readied} pods reported ready, ${kubeletErrors} failed calls`);
+  log(`fake kubelet: ${kubelet.readied} pods reported ready, ${kubeletErrors.length} calls failed${kubeletErrors[0] ? ` (first: ${kubeletErrors[0]})` : ''}`);
 
   kubelet.stop();
   stop.abort();

@@ -6,6 +6,7 @@ import { isPlainObject } from '../../api/object.js';
 import type { ResourceInfo } from '../../api/resources.js';
 import { prepareForCreate as prepareKindForCreate } from '../../api/strategy.js';
 import { meta, objectField } from './meta.js';
+import { prepareServiceUpdate } from './ipallocator/service-update.js';
 
 export function isPod(r: ResourceInfo): boolean {
   return r.group === '' && r.plural === 'pods';
@@ -50,6 +51,16 @@ export function prepareForCreate(r: ResourceInfo, obj: KubeObject): void {
   }
   // Nodes register with their status; everything else with a status subresource starts empty.
   if (hasStatusSubresource(r) && !(r.group === '' && r.plural === 'nodes')) delete obj['status'];
+}
+
+export function isService(r: ResourceInfo): boolean {
+  return r.group === '' && r.plural === 'services';
+}
+
+/** Update-only rules of a kind, applied to the main resource before defaults and validation. */
+export function prepareForUpdate(r: ResourceInfo, old: KubeObject, next: KubeObject): void {
+  // Allocated values a client left out are kept; type-specific ones go with a type change.
+  if (isService(r)) prepareServiceUpdate(old, next);
 }
 
 /**

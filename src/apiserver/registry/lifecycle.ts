@@ -6,7 +6,7 @@ import { ApiError, type FieldError } from '../../api/errors.js';
 import type { ResourceInfo } from '../../api/resources.js';
 import { randomUUID } from 'node:crypto';
 import { generateSuffix, jsonEqual, meta, rfc3339 } from './meta.js';
-import { hasStatusSubresource, isNamespace, prepareForCreate, tracksGeneration } from './kinds.js';
+import { hasStatusSubresource, isNamespace, prepareForCreate, prepareForUpdate, tracksGeneration } from './kinds.js';
 import type { WritableSubresource } from './types.js';
 
 /** The group-qualified plural used in messages: "pods", "deployments.apps". */
@@ -130,6 +130,7 @@ export function prepareUpdate(
     else spec['finalizers'] = deepCopy(oldSpec['finalizers']);
     next['spec'] = spec;
   }
+  if (subresource === '') prepareForUpdate(r, old, next);
   if (tracksGeneration(r, next) && specChanged(r, old, next)) m.generation = (oldMeta.generation ?? 0) + 1;
   return { obj: next, errors };
 }

@@ -5,6 +5,7 @@ import type { Storage } from '../../storage/storage.js';
 import { WatchCache } from '../watch/cache.js';
 import { ApiError } from '../../api/errors.js';
 import { Registry } from './registry.js';
+import type { WriteHooks } from './hooks.js';
 
 export interface RegistriesOptions {
   storage: Storage;
@@ -12,6 +13,8 @@ export interface RegistriesOptions {
   log?: (line: string) => void;
   /** Events each watch cache keeps for watches resuming from a resourceVersion. */
   watchHistorySize?: number;
+  /** Kind-specific write hooks (Service allocation), looked up once per resource. */
+  hooks?: (resource: ResourceInfo) => WriteHooks | undefined;
 }
 
 export class Registries {
@@ -21,12 +24,14 @@ export class Registries {
   readonly now: () => number;
   private readonly log: (line: string) => void;
   private readonly historySize: number;
+  private readonly hooks: (resource: ResourceInfo) => WriteHooks | undefined;
 
   constructor(options: RegistriesOptions) {
     this.storage = options.storage;
     this.now = options.now ?? Date.now;
     this.log = options.log ?? (() => undefined);
     this.historySize = options.watchHistorySize ?? 10_000;
+    this.hooks = options.hooks ?? (() => undefined);
   }
 
   for(resource: ResourceInfo): Registry {
@@ -37,6 +42,7 @@ export class Registries {
         now: this.now,
         getNamespace: (name) => this.getNamespace(name),
         watchCache: (res) => this.cache(res),
+        hooks: this.hooks(resource),
       });
       this.registries.set(resource, r);
     }

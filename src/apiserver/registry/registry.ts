@@ -18,6 +18,7 @@ import { meta, rfc3339 } from './meta.js';
 import { gvkOf, patchObject } from './patching.js';
 import { planDeletion } from './deletion.js';
 import { fromObject, fromStorage } from './stored.js';
+import { NO_TRANSACTION, type HookTransaction, type WriteHooks } from './hooks.js';
 import type {
   DeleteOptions,
   DeleteResult,
@@ -36,6 +37,8 @@ export interface RegistryDeps {
   /** The namespace object, or undefined when it does not exist. */
   getNamespace: (name: string) => Promise<KubeObject | undefined>;
   watchCache: (r: ResourceInfo) => WatchCache;
+  /** Kind-specific steps around storage writes (Service IP and node port allocation). */
+  hooks?: WriteHooks;
 }
 
 /** What one attempt of an optimistic-concurrency write decided. */
@@ -181,11 +184,24 @@ export class Registry {
     await this.admitCreate(obj);
     this.prepareNew(obj, ctx);
     const name = meta(obj).name ?? '';
+    const tx = await this.beforeCreate(obj, ctx);
     const bytes = encodeForStorage(obj);
     if (ctx.dryRun) return fromObject(obj, 0);
-    const res = await this.deps.storage.create(this.key(ns, name), bytes);
+    const res = await settle(tx, () => this.deps.storage.create(this.key(ns, name), bytes), (r) => r.ok);
     if (!res.ok) throw ApiError.alreadyExists(this.qualified, name);
     return fromStorage(bytes, res.kv.modRevision, obj);
+  }
+
+  private async beforeCreate(obj: KubeObject, ctx: WriteContext): Promise<HookTransaction> {
+    return (await this.deps.hooks?.beforeCreate?.(obj, { dryRun: ctx.dryRun })) ?? NO_TRANSACTION;
+  }
+
+  private async beforeUpdate(old: KubeObject, next: KubeObject, ctx: WriteContext): Promise<HookTransaction> {
+    return (await this.deps.hooks?.beforeUpdate?.(old, next, { dryRun: ctx.dryRun })) ?? NO_TRANSACTION;
+  }
+
+  private async afterDelete(obj: KubeObject): Promise<void> {
+    await this.deps.hooks?.afterDelete?.(obj);
   }
 
   /** Namespace lifecycle admission: the namespace must exist and not be terminating. */
@@ -343,17 +359,19 @@ export class Registry {
           if (!kv) throw new Error('noop without a current object');
           return { stored: fromStorage(kv.value, kv.modRevision), created: false };
         case 'create': {
+          const tx = await this.beforeCreate(outcome.obj, ctx);
           const bytes = encodeForStorage(outcome.obj);
           if (ctx.dryRun) return { stored: fromObject(outcome.obj, 0), created: true };
-          const res = await storage.create(key, bytes);
+          const res = await settle(tx, () => storage.create(key, bytes), (r) => r.ok);
           if (!res.ok) continue;
           return { stored: fromStorage(bytes, res.kv.modRevision, outcome.obj), created: true };
         }
         case 'write': {
-          if (!kv) throw new Error('write without a current object');
+          if (!kv || !cur) throw new Error('write without a current object');
+          const tx = await this.beforeUpdate(cur.obj, outcome.obj, ctx);
           const bytes = encodeForStorage(outcome.obj);
           if (ctx.dryRun) return { stored: fromStorage(bytes, kv.modRevision, outcome.obj), created: false };
-          const res = await storage.update(key, bytes, kv.modRevision);
+          const res = await settle(tx, () => storage.update(key, bytes, kv.modRevision), (r) => r.ok);
           if (!res.ok) continue;
           return { stored: fromStorage(bytes, res.kv.modRevision, outcome.obj), created: false };
         }
@@ -362,6 +380,7 @@ export class Registry {
           if (ctx.dryRun) return { stored: fromStorage(kv.value, kv.modRevision), created: false };
           const res = await storage.delete(key, kv.modRevision);
           if (!res.ok) continue;
+          await this.afterDelete(decodeStored(withResourceVersion(res.kv.value, res.kv.modRevision)));
           return { stored: fromStorage(res.kv.value, res.kv.modRevision), created: false };
         }
       }
@@ -391,6 +410,7 @@ export class Registry {
       if (ctx.dryRun) return { kind: 'deleted', stored: fromStorage(kv.value, kv.modRevision) };
       const res = await storage.delete(key, kv.modRevision);
       if (!res.ok) continue;
+      await this.afterDelete(cur);
       return { kind: 'deleted', stored: fromStorage(kv.value, kv.modRevision) };
     }
     throw ApiError.conflict(this.qualified, name, STALE_OBJECT);
@@ -411,6 +431,23 @@ export class Registry {
     }
     return results;
   }
+}
+
+/**
+ * Runs a storage write between a hook's reservation and its settlement: committed when
+ * `succeeded` says so, reverted when the write was refused or threw.
+ */
+async function settle<T>(tx: HookTransaction, write: () => Promise<T>, succeeded: (r: T) => boolean): Promise<T> {
+  let res: T;
+  try {
+    res = await write();
+  } catch (err) {
+    await tx.revert();
+    throw err;
+  }
+  if (succeeded(res)) await tx.commit();
+  else await tx.revert();
+  return res;
 }
 
 function parseRevision(text: string): number {

@@ -2,6 +2,7 @@
 // are reported Running and Ready shortly after, and pods marked for deletion are removed
 // (deleted with grace period 0), as a kubelet finishing their termination would.
 import type { Pod } from 'kubernetes-types/core/v1.js';
+import { ApiError } from '../../api/errors.js';
 import { findResource } from '../../api/resources.js';
 import type { ApiClient } from '../../client/client.js';
 import type { SharedInformerFactory } from '../../informer/shared.js';
@@ -11,7 +12,7 @@ export interface FakeKubeletOptions {
   readyAfterMs?: number;
   /** Pods for which this is false stay Pending and never become ready. */
   becomesReady?: (pod: Pod) => boolean;
-  /** Called when a status or delete call fails (default: ignored; the pod may be gone). */
+  /** Called when a status or delete call fails for good after retries (default: ignored). */
   onError?: (err: unknown) => void;
 }
 
@@ -30,6 +31,19 @@ export function startFakeKubelet(client: ApiClient, informers: SharedInformerFac
   let stopped = false;
   let readied = 0;
   const fail = (err: unknown): void => options.onError?.(err);
+  /** A few attempts, as a kubelet would keep trying; a 404 means the pod is gone: done. */
+  const retried = async (call: () => Promise<unknown>): Promise<void> => {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await call();
+        return;
+      } catch (err) {
+        if (err instanceof ApiError && err.code === 404) return;
+        if (stopped || attempt >= 4) throw err;
+        await new Promise((r) => setTimeout(r, 20 * 2 ** attempt));
+      }
+    }
+  };
 
   const markReady = async (pod: Pod): Promise<void> => {
     const now = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
@@ -52,7 +66,7 @@ export function startFakeKubelet(client: ApiClient, informers: SharedInformerFac
         state: { running: { startedAt: now } },
       })),
     };
-    await client.resource<Pod>(pods, pod.metadata?.namespace).patch(pod.metadata?.name ?? '', 'merge', { status }, { subresource: 'status' });
+    await retried(() => client.resource<Pod>(pods, pod.metadata?.namespace).patch(pod.metadata?.name ?? '', 'merge', { status }, { subresource: 'status' }));
     readied++;
   };
 
@@ -62,10 +76,8 @@ export function startFakeKubelet(client: ApiClient, informers: SharedInformerFac
     if (pod.metadata?.deletionTimestamp) {
       if (seen.has(`deleting:${key}`)) return;
       seen.add(`deleting:${key}`);
-      client
-        .resource<Pod>(pods, pod.metadata.namespace)
-        .delete(pod.metadata.name ?? '', { gracePeriodSeconds: 0, preconditions: { uid: pod.metadata.uid ?? '' } })
-        .catch(fail);
+      const { name = '', namespace, uid = '' } = pod.metadata;
+      retried(() => client.resource<Pod>(pods, namespace).delete(name, { gracePeriodSeconds: 0, preconditions: { uid } })).catch(fail);
       return;
     }
     if (seen.has(key) || pod.status?.phase === 'Running' || !(options.becomesReady?.(pod) ?? true)) return;

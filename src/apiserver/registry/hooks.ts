@@ -1,0 +1,27 @@
+// Per-kind steps of a write that need storage beyond the object itself (allocating a
+// Service's cluster IP and node ports). They run after defaults and validation, just before
+// the object is stored, and are told whether the store happened.
+import type { KubeObject } from '../../api/object.js';
+
+export interface HookContext {
+  /** Compute and check as for a real write, but change nothing in storage. */
+  dryRun: boolean;
+}
+
+/** What a hook reserved, settled once the storage write is known to have succeeded or failed. */
+export interface HookTransaction {
+  /** The object was stored: free what the old version held and the new one no longer does. */
+  commit(): Promise<void>;
+  /** The object was not stored: free what this write reserved. */
+  revert(): Promise<void>;
+}
+
+export interface WriteHooks {
+  /** May fill in `obj` (allocated values); throws an ApiError to refuse the write. */
+  beforeCreate?(obj: KubeObject, ctx: HookContext): Promise<HookTransaction>;
+  beforeUpdate?(old: KubeObject, next: KubeObject, ctx: HookContext): Promise<HookTransaction>;
+  /** The object is gone from storage. */
+  afterDelete?(obj: KubeObject): Promise<void>;
+}
+
+export const NO_TRANSACTION: HookTransaction = { commit: async () => undefined, revert: async () => undefined };
