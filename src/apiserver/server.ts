@@ -21,6 +21,10 @@ import { notFoundPath, sendError, sendJson } from './http/respond.js';
 import { UnknownFieldChecker } from './http/unknown-fields.js';
 import { createOpenApi, type OpenApiService } from './openapi/openapi.js';
 import { Registries } from './registry/registries.js';
+import { ServiceAllocator } from './registry/ipallocator/service-allocator.js';
+import { DEFAULT_NODE_PORT_RANGE, DEFAULT_SERVICE_CIDR, firstServiceIp } from './registry/ipallocator/ranges.js';
+import { isService } from './registry/kinds.js';
+import { defaultAdvertiseAddress, reconcileKubernetesService, removeFromKubernetesEndpoints, type KubernetesServiceOptions } from './kubernetes-service.js';
 import { parseRoute } from './routing.js';
 
 export type { UserInfo } from './authn/user.js';
@@ -48,6 +52,15 @@ export interface ApiServerOptions {
   tuning?: Partial<ServerTuning>;
   /** Clock in ms since the epoch (tests). */
   now?: () => number;
+  /** IPv4 CIDR Service cluster IPs come from (--service-cluster-ip-range); default 10.43.0.0/16. */
+  serviceClusterIpRange?: string;
+  /** Node ports for NodePort/LoadBalancer Services, "min-max" (--service-node-port-range); default 30000-32767. */
+  serviceNodePortRange?: string;
+  /** The address the `kubernetes` Endpoints name for this server; default the host's first non-internal IPv4. */
+  advertiseAddress?: string;
+  /** How often the `kubernetes` Service and Endpoints are checked (default 10 s) and allocations repaired (default 3 min). */
+  kubernetesServiceIntervalMs?: number;
+  allocationRepairIntervalMs?: number;
 }
 
 export interface RunningApiServer {
@@ -64,7 +77,14 @@ const BOOTSTRAP_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-nod
 
 export async function startApiServer(options: ApiServerOptions): Promise<RunningApiServer> {
   const log = options.log ?? (() => undefined);
-  const registries = new Registries({ storage: options.storage, now: options.now, log });
+  const allocator = new ServiceAllocator({
+    storage: options.storage,
+    clusterIpRange: options.serviceClusterIpRange ?? DEFAULT_SERVICE_CIDR,
+    nodePortRange: options.serviceNodePortRange ?? DEFAULT_NODE_PORT_RANGE,
+    now: options.now,
+    log,
+  });
+  const registries = new Registries({ storage: options.storage, now: options.now, log, hooks: (r) => (isService(r) ? allocator : undefined) });
   let openapi: OpenApiService | undefined;
   let openapiFailed = false;
   const getOpenApi = (): OpenApiService | undefined => {
@@ -105,6 +125,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
     { name: 'etcd', check: async () => void (await options.storage.currentRevision()) },
   ];
 
+  await allocator.repair();
   await bootstrap(registries);
 
   const onRequest = (req: IncomingMessage, res: ServerResponse): void => {
@@ -203,18 +224,55 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
   });
   const port = (http.address() as AddressInfo).port;
   const urlHost = host.includes(':') ? `[${host}]` : host;
+  const kubernetesService: KubernetesServiceOptions = {
+    registries,
+    clusterIp: firstServiceIp(allocator.ipRange),
+    address: options.advertiseAddress ?? defaultAdvertiseAddress(host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host),
+    port,
+  };
+  const background = startBackground([
+    { name: 'kubernetes service', everyMs: options.kubernetesServiceIntervalMs ?? 10_000, run: () => reconcileKubernetesService(kubernetesService) },
+    { name: 'service allocation repair', everyMs: options.allocationRepairIntervalMs ?? 180_000, run: () => allocator.repair() },
+  ], log);
+  try {
+    await reconcileKubernetesService(kubernetesService);
+  } catch (err) {
+    background.stop();
+    http.close();
+    registries.close();
+    throw err;
+  }
   return {
     url: `${options.tls ? 'https' : 'http'}://${urlHost}:${port}`,
     port,
     registries,
     handle: onRequest,
     close: async () => {
+      background.stop();
+      await removeFromKubernetesEndpoints(kubernetesService).catch((err: unknown) => log(`removing this server from the kubernetes endpoints: ${String(err)}`));
       registries.close();
       const closed = new Promise<void>((resolve) => http.close(() => resolve()));
       for (const s of sockets) s.destroy();
       await closed;
     },
   };
+}
+
+/** Periodic upkeep that runs until stopped; failures are logged and retried at the next tick. */
+function startBackground(tasks: { name: string; everyMs: number; run: () => Promise<void> }[], log: (line: string) => void): { stop(): void } {
+  const timers = tasks.map((t) => {
+    let running = false;
+    const timer = setInterval(() => {
+      if (running) return;
+      running = true;
+      t.run()
+        .catch((err: unknown) => log(`${t.name}: ${err instanceof Error ? err.message : String(err)}`))
+        .finally(() => (running = false));
+    }, t.everyMs);
+    timer.unref();
+    return timer;
+  });
+  return { stop: () => timers.forEach((t) => clearInterval(t)) };
 }
 
 function mustOpenApi(get: () => OpenApiService | undefined): OpenApiService {

@@ -10,9 +10,12 @@ import { createClient, type ApiClient } from '../client/client.js';
 import { InProcessTransport } from '../client/in-process.js';
 import { defaultControllers } from '../controllers/index.js';
 import { startControllerManager } from '../controllers/manager.js';
+import { createEventRecorder } from '../events/broadcaster.js';
+import { realClock } from '../informer/clock.js';
+import { startScheduler } from '../scheduler/run.js';
 import type { Logger } from '../log.js';
 
-export const COMPONENTS = ['controllers'] as const;
+export const COMPONENTS = ['controllers', 'scheduler'] as const;
 export type Component = (typeof COMPONENTS)[number];
 
 export interface ControlPlaneOptions {
@@ -51,6 +54,23 @@ export async function startControlPlane(server: RunningApiServer, token: string,
     });
     stops.push(() => manager.stop());
     o.log.info(`controller manager started${o.shared ? ' (leader election on Lease kube-system/kube-controller-manager)' : ''}`);
+  }
+  if (!o.disabled.has('scheduler')) {
+    const recorder = createEventRecorder({ client, component: 'default-scheduler', clock: realClock, log: o.log.child('scheduler/events') });
+    const stopScheduler = new AbortController();
+    const scheduler = await startScheduler({
+      client,
+      recorder,
+      log: o.log.child('scheduler'),
+      signal: stopScheduler.signal,
+      ...(o.shared ? { leaderElection: { identity } } : {}),
+    });
+    stops.push(async () => {
+      await scheduler.stop();
+      await recorder.flush();
+      recorder.close();
+    });
+    o.log.info(`scheduler started${o.shared ? ' (leader election on Lease kube-system/kube-scheduler)' : ''}`);
   }
   return {
     client,

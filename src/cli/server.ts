@@ -9,7 +9,7 @@ import { defaultKubeconfigPath, mergeKubeconfig, writeKubeconfig } from '../pki/
 import { ensurePki, servingAltNames } from '../pki/pki.js';
 import { openStorage } from '../storage/open.js';
 import { K8TS_VERSION, versionInfo } from '../version.js';
-import { startControlPlane, internalIdentity, type RunningControlPlane } from './control-plane.js';
+import { COMPONENTS, startControlPlane, internalIdentity, type RunningControlPlane } from './control-plane.js';
 import { helpText, parseFlags, UsageError } from './flags.js';
 
 export function defaultDataDir(): string {
@@ -36,7 +36,7 @@ const specs = {
   disable: {
     type: 'string',
     placeholder: 'NAME',
-    description: 'Do not run this component: controllers (repeatable)',
+    description: 'Do not run this component: controllers, scheduler (repeatable)',
     multiple: true,
   },
   'node-monitor-grace-period': {
@@ -78,9 +78,9 @@ export async function runServer(argv: readonly string[]): Promise<number> {
     process.stderr.write(`k8ts server: --node-monitor-grace-period must be a positive number of seconds\n`);
     return 2;
   }
-  const unknownComponent = flags.disable.find((c) => c !== 'controllers');
+  const unknownComponent = flags.disable.find((c) => !(COMPONENTS as readonly string[]).includes(c));
   if (unknownComponent) {
-    process.stderr.write(`k8ts server: --disable takes controllers, not "${unknownComponent}"\n`);
+    process.stderr.write(`k8ts server: --disable takes ${COMPONENTS.join(', ')}, not "${unknownComponent}"\n`);
     return 2;
   }
   const port = Number(flags.port);

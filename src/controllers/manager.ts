@@ -10,7 +10,7 @@ import type { ApiClient } from '../client/client.js';
 import { createEventBroadcaster, type EventBroadcaster } from '../events/broadcaster.js';
 import type { Logger } from '../log.js';
 import { DEFAULT_CONTROLLER_OPTIONS, type ControllerContext, type ControllerFactory, type ControllerOptions } from './controller.js';
-import { runLeaderElection } from './leader-election.js';
+import { runLeaderElection } from '../leaderelection/leader-election.js';
 
 export interface ManagerLeaderElection {
   identity: string;

@@ -187,6 +187,7 @@ export function createEventBroadcaster(options: EventBroadcasterOptions): EventB
     });
   };
 
+  let dropped = 0;
   return {
     recorderFor(source: EventSource | (() => EventSource)): EventRecorder {
       return {
@@ -195,8 +196,13 @@ export function createEventBroadcaster(options: EventBroadcasterOptions): EventB
             if (stop.signal.aborted) return;
             const ref = referenceTo(object);
             if (queue.length >= queueLength) {
-              log.warn(`event queue full (${queueLength}): dropped ${type} ${reason} for ${ref.kind ?? ''} ${ref.name ?? ''}`);
+              // One line per burst, not per event: a full queue means a flood.
+              if (dropped++ === 0) log.warn(`event queue full (${queueLength}): dropping ${type} ${reason} for ${ref.kind ?? ''} ${ref.name ?? ''} and later events`);
               return;
+            }
+            if (dropped > 0) {
+              log.warn(`event queue has room again; ${dropped} events were dropped`);
+              dropped = 0;
             }
             const s = typeof source === 'function' ? source() : source;
             queue.push({ source: { component: s.component, host: s.host }, ref, type, reason, message, at: wallClock() });

@@ -18,7 +18,7 @@ import { Pleg } from './pleg.js';
 import { nodePodFeed, type PodFeed } from './pod-manager.js';
 import { PodWorkers, type WorkerOutcome } from './pod-worker.js';
 import { ProbeManager } from './probes/probe-manager.js';
-import { addSandbox } from './runtime-state.js';
+import { addSandbox, observePod, type PodRuntimeState } from './runtime-state.js';
 import { NotFoundError } from './runtime/runtime.js';
 import { sleep } from '../informer/clock.js';
 import { rfc3339 } from './status.js';
@@ -33,6 +33,10 @@ export type { KubeletOptions } from './config.js';
 export interface RunningKubelet {
   /** Stops the kubelet's loops; containers keep running (as when a kubelet restarts). */
   stop(): Promise<void>;
+  /** The pods this kubelet runs: the latest API objects with the status it last wrote. */
+  pods(): Pod[];
+  /** What the runtime holds of a pod: its sandboxes (newest first) and their containers. */
+  runtimeState(uid: string): Promise<PodRuntimeState>;
 }
 
 async function readId(path: string): Promise<string | undefined> {
@@ -270,5 +274,7 @@ export async function startKubelet(options: KubeletOptions): Promise<RunningKube
       stop.abort();
       await kubelet.stop();
     },
+    pods: () => [...kubelet.ctx.records.values()].filter((r) => !r.removed).map((r) => (r.lastStatus ? { ...r.pod, status: r.lastStatus } : r.pod)),
+    runtimeState: (uid) => observePod(kubelet.ctx, uid),
   };
 }

@@ -7,7 +7,7 @@ import type { PodDisruptionBudget } from 'kubernetes-types/policy/v1.js';
 import type { PriorityClass } from 'kubernetes-types/scheduling/v1.js';
 import { findResource, type ResourceInfo } from '../api/resources.js';
 import type { ApiClient } from '../client/client.js';
-import { runLeaderElection } from '../controllers/leader-election.js';
+import { runLeaderElection } from '../leaderelection/leader-election.js';
 import type { EventRecorder } from '../events/recorder.js';
 import { NAMESPACE_INDEX } from '../informer/indexers.js';
 import { SharedInformerFactory } from '../informer/shared.js';

@@ -5,7 +5,7 @@ import type { Lease } from 'kubernetes-types/coordination/v1.js';
 import { findResource } from '../api/resources.js';
 import { createLogger } from '../log.js';
 import { runLeaderElection, type LeaderElectionOptions } from './leader-election.js';
-import { startControllerHarness, type ControllerHarness } from './testing.js';
+import { startControllerHarness, type ControllerHarness } from '../controllers/testing.js';
 
 const leases = findResource('coordination.k8s.io', 'v1', 'leases') ?? assert.fail('leases');
 const quiet = createLogger('test', { level: 'error' });

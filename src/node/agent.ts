@@ -1,0 +1,131 @@
+// The node agent: one machine's share of a cluster. Opens the container runtime over its state
+// directory, serves the kubelet API (logs, exec, attach, port-forward — what the API server
+// proxies kubectl to) and runs the kubelet, which registers the Node with that endpoint's port
+// and runs the pods bound to it. `k8ts agent` runs it against a remote API server; `k8ts
+// server` may run one in-process for its own machine.
+//
+// Layout under <dataDir>/agent/: runtime/<name>/ (the runtime's state; the process runtime
+// re-adopts its containers from there after a restart), kubelet/ (pod volumes and logs).
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Taint } from 'kubernetes-types/core/v1.js';
+import type { ApiClient } from '../client/client.js';
+import { createEventRecorder, type BroadcastingEventRecorder } from '../events/broadcaster.js';
+import type { EventRecorder } from '../events/recorder.js';
+import { wallClock, type KubeletOptions } from '../kubelet/config.js';
+import { startKubelet, type RunningKubelet } from '../kubelet/kubelet.js';
+import { startKubeletServer, type RunningKubeletServer } from '../kubelet/server/server.js';
+import type { ContainerRuntime } from '../kubelet/runtime/runtime.js';
+import type { Logger } from '../log.js';
+import { authorizeKubeletCaller, logReader, resolvePod } from './kubelet-api.js';
+import { openRuntime, type RuntimeName } from './runtimes.js';
+
+/** Kubelet settings a deployment may tune (tests shorten them). */
+export type KubeletTuning = Partial<
+  Pick<KubeletOptions, 'heartbeatIntervalMs' | 'nodeStatusUpdateFrequencyMs' | 'leaseDurationSeconds' | 'relistIntervalMs' | 'crashLoopBackOff' | 'capacity' | 'podResyncIntervalMs'>
+>;
+
+export interface NodeAgentOptions {
+  /** Authenticated as the node (system:node:<name>, group system:nodes). */
+  client: ApiClient;
+  nodeName: string;
+  runtime: RuntimeName;
+  dataDir: string;
+  /**
+   * PEM serving certificate and key of the kubelet API, and the CA its callers' client
+   * certificates must chain to. Omitted: plain HTTP open to everyone (in-process clusters and
+   * tests only; the API server then needs `kubelet: { scheme: 'http' }`).
+   */
+  kubeletTls?: { cert: string; key: string; clientCA: string };
+  /** The node's InternalIP: where the API server reaches the kubelet API. */
+  address: string;
+  /** Default 10250; 0 picks a free port (reported in the Node's daemonEndpoints). */
+  kubeletPort?: number;
+  /** Default "0.0.0.0". */
+  kubeletBindAddress?: string;
+  nodeLabels?: Record<string, string>;
+  registerWithTaints?: Taint[];
+  log: Logger;
+  /** Default: a recorder writing Events as component "kubelet" from this node. */
+  recorder?: EventRecorder;
+  kubelet?: KubeletTuning;
+  signal: AbortSignal;
+}
+
+export interface RunningNodeAgent {
+  nodeName: string;
+  kubeletPort: number;
+  runtime: ContainerRuntime;
+  /** Stops the kubelet and its API; containers keep running (re-adopted on the next start). */
+  stop(): Promise<void>;
+}
+
+export async function startNodeAgent(o: NodeAgentOptions): Promise<RunningNodeAgent> {
+  const log = o.log;
+  const base = join(o.dataDir, 'agent');
+  const runtimeDir = join(base, 'runtime', o.runtime);
+  const rootDir = join(base, 'kubelet');
+  mkdirSync(runtimeDir, { recursive: true, mode: 0o700 });
+  mkdirSync(rootDir, { recursive: true, mode: 0o700 });
+  const runtime = await openRuntime(o.runtime, runtimeDir);
+  const version = await runtime.version();
+  log.info(`runtime ${o.runtime} (${version.runtimeName} ${version.runtimeVersion}) over ${runtimeDir}`);
+
+  let kubelet: RunningKubelet | undefined;
+  const ref = (): RunningKubelet | undefined => kubelet;
+  let server: RunningKubeletServer | undefined;
+  let ownRecorder: BroadcastingEventRecorder | undefined;
+  try {
+    server = await startKubeletServer({
+      runtime,
+      host: o.kubeletBindAddress ?? '0.0.0.0',
+      port: o.kubeletPort ?? 10250,
+      ...(o.kubeletTls ? { tls: o.kubeletTls, authorize: authorizeKubeletCaller } : {}),
+      resolvePod: (namespace, name) => resolvePod(ref, namespace, name),
+      readLogs: logReader(ref, runtime),
+      listPods: () => ref()?.pods() ?? [],
+      log: log.child('kubelet-api'),
+    });
+    const recorder = o.recorder ?? (ownRecorder = createEventRecorder({ client: o.client, clock: wallClock, log: log.child('events'), component: 'kubelet', host: o.nodeName }));
+    kubelet = await startKubelet({
+      client: o.client,
+      runtime,
+      nodeName: o.nodeName,
+      recorder,
+      log: log.child('kubelet'),
+      rootDir,
+      nodeLabels: o.nodeLabels,
+      registerWithTaints: o.registerWithTaints,
+      addresses: [
+        { type: 'InternalIP', address: o.address },
+        { type: 'Hostname', address: o.nodeName },
+      ],
+      kubeletPort: server.port,
+      ...o.kubelet,
+      signal: o.signal,
+    });
+  } catch (err) {
+    await server?.close();
+    ownRecorder?.close();
+    await runtime.close();
+    throw err;
+  }
+  log.info(`node ${o.nodeName} registered; kubelet API on ${o.address}:${server.port}`);
+  const running = { kubelet, server };
+  let stopped: Promise<void> | undefined;
+  return {
+    nodeName: o.nodeName,
+    kubeletPort: server.port,
+    runtime,
+    stop: () =>
+      (stopped ??= (async () => {
+        await running.kubelet.stop();
+        await running.server.close();
+        if (ownRecorder) {
+          await ownRecorder.flush();
+          ownRecorder.close();
+        }
+        await runtime.close();
+      })()),
+  };
+}
