@@ -32,7 +32,7 @@ function findTests(dir) {
 const pick = (files) => (filters.length ? files.filter((f) => filters.some((x) => f.includes(x))) : files);
 
 run('prerequisites', 'bash', ['scripts/install-deps.sh', '--for-tests']);
-run('build', 'npx', ['tsc', '-p', 'tsconfig.build.json']);
+run('build', 'npm', ['run', 'build', '--silent']);
 if (only === 'all') {
   run('typecheck', 'npx', ['tsc', '-p', 'tsconfig.json', '--noEmit']);
   run('lint', 'npx', ['eslint', 'src', 'bench', 'test', 'scripts']);

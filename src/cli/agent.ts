@@ -1,20 +1,120 @@
-// `k8ts agent`: joins this machine to a cluster as a node. The node agent (kubelet, proxy)
-// is not part of this release yet; the command exists so its flags are stable.
+// `k8ts agent`: joins this machine to a cluster as a node. With only the server URL and the
+// join token it verifies the cluster CA, obtains the node's client and serving certificates by
+// CertificateSigningRequest (TLS bootstrap), then runs the node agent (kubelet and its HTTPS
+// API) until SIGINT/SIGTERM. Containers keep running when the agent stops; the next start
+// re-adopts them.
+import { homedir, hostname } from 'node:os';
+import { join, resolve } from 'node:path';
+import { hostAddresses } from '../kubelet/config.js';
+import { createLogger, isLogLevel, type LogLevel } from '../log.js';
+import { startNodeAgent, type KubeletTuning } from '../node/agent.js';
+import { bootstrapNodeCredentials, nodeClient } from '../node/bootstrap.js';
+import { defaultRuntime, isRuntimeName, runtimeAvailability, type RuntimeName } from '../node/runtimes.js';
 import { helpText, parseFlags, UsageError } from './flags.js';
+
+export function defaultAgentDataDir(): string {
+  return process.getuid?.() === 0 ? '/var/lib/k8ts/agent' : join(homedir(), '.local', 'share', 'k8ts', 'agent');
+}
 
 const specs = {
   server: { type: 'string', placeholder: 'URL', description: 'API server to join, e.g. https://10.0.0.1:6443' },
   token: { type: 'string', placeholder: 'TOKEN', description: "Join token (the server's <data-dir>/token)" },
   'node-name': { type: 'string', placeholder: 'NAME', description: 'Node name (default: this host name)' },
-  runtime: { type: 'string', placeholder: 'NAME', description: 'Container runtime: containerd, process or fake' },
+  runtime: { type: 'string', placeholder: 'NAME', description: 'Container runtime: process or fake (default: process where it can run)' },
+  'data-dir': { type: 'string', placeholder: 'DIR', description: 'Where certificates and container state live', default: defaultAgentDataDir() },
+  'node-ip': { type: 'string', placeholder: 'IP', description: "The node's InternalIP (default: the first non-loopback IPv4 address)" },
+  'node-label': { type: 'string', placeholder: 'KEY=VALUE', description: 'Label to register the node with (repeatable)', multiple: true },
+  'kubelet-port': { type: 'string', placeholder: 'PORT', description: 'Port of the kubelet API (0: any free port)', default: '10250' },
+  'node-status-update-frequency': {
+    type: 'string',
+    placeholder: 'SECONDS',
+    description: 'How often the node heartbeats (lease) and reports status',
+    default: '10',
+  },
+  'crash-loop-backoff-max': {
+    type: 'string',
+    placeholder: 'SECONDS',
+    description: 'Longest wait before restarting a crashing container (Kubernetes: 300)',
+    default: '300',
+  },
+  'log-level': { type: 'string', placeholder: 'LEVEL', description: 'error, warn, info or debug', default: 'info' },
 } as const;
 
 const help = helpText('k8ts agent --server URL --token TOKEN [flags]', 'Join this machine to a k8ts cluster as a node.', specs);
 
+const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+
+function seconds(name: string, raw: string | undefined, min: number): number {
+  const n = Number(raw);
+  if (!Number.isFinite(n) || n < min) throw new UsageError(`--${name} must be a number of seconds >= ${min}, not "${raw ?? ''}"`);
+  return n;
+}
+
+function parseLabels(raw: readonly string[]): Record<string, string> {
+  const labels: Record<string, string> = {};
+  for (const item of raw) {
+    const eq = item.indexOf('=');
+    if (eq <= 0) throw new UsageError(`--node-label takes KEY=VALUE, not "${item}"`);
+    labels[item.slice(0, eq)] = item.slice(eq + 1);
+  }
+  return labels;
+}
+
+function chooseRuntime(requested: string | undefined): RuntimeName {
+  if (requested === 'containerd') throw new UsageError('the containerd runtime is not available in this version of k8ts: use --runtime process or fake');
+  if (requested !== undefined) {
+    if (!isRuntimeName(requested)) throw new UsageError(`--runtime must be process or fake, not "${requested}"`);
+    const a = runtimeAvailability().find((r) => r.name === requested);
+    if (a && !a.available) throw new UsageError(`the ${requested} runtime cannot run here: ${a.reason}`);
+    return requested;
+  }
+  const chosen = defaultRuntime();
+  if (chosen.name) return chosen.name;
+  const why = chosen.availability.map((a) => (a.available ? `${a.name}: available` : `${a.name}: ${a.reason}`)).join('; ');
+  throw new UsageError(`no container runtime that runs real containers is available (${why}); use --runtime fake to simulate`);
+}
+
+function abortOnSignals(): { signal: AbortSignal; dispose(): void } {
+  const ac = new AbortController();
+  const onInt = (): void => ac.abort('SIGINT');
+  const onTerm = (): void => ac.abort('SIGTERM');
+  process.once('SIGINT', onInt);
+  process.once('SIGTERM', onTerm);
+  return {
+    signal: ac.signal,
+    dispose: () => {
+      process.off('SIGINT', onInt);
+      process.off('SIGTERM', onTerm);
+    },
+  };
+}
+
 export async function runAgent(argv: readonly string[]): Promise<number> {
+  let flags;
+  let runtime: RuntimeName;
+  let labels: Record<string, string>;
+  let tuning: KubeletTuning;
+  let kubeletPort: number;
+  let logLevel: LogLevel;
   try {
-    const flags = parseFlags(argv, specs, help);
+    flags = parseFlags(argv, specs, help);
     if (!flags) return 0;
+    if (!flags.server) throw new UsageError('--server is required');
+    if (!flags.token) throw new UsageError('--token is required');
+    const level = flags['log-level'] ?? 'info';
+    if (!isLogLevel(level)) throw new UsageError(`--log-level must be error, warn, info or debug, not "${level}"`);
+    logLevel = level;
+    runtime = chooseRuntime(flags.runtime);
+    labels = parseLabels(flags['node-label']);
+    kubeletPort = Number(flags['kubelet-port']);
+    if (!Number.isInteger(kubeletPort) || kubeletPort < 0 || kubeletPort > 65535) throw new UsageError(`--kubelet-port must be a port number, not "${flags['kubelet-port'] ?? ''}"`);
+    const frequencyMs = seconds('node-status-update-frequency', flags['node-status-update-frequency'], 0.1) * 1000;
+    const backoffMaxMs = seconds('crash-loop-backoff-max', flags['crash-loop-backoff-max'], 1) * 1000;
+    tuning = {
+      heartbeatIntervalMs: frequencyMs,
+      nodeStatusUpdateFrequencyMs: frequencyMs,
+      crashLoopBackOff: { initialMs: Math.min(10_000, backoffMaxMs), maxMs: backoffMaxMs },
+    };
   } catch (err) {
     if (err instanceof UsageError) {
       process.stderr.write(`k8ts agent: ${err.message}\n\n${help}`);
@@ -22,6 +122,59 @@ export async function runAgent(argv: readonly string[]): Promise<number> {
     }
     throw err;
   }
-  process.stderr.write('k8ts agent: the node agent is not available in this version of k8ts\n');
-  return 1;
+  const log = createLogger('agent', { level: logLevel });
+  const nodeName = (flags['node-name'] ?? hostname()).toLowerCase();
+  if (!DNS_SUBDOMAIN.test(nodeName) || nodeName.length > 253) {
+    process.stderr.write(`k8ts agent: "${nodeName}" is not a valid node name (lower-case DNS subdomain); set --node-name\n`);
+    return 2;
+  }
+  const nodeIp = flags['node-ip'] ?? hostAddresses(nodeName).find((a) => a.type === 'InternalIP')?.address ?? '127.0.0.1';
+  const dataDir = resolve(flags['data-dir'] ?? defaultAgentDataDir());
+  const server = flags.server;
+  const token = flags.token;
+  const stopSignals = abortOnSignals();
+  const signal = stopSignals.signal;
+  try {
+    log.info(`joining ${server} as node ${nodeName} (InternalIP ${nodeIp}, runtime ${runtime}, data dir ${dataDir})`);
+    const creds = await bootstrapNodeCredentials({
+      server,
+      token,
+      nodeName,
+      servingNames: [...new Set([nodeIp, nodeName, hostname().toLowerCase()])],
+      pkiDir: join(dataDir, 'agent', 'pki'),
+      log,
+      signal,
+    });
+    if (!creds.serving) throw new Error('no serving certificate was issued');
+    const client = nodeClient(server, creds, `k8ts-agent/${nodeName}`);
+    const agent = await startNodeAgent({
+      client,
+      nodeName,
+      runtime,
+      dataDir,
+      kubeletTls: { cert: creds.serving.cert, key: creds.serving.key, clientCA: creds.caCert },
+      address: nodeIp,
+      kubeletPort,
+      nodeLabels: labels,
+      log,
+      kubelet: tuning,
+      signal,
+    });
+    log.info(`node ${nodeName} is running; stop with Ctrl-C (containers keep running)`);
+    await new Promise<void>((done) => (signal.aborted ? done() : signal.addEventListener('abort', () => done(), { once: true })));
+    log.info(`${String(signal.reason)}: stopping the node agent`);
+    await agent.stop();
+    client.close();
+    log.info('stopped');
+    return 0;
+  } catch (err) {
+    if (signal.aborted) {
+      log.info(`${String(signal.reason)}: stopped before the node was running`);
+      return 0;
+    }
+    process.stderr.write(`k8ts agent: ${err instanceof Error ? err.message : String(err)}\n`);
+    return 1;
+  } finally {
+    stopSignals.dispose();
+  }
 }

@@ -7,6 +7,8 @@ import type { EventRecorder } from '../events/recorder.js';
 import { realClock, type Clock } from '../informer/clock.js';
 import type { Logger } from '../log.js';
 import type { ContainerRuntime } from './runtime/runtime.js';
+import { readHostResolvConf, type ClusterDns } from './dns-config.js';
+import type { ServiceLister } from './service-env.js';
 
 export interface NodeCapacity {
   /** Cores, e.g. 4 or 0.5. */
@@ -53,6 +55,14 @@ export interface KubeletOptions {
   containerLogMaxFiles?: number;
   /** Simulated nodes skip volume setup on disk. */
   volumes?: 'disk' | 'none';
+  /** Cluster DNS Service IPs for ClusterFirst pods (kubelet --cluster-dns); none → pods use the host's resolv.conf. */
+  clusterDNS?: string[];
+  /** Default "cluster.local" (kubelet --cluster-domain). */
+  clusterDomain?: string;
+  /** The host resolver configuration for Default-policy pods; default /etc/resolv.conf. */
+  resolvConf?: string;
+  /** Services for the pods' service environment variables; without one pods get none. */
+  services?: ServiceLister;
   signal: AbortSignal;
 }
 
@@ -80,6 +90,8 @@ export interface KubeletConfig {
   containerLogMaxSizeBytes: number;
   containerLogMaxFiles: number;
   volumes: 'disk' | 'none';
+  clusterDns: ClusterDns;
+  services: ServiceLister | undefined;
 }
 
 /** Wall-clock time with unref'd timers: what the kubelet runs on outside tests. */
@@ -145,5 +157,11 @@ export function kubeletConfig(o: Omit<KubeletOptions, 'signal'>): KubeletConfig 
     containerLogMaxSizeBytes: positive('containerLogMaxSizeBytes', o.containerLogMaxSizeBytes ?? 10 * 1024 * 1024),
     containerLogMaxFiles: Math.max(2, o.containerLogMaxFiles ?? 5),
     volumes: o.volumes ?? 'disk',
+    clusterDns: {
+      servers: o.clusterDNS ?? [],
+      domain: (o.clusterDomain ?? 'cluster.local').replace(/\.$/, ''),
+      host: readHostResolvConf(o.resolvConf ?? '/etc/resolv.conf'),
+    },
+    services: o.services,
   };
 }

@@ -59,6 +59,11 @@ export interface EnvInputs {
   objects: ConfigObjects;
   network: PodNetwork;
   node: NodeCapacity;
+  /**
+   * Service environment variables (service-env.ts): `$(VAR)` references may use them, and they
+   * are added after the container's own variables unless one of those has the same name.
+   */
+  serviceEnv?: KeyValue[];
   /** Told about envFrom keys that are not valid variable names (Kubernetes emits an event). */
   onInvalidKeys?(keys: string[], source: string): void;
 }
@@ -97,10 +102,12 @@ export async function containerEnv(i: EnvInputs): Promise<KeyValue[]> {
     }
     if (invalid.length > 0) i.onInvalidKeys?.(invalid.sort(), source);
   }
+  const services = new Map((i.serviceEnv ?? []).map((e) => [e.name, e.value]));
   for (const e of i.container.env ?? []) {
-    const v = await envValue(i, ns, e, (n) => vars.get(n));
+    const v = await envValue(i, ns, e, (n) => vars.get(n) ?? services.get(n));
     if (v !== undefined) vars.set(e.name, v);
   }
+  for (const [name, value] of services) if (!vars.has(name)) vars.set(name, value);
   return [...vars].map(([name, value]) => ({ name, value }));
 }
 

@@ -4,7 +4,8 @@
 import { readFile } from 'node:fs/promises';
 import { createHash, randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
-import type { Pod } from 'kubernetes-types/core/v1.js';
+import type { Pod, Service } from 'kubernetes-types/core/v1.js';
+import { Informer } from '../informer/informer.js';
 import { RestartBackoff } from './backoff.js';
 import { kubeletConfig, type KubeletConfig, type KubeletOptions } from './config.js';
 import type { KubeletContext, PodRecord } from './context.js';
@@ -255,19 +256,31 @@ export class Kubelet {
   }
 }
 
+/** One watch of all Services, for the pods' service environment variables (as the kubelet's service lister). */
+function serviceInformer(options: KubeletOptions): Informer<Service> {
+  return new Informer<Service>({
+    name: 'services',
+    source: options.client.resource<Service>({ group: '', version: 'v1', plural: 'services', namespaced: true }),
+    clock: options.clock,
+    log: options.log.child('informer/services'),
+  });
+}
+
 function ignoreNotFound(err: unknown): void {
   if (!(err instanceof NotFoundError)) throw err;
 }
 
 /** Starts a kubelet for one node; resolves once the node is registered. */
 export async function startKubelet(options: KubeletOptions): Promise<RunningKubelet> {
-  const cfg = kubeletConfig(options);
+  const services = options.services ? undefined : serviceInformer(options);
+  const cfg = kubeletConfig({ ...options, services: options.services ?? (services && { hasSynced: () => services.hasSynced(), list: () => services.cache.list() }) });
   const machineId = (await readId('/etc/machine-id')) ?? createHash('sha256').update(hostname()).digest('hex').slice(0, 32);
   const bootId = (await readFile('/proc/sys/kernel/random/boot_id', 'utf8').catch(() => randomUUID())).trim();
   const kubelet = new Kubelet(cfg, { bootId, machineId });
   const stop = new AbortController();
   const signal = AbortSignal.any([options.signal, stop.signal]);
   const feed = nodePodFeed({ client: cfg.client, nodeName: cfg.nodeName, clock: cfg.clock, log: cfg.log, signal });
+  if (services) void services.run(signal);
   await kubelet.start(feed, { signal });
   return {
     async stop() {

@@ -10,7 +10,9 @@ import { ContainerConfigError, containerEnv, expand, expandCommand } from './env
 import { killContainer, runHook } from './lifecycle.js';
 import { containerLimits, containerRequests } from './resources.js';
 import { ANNOTATION_CONTAINER_HASH, LABEL_CONTAINER_NAME, LABEL_POD_NAME, LABEL_POD_NAMESPACE, LABEL_POD_UID, containerHash } from './runtime-state.js';
-import { ImagePullError, type ContainerConfig, type SandboxConfig, type SandboxStatus } from './runtime/runtime.js';
+import { ImagePullError, type ContainerConfig, type KeyValue, type SandboxConfig, type SandboxStatus } from './runtime/runtime.js';
+import { podDnsConfig } from './dns-config.js';
+import { serviceEnv } from './service-env.js';
 import { MountError } from './volumes/projections.js';
 
 export type StartResult = { ok: true; id: string } | { ok: false; retryAtMs?: number };
@@ -76,6 +78,14 @@ async function ensureImage(ctx: KubeletContext, rec: PodRecord, c: Container): P
   }
 }
 
+/** Kubernetes refuses to start containers before it has seen the Services once. */
+function podServiceEnv(ctx: KubeletContext, pod: Pod): KeyValue[] {
+  const lister = ctx.cfg.services;
+  if (!lister) return [];
+  if (!lister.hasSynced()) throw new ContainerConfigError('services have not yet been read at least once, cannot construct envvars');
+  return serviceEnv(pod, lister.list());
+}
+
 export function sandboxConfig(ctx: KubeletContext, pod: Pod, attempt: number): SandboxConfig {
   const md = pod.metadata ?? {};
   const uid = md.uid ?? '';
@@ -92,6 +102,7 @@ export function sandboxConfig(ctx: KubeletContext, pod: Pod, attempt: number): S
     attempt,
     hostname: pod.spec?.hostname || (md.name ?? ''),
     logDirectory: join(ctx.cfg.rootDir, 'logs', `${md.namespace ?? 'default'}_${md.name ?? ''}_${uid}`),
+    dns: podDnsConfig(pod, ctx.cfg.clusterDns),
     portMappings,
     hostNetwork: pod.spec?.hostNetwork === true,
     labels: { ...md.labels, [LABEL_POD_UID]: uid, [LABEL_POD_NAME]: md.name ?? '', [LABEL_POD_NAMESPACE]: md.namespace ?? '' },
@@ -110,6 +121,7 @@ export async function startContainer(ctx: KubeletContext, rec: PodRecord, sandbo
     const env = await containerEnv({
       pod,
       container: c,
+      serviceEnv: podServiceEnv(ctx, pod),
       objects: ctx.objects,
       network: net,
       node: ctx.cfg.capacity,

@@ -23,9 +23,14 @@ export class JoinTokenError extends Error {}
  * so line endings or wrapping of a copied file do not change the hash.
  */
 export function canonicalCaPem(caPem: string): string {
-  const certs = pemBlocks(caPem).filter((b) => b.label === 'CERTIFICATE');
+  const certs = pemBlocksOf(caPem, 'CERTIFICATE');
   if (certs.length === 0) throw new JoinTokenError('no CERTIFICATE in the CA bundle');
-  return certs.map((b) => toPem('CERTIFICATE', b.der)).join('');
+  return certs.map((der) => toPem('CERTIFICATE', der)).join('');
+}
+
+/** The DER of each `label` block in a PEM text. */
+export function pemBlocksOf(text: string, label: string): Buffer[] {
+  return pemBlocks(text).filter((b) => b.label === label).map((b) => b.der);
 }
 
 export function caCertificateHash(caPem: string): string {

@@ -3,7 +3,6 @@
 // drive schedules with a FakeClock.
 import type { CronJob, Job } from 'kubernetes-types/batch/v1.js';
 import { ApiError } from '../../api/errors.js';
-import { findResource, type ResourceInfo } from '../../api/resources.js';
 import { objectKey } from '../../informer/cache.js';
 import { OWNER_UID_INDEX } from '../../informer/indexers.js';
 import { runWorkers } from '../../informer/workers.js';
@@ -11,16 +10,12 @@ import { WorkQueue } from '../../informer/workqueue.js';
 import type { ControllerContext, ControllerFactory } from '../controller.js';
 import { syncCronJob, type CronSyncDeps } from './sync.js';
 import { localZone } from './timezone.js';
-import { wallClock } from '../wallclock.js';
+import { controllerKeyOf } from '../shared/ownership.js';
+import { requireResource } from '../shared/resources.js';
+import { wallClock } from '../shared/wallclock.js';
 
-function mustFind(plural: string): ResourceInfo {
-  const r = findResource('batch', 'v1', plural);
-  if (!r) throw new Error(`resource ${plural}.batch missing from the resource table`);
-  return r;
-}
-
-export const CRONJOBS = mustFind('cronjobs');
-export const JOBS = mustFind('jobs');
+export const CRONJOBS = requireResource('batch', 'v1', 'cronjobs');
+export const JOBS = requireResource('batch', 'v1', 'jobs');
 
 export interface CronJobControllerOptions {
   /** Zone for schedules without spec.timeZone (default: this process's zone, as Go's time.Local). */
@@ -34,9 +29,7 @@ export function newCronJobController(options: CronJobControllerOptions = {}): Co
 export const cronJobController: ControllerFactory = newCronJobController();
 
 function ownerCronJobKey(job: Job): string | undefined {
-  const ref = job.metadata?.ownerReferences?.find((r) => r.controller === true);
-  if (!ref || ref.kind !== 'CronJob' || !ref.apiVersion.startsWith('batch/')) return undefined;
-  return `${job.metadata?.namespace ?? ''}/${ref.name}`;
+  return controllerKeyOf(job, { group: 'batch', kind: 'CronJob' });
 }
 
 async function runCronJobController(ctx: ControllerContext, options: CronJobControllerOptions, signal: AbortSignal): Promise<void> {

@@ -1,6 +1,7 @@
 // The Jobs a CronJob creates, and reading their state.
 import type { CronJob, Job } from 'kubernetes-types/batch/v1.js';
 import { deepCopy } from '../../api/object.js';
+import { newControllerRef } from '../shared/ownership.js';
 import { formatInZone } from './timezone.js';
 
 export const SCHEDULED_TIMESTAMP_ANNOTATION = 'batch.kubernetes.io/cronjob-scheduled-timestamp';
@@ -21,16 +22,7 @@ export function newJobFor(cronJob: CronJob, scheduled: number): Job {
       namespace: cronJob.metadata?.namespace,
       labels: { ...(template.metadata?.labels ?? {}) },
       annotations: { ...(template.metadata?.annotations ?? {}), [SCHEDULED_TIMESTAMP_ANNOTATION]: formatInZone(scheduled, tz) },
-      ownerReferences: [
-        {
-          apiVersion: 'batch/v1',
-          kind: 'CronJob',
-          name: cronJob.metadata?.name ?? '',
-          uid: cronJob.metadata?.uid ?? '',
-          controller: true,
-          blockOwnerDeletion: true,
-        },
-      ],
+      ownerReferences: [newControllerRef({ apiVersion: 'batch/v1', kind: 'CronJob' }, cronJob)],
     },
     spec: template.spec ?? { template: {} },
   };

@@ -11,7 +11,7 @@ import { jobFinishTime, jobNameFor, jobOutcome, newJobFor } from './jobs.js';
 import { mostRecentScheduleTime } from './missed.js';
 import { parseSchedule, type Schedule } from './schedule.js';
 import { checkZone } from './timezone.js';
-import { formatTime, parseTime } from '../wallclock.js';
+import { formatTime, parseTime } from '../shared/wallclock.js';
 
 export interface CronSyncDeps {
   now(): number;

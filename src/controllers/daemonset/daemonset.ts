@@ -5,7 +5,6 @@
 import type { ControllerRevision, DaemonSet } from 'kubernetes-types/apps/v1.js';
 import type { Node, Pod } from 'kubernetes-types/core/v1.js';
 import { ApiError } from '../../api/errors.js';
-import { findResource, type ResourceInfo } from '../../api/resources.js';
 import { labelSelectorFromObject } from '../../api/selectors/labels.js';
 import type { ObjectLike } from '../../client/client.js';
 import { objectKey } from '../../informer/cache.js';
@@ -14,28 +13,20 @@ import { runWorkers } from '../../informer/workers.js';
 import { WorkQueue } from '../../informer/workqueue.js';
 import type { ControllerContext, ControllerFactory } from '../controller.js';
 import type { RevisionWriter } from '../history/revisions.js';
-import { Expectations } from './expectations.js';
+import { PodExpectations } from '../shared/expectations.js';
+import { controllerKeyOf } from '../shared/ownership.js';
+import { requireResource } from '../shared/resources.js';
 import { syncDaemonSet, type DaemonSetDeps } from './sync.js';
-import { wallClock } from '../wallclock.js';
+import { wallClock } from '../shared/wallclock.js';
 
-function mustFind(group: string, plural: string): ResourceInfo {
-  const r = findResource(group, 'v1', plural);
-  if (!r) throw new Error(`resource ${plural} missing from the resource table`);
-  return r;
-}
-
-export const DAEMONSETS = mustFind('apps', 'daemonsets');
-export const CONTROLLER_REVISIONS = mustFind('apps', 'controllerrevisions');
-export const PODS = mustFind('', 'pods');
-export const NODES = mustFind('', 'nodes');
+export const DAEMONSETS = requireResource('apps', 'v1', 'daemonsets');
+export const CONTROLLER_REVISIONS = requireResource('apps', 'v1', 'controllerrevisions');
+export const PODS = requireResource('', 'v1', 'pods');
+export const NODES = requireResource('', 'v1', 'nodes');
 
 export const daemonSetController: ControllerFactory = (ctx) => ({ name: 'daemonset', run: (signal) => run(ctx, signal) });
 
-function ownerKey(obj: ObjectLike): string | undefined {
-  const ref = obj.metadata?.ownerReferences?.find((r) => r.controller === true);
-  if (!ref || ref.kind !== 'DaemonSet' || !ref.apiVersion.startsWith('apps/')) return undefined;
-  return `${obj.metadata?.namespace ?? ''}/${ref.name}`;
-}
+const ownerKey = (obj: ObjectLike): string | undefined => controllerKeyOf(obj, { group: 'apps', kind: 'DaemonSet' });
 
 async function run(ctx: ControllerContext, signal: AbortSignal): Promise<void> {
   const log = ctx.log.child('daemonset');
@@ -45,7 +36,7 @@ async function run(ctx: ControllerContext, signal: AbortSignal): Promise<void> {
   const nodes = ctx.informers.informerFor<Node>(NODES);
   const revisions = ctx.informers.informerFor<ControllerRevision>(CONTROLLER_REVISIONS);
   const queue = new WorkQueue({ clock: ctx.clock });
-  const expectations = new Expectations(now);
+  const expectations = new PodExpectations(ctx.clock);
   const enqueueSet = (s: DaemonSet): void => queue.add(objectKey(s));
   const enqueueAll = (): void => {
     for (const s of sets.cache.list()) enqueueSet(s);

@@ -7,16 +7,17 @@ import { deepCopy } from '../../api/object.js';
 import { jsonEqual } from '../../api/validation/equal.js';
 import type { EventRecorder } from '../../events/recorder.js';
 import { CONTROLLER_REVISION_HASH_LABEL, revisionHash, syncRevisions, truncateHistory, type RevisionWriter } from '../history/revisions.js';
-import type { Expectations } from './expectations.js';
+import type { PodExpectations } from '../shared/expectations.js';
+import { newControllerRef } from '../shared/ownership.js';
 import { pinToNode, placementOn, targetNode, withDaemonTolerations } from './placement.js';
-import { parseTime } from '../wallclock.js';
+import { isPodReady, msUntilAvailable } from '../shared/pod-state.js';
 
 export const POD_TEMPLATE_GENERATION_LABEL = 'pod-template-generation';
 
 export interface DaemonSetDeps {
   now(): number;
   recorder: EventRecorder;
-  expectations: Expectations;
+  expectations: PodExpectations;
   revisions: (ds: DaemonSet) => RevisionWriter;
   createPod(pod: Pod): Promise<Pod>;
   deletePod(pod: Pod): Promise<void>;
@@ -38,13 +39,12 @@ export function newDaemonPod(ds: DaemonSet, node: string, hash: string): Pod {
       namespace: ds.metadata?.namespace,
       labels: { ...(t.metadata?.labels ?? {}), [CONTROLLER_REVISION_HASH_LABEL]: hash, [POD_TEMPLATE_GENERATION_LABEL]: String(ds.metadata?.generation ?? 1) },
       annotations: t.metadata?.annotations,
-      ownerReferences: [{ apiVersion: 'apps/v1', kind: 'DaemonSet', name: ds.metadata?.name ?? '', uid: ds.metadata?.uid ?? '', controller: true, blockOwnerDeletion: true }],
+      ownerReferences: [newControllerRef({ apiVersion: 'apps/v1', kind: 'DaemonSet' }, ds)],
     },
     spec,
   };
 }
 
-const isReady = (p: Pod): boolean => p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
 const isFailed = (p: Pod): boolean => p.status?.phase === 'Failed';
 const created = (p: Pod): string => p.metadata?.creationTimestamp ?? '';
 
@@ -64,12 +64,10 @@ export async function syncDaemonSet(ds: DaemonSet, pods: readonly Pod[], nodes: 
   const minReady = ds.spec?.minReadySeconds ?? 0;
   let requeueAfterMs: number | undefined;
   const available = (p: Pod): boolean => {
-    if (!isReady(p)) return false;
-    if (minReady <= 0) return true;
-    const since = parseTime(p.status?.conditions?.find((c) => c.type === 'Ready')?.lastTransitionTime) ?? now;
-    const wait = since + minReady * 1000 - now;
+    const wait = msUntilAvailable(p, minReady, now);
+    if (wait === undefined) return false;
     if (wait > 0) requeueAfterMs = Math.min(requeueAfterMs ?? wait, wait);
-    return wait <= 0;
+    return wait === 0;
   };
   const isUpdated = (p: Pod): boolean => p.metadata?.labels?.[CONTROLLER_REVISION_HASH_LABEL] === hash;
 
@@ -224,7 +222,7 @@ function computeStatus(
     const pod = pods[0];
     if (!pod) continue;
     s.currentNumberScheduled++;
-    if (isReady(pod)) {
+    if (isPodReady(pod)) {
       s.numberReady++;
       if (available(pod)) avail++;
     }

@@ -4,9 +4,7 @@
 // against Kubernetes.
 import type { Deployment, ReplicaSet } from 'kubernetes-types/apps/v1.js';
 import type { Pod } from 'kubernetes-types/core/v1.js';
-import { ApiError } from '../../api/errors.js';
 import { deepCopy } from '../../api/object.js';
-import { findResource, type ResourceInfo } from '../../api/resources.js';
 import { labelSelectorFromObject, type LabelMatcher } from '../../api/selectors/labels.js';
 import { objectKey } from '../../informer/cache.js';
 import { NAMESPACE_INDEX, OWNER_UID_INDEX } from '../../informer/indexers.js';
@@ -15,24 +13,21 @@ import { runWorkers, type ReconcileResult } from '../../informer/workers.js';
 import { WorkQueue } from '../../informer/workqueue.js';
 import type { Logger } from '../../log.js';
 import type { Controller, ControllerContext, ControllerFactory } from '../controller.js';
-import { claimReplicaSets, controllerRefOf } from './ownership.js';
+import { requeueOnConflict } from '../shared/conflict.js';
+import { controllerRefOf, recheckOwner } from '../shared/ownership.js';
+import { requireResource } from '../shared/resources.js';
+import { SelectorCache } from '../shared/selectors.js';
+import { claimReplicaSets } from './ownership.js';
 import { rolloutRecreate } from './recreate.js';
 import { rolloutRolling } from './rolling.js';
 import { DeploymentSync } from './sync.js';
 
-function resourceInfo(group: string, version: string, plural: string): ResourceInfo {
-  const r = findResource(group, version, plural);
-  if (!r) throw new Error(`resource ${plural}.${group}/${version} missing from the resource table`);
-  return r;
-}
-
-const CONFLICT_RETRY_MS = 10;
 /** ReplicaSets without a controller, filed by namespace: the adoption candidates. */
 const ORPHANS_BY_NAMESPACE = 'orphanNamespace';
 
-const DEPLOYMENTS = resourceInfo('apps', 'v1', 'deployments');
-const REPLICASETS = resourceInfo('apps', 'v1', 'replicasets');
-const PODS = resourceInfo('', 'v1', 'pods');
+const DEPLOYMENTS = requireResource('apps', 'v1', 'deployments');
+const REPLICASETS = requireResource('apps', 'v1', 'replicasets');
+const PODS = requireResource('', 'v1', 'pods');
 
 export interface DeploymentControllerOptions {
   /** Told after every reconcile (benchmarks count them). */
@@ -49,7 +44,7 @@ class DeploymentController implements Controller {
   readonly name = 'deployment';
   private readonly log: Logger;
   private readonly queue: WorkQueue;
-  private readonly selectors = new WeakMap<Deployment, LabelMatcher | undefined>();
+  private readonly selectors: SelectorCache<Deployment>;
   private deployments!: Informer<Deployment>;
   private replicaSets!: Informer<ReplicaSet>;
   private pods!: Informer<Pod>;
@@ -59,6 +54,7 @@ class DeploymentController implements Controller {
     private readonly options: DeploymentControllerOptions,
   ) {
     this.log = ctx.log.child('deployment');
+    this.selectors = new SelectorCache((d) => labelSelectorFromObject(d.spec?.selector), this.log);
     this.queue = new WorkQueue({ clock: ctx.clock });
   }
 
@@ -129,37 +125,15 @@ class DeploymentController implements Controller {
 
   private deploymentsSelecting(rs: ReplicaSet): Deployment[] {
     const ns = rs.metadata?.namespace ?? '';
-    return this.deployments.cache.byIndex(NAMESPACE_INDEX, ns).filter((d) => {
-      const s = this.selectorOf(d);
-      return s !== undefined && !s.empty && s.matches(rs.metadata?.labels);
-    });
-  }
-
-  private selectorOf(d: Deployment): LabelMatcher | undefined {
-    if (this.selectors.has(d)) return this.selectors.get(d);
-    let s: LabelMatcher | undefined;
-    try {
-      s = labelSelectorFromObject(d.spec?.selector);
-    } catch (err) {
-      this.log.warn(`${objectKey(d)}: invalid selector: ${err instanceof Error ? err.message : String(err)}`);
-    }
-    this.selectors.set(d, s);
-    return s;
+    return this.selectors.selecting(this.deployments.cache.byIndex(NAMESPACE_INDEX, ns), rs.metadata?.labels);
   }
 
   // ---- reconcile (Kubernetes' syncDeployment) ----
 
-  /**
-   * A 409 means our cache is behind our own last write (or someone else's): look again shortly,
-   * when the informer has caught up, without the error backoff.
-   */
+  /** A 409 means our cache is behind a write: it is retried shortly, without the error backoff. */
   private async reconcile(key: string): Promise<ReconcileResult> {
     try {
-      return await this.syncDeployment(key);
-    } catch (err) {
-      if (!(err instanceof ApiError && err.code === 409)) throw err;
-      this.log.debug(`${key}: ${err.message}; retrying`);
-      return { requeueAfterMs: CONFLICT_RETRY_MS };
+      return await requeueOnConflict(() => this.syncDeployment(key), { key, log: this.log });
     } finally {
       this.options.onReconcile?.(key);
     }
@@ -181,7 +155,7 @@ class DeploymentController implements Controller {
       },
       d,
     );
-    const selector = this.selectorOf(cached);
+    const selector = this.selectors.of(cached);
     if (!selector) return;
     if (selector.empty) {
       this.ctx.recorder.event(cached, 'Warning', 'SelectingAll', 'This deployment is selecting all pods. A non-empty selector is required.');
@@ -221,11 +195,7 @@ class DeploymentController implements Controller {
       deployment: d,
       selector,
       replicaSets: this.ctx.client.resource<ReplicaSet>(REPLICASETS, ns),
-      canAdopt: async () => {
-        const fresh = await this.ctx.client.resource<Deployment>(DEPLOYMENTS, ns).get(d.metadata?.name ?? '');
-        if (fresh.metadata?.uid !== d.metadata?.uid) throw new Error(`original ${ns}/${d.metadata?.name} is gone: got uid ${fresh.metadata?.uid}, wanted ${d.metadata?.uid}`);
-        if (fresh.metadata?.deletionTimestamp) throw new Error(`${ns}/${d.metadata?.name} has just been deleted at ${fresh.metadata.deletionTimestamp}`);
-      },
+      canAdopt: () => recheckOwner(this.ctx.client.resource<Deployment>(DEPLOYMENTS, ns), d),
     });
   }
 

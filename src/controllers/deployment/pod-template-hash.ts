@@ -4,31 +4,18 @@
 // bytes hashed here are the template's canonical JSON (sorted keys, zero values left out), so
 // the values differ from Kubernetes' but are stable, and equal templates hash equally.
 import type { PodTemplateSpec } from 'kubernetes-types/core/v1.js';
+import { fnv32a, safeEncode } from '../history/hash.js';
 
 export const POD_TEMPLATE_HASH_LABEL = 'pod-template-hash';
 
-const SAFE_ALPHABET = 'bcdfghjklmnpqrstvwxz2456789';
-
 export function computeHash(template: PodTemplateSpec | undefined, collisionCount: number | undefined): string {
-  let hash = fnv32a(0x811c9dc5, Buffer.from(canonicalJson(template ?? {}), 'utf8'));
+  let hash = fnv32a(Buffer.from(canonicalJson(template ?? {}), 'utf8'));
   if (collisionCount !== undefined) {
     const bytes = Buffer.alloc(8);
     bytes.writeUInt32LE(collisionCount >>> 0, 0);
-    hash = fnv32a(hash, bytes);
+    hash = fnv32a(bytes, hash);
   }
   return safeEncode(String(hash));
-}
-
-function fnv32a(seed: number, bytes: Uint8Array): number {
-  let h = seed;
-  for (const b of bytes) h = Math.imul(h ^ b, 0x01000193) >>> 0;
-  return h;
-}
-
-function safeEncode(s: string): string {
-  let out = '';
-  for (const ch of s) out += SAFE_ALPHABET[(ch.codePointAt(0) ?? 0) % SAFE_ALPHABET.length] ?? '';
-  return out;
 }
 
 /**

@@ -11,6 +11,7 @@ import type { ResourceClient } from '../../client/resource-client.js';
 import type { EventRecorder } from '../../events/recorder.js';
 import type { ReconcileResult } from '../../informer/workers.js';
 import type { Logger } from '../../log.js';
+import { controllerRefOf, newControllerRef } from '../shared/ownership.js';
 import {
   calculateStatus,
   deploymentComplete,
@@ -25,6 +26,7 @@ import {
   setCondition,
 } from './conditions.js';
 import { desiredReplicas, isRollingUpdate, maxSurge, scaledValue } from './fenceposts.js';
+import { DEPLOYMENT_KIND } from './ownership.js';
 import { canonicalJson, computeHash, equalIgnoreHash, POD_TEMPLATE_HASH_LABEL } from './pod-template-hash.js';
 import {
   activeReplicaSets,
@@ -135,9 +137,7 @@ export class DeploymentSync {
         name: `${this.name}-${hash}`,
         namespace: d.metadata?.namespace,
         labels,
-        ownerReferences: [
-          { apiVersion: 'apps/v1', kind: 'Deployment', name: this.name, uid: d.metadata?.uid ?? '', controller: true, blockOwnerDeletion: true },
-        ],
+        ownerReferences: [newControllerRef(DEPLOYMENT_KIND, d)],
       },
       spec: { replicas: 0, ...(minReady ? { minReadySeconds: minReady } : {}), selector, template },
     };
@@ -152,7 +152,7 @@ export class DeploymentSync {
       if (!(err instanceof ApiError)) throw err;
       if (err.reason === 'AlreadyExists') {
         const found = this.deps.cachedReplicaSet(`${d.metadata?.namespace ?? ''}/${rs.metadata?.name ?? ''}`);
-        const ref = found?.metadata?.ownerReferences?.find((r) => r.controller === true);
+        const ref = found && controllerRefOf(found);
         if (!found || ref?.uid !== d.metadata?.uid || !equalIgnoreHash(d.spec?.template, found.spec?.template)) {
           // A different ReplicaSet holds the name: hash again with a higher collision count.
           const status = (d.status ??= {});

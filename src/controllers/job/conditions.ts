@@ -1,6 +1,6 @@
 // Job status conditions with Kubernetes' types, reasons and messages (batch/v1, v1.33).
 import type { JobCondition, JobStatus } from 'kubernetes-types/batch/v1.js';
-import { formatTime } from '../wallclock.js';
+import { formatTime } from '../shared/wallclock.js';
 
 export type JobConditionType = 'Complete' | 'Failed' | 'FailureTarget' | 'SuccessCriteriaMet' | 'Suspended';
 

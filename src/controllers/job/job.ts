@@ -4,7 +4,6 @@
 import type { Job } from 'kubernetes-types/batch/v1.js';
 import type { Pod } from 'kubernetes-types/core/v1.js';
 import { ApiError } from '../../api/errors.js';
-import { findResource, type ResourceInfo } from '../../api/resources.js';
 import { labelSelectorFromObject } from '../../api/selectors/labels.js';
 import { objectKey } from '../../informer/cache.js';
 import { OWNER_UID_INDEX } from '../../informer/indexers.js';
@@ -14,10 +13,12 @@ import { WorkQueue } from '../../informer/workqueue.js';
 import type { ControllerContext, ControllerFactory } from '../controller.js';
 import type { BackoffRecord } from './backoff.js';
 import { isJobFinished } from './conditions.js';
-import { Expectations } from './expectations.js';
+import { PodExpectations } from '../shared/expectations.js';
+import { controllerKeyOf } from '../shared/ownership.js';
+import { requireResource } from '../shared/resources.js';
 import { hasTrackingFinalizer, JOB_TRACKING_FINALIZER } from './pods.js';
 import { syncJob, type SyncDeps } from './sync.js';
-import { wallClock } from '../wallclock.js';
+import { wallClock } from '../shared/wallclock.js';
 
 export interface JobControllerOptions {
   /** Delay before replacing the first failed pod; doubles per further failure (default 10 s). */
@@ -28,14 +29,8 @@ export interface JobControllerOptions {
 
 const ORPHAN_PREFIX = 'orphan-pod:';
 
-function mustFind(group: string, plural: string): ResourceInfo {
-  const r = findResource(group, 'v1', plural);
-  if (!r) throw new Error(`resource ${plural} missing from the resource table`);
-  return r;
-}
-
-export const JOBS = mustFind('batch', 'jobs');
-export const PODS = mustFind('', 'pods');
+export const JOBS = requireResource('batch', 'v1', 'jobs');
+export const PODS = requireResource('', 'v1', 'pods');
 
 export function newJobController(options: JobControllerOptions = {}): ControllerFactory {
   return (ctx) => ({ name: 'job', run: (signal) => runJobController(ctx, options, signal) });
@@ -45,9 +40,7 @@ export const jobController: ControllerFactory = newJobController();
 
 /** The Job that controls `pod`, as a queue key; undefined for pods no Job controls. */
 function ownerJobKey(pod: Pod): string | undefined {
-  const ref = pod.metadata?.ownerReferences?.find((r) => r.controller === true);
-  if (!ref || ref.kind !== 'Job' || !ref.apiVersion.startsWith('batch/')) return undefined;
-  return `${pod.metadata?.namespace ?? ''}/${ref.name}`;
+  return controllerKeyOf(pod, { group: 'batch', kind: 'Job' });
 }
 
 async function runJobController(ctx: ControllerContext, options: JobControllerOptions, signal: AbortSignal): Promise<void> {
@@ -56,7 +49,7 @@ async function runJobController(ctx: ControllerContext, options: JobControllerOp
   const jobs: Informer<Job> = ctx.informers.informerFor<Job>(JOBS);
   const pods: Informer<Pod> = ctx.informers.informerFor<Pod>(PODS);
   const queue = new WorkQueue({ clock: ctx.clock });
-  const expectations = new Expectations(now);
+  const expectations = new PodExpectations(ctx.clock);
   const stripped = new Map<string, Set<string>>();
   const backoff = new Map<string, BackoffRecord>();
 

@@ -3,7 +3,8 @@
 import type { Job } from 'kubernetes-types/batch/v1.js';
 import type { Pod } from 'kubernetes-types/core/v1.js';
 import { parseIndexes } from './indexes.js';
-import { completionIndex, INDEX_FAILURE_COUNT_ANNOTATION, isPodReady } from './pods.js';
+import { isPodReady } from '../shared/pod-state.js';
+import { completionIndex, INDEX_FAILURE_COUNT_ANNOTATION } from './pods.js';
 
 export interface PodPlan {
   /** Completion index per pod to create (undefined entries for NonIndexed Jobs). */

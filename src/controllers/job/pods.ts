@@ -3,7 +3,8 @@
 import type { Job } from 'kubernetes-types/batch/v1.js';
 import type { Container, Pod } from 'kubernetes-types/core/v1.js';
 import { deepCopy } from '../../api/object.js';
-import { parseTime } from '../wallclock.js';
+import { newControllerRef } from '../shared/ownership.js';
+import { parseTime } from '../shared/wallclock.js';
 
 /** Keeps a finished pod until the controller has counted it in the Job's status. */
 export const JOB_TRACKING_FINALIZER = 'batch.kubernetes.io/job-tracking';
@@ -34,19 +35,9 @@ export function isPodFinished(pod: Pod, job: Job): boolean {
   return isPodSucceeded(pod) || isPodFailed(pod, job);
 }
 
-/** Running or pending and not being deleted. */
-export function isPodActive(pod: Pod): boolean {
-  const phase = pod.status?.phase;
-  return phase !== 'Succeeded' && phase !== 'Failed' && pod.metadata?.deletionTimestamp == null;
-}
-
 export function isPodTerminating(pod: Pod): boolean {
   const phase = pod.status?.phase;
   return phase !== 'Succeeded' && phase !== 'Failed' && pod.metadata?.deletionTimestamp != null;
-}
-
-export function isPodReady(pod: Pod): boolean {
-  return pod.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
 }
 
 /** The completion index of a pod of an Indexed Job; undefined when absent or malformed. */
@@ -89,9 +80,7 @@ export function newJobPod(job: Job, index: number | undefined, indexFailureCount
       labels,
       annotations,
       finalizers: [JOB_TRACKING_FINALIZER],
-      ownerReferences: [
-        { apiVersion: 'batch/v1', kind: 'Job', name, uid: job.metadata?.uid ?? '', controller: true, blockOwnerDeletion: true },
-      ],
+      ownerReferences: [newControllerRef({ apiVersion: 'batch/v1', kind: 'Job' }, job)],
     },
     spec,
   };

@@ -7,17 +7,18 @@ import { jsonEqual } from '../../api/validation/equal.js';
 import { deepCopy } from '../../api/object.js';
 import { recordOutcomes, remainingBackoffMs, type BackoffRecord } from './backoff.js';
 import { findCondition, isConditionTrue, MESSAGES, REASONS, setCondition, type Verdict } from './conditions.js';
-import type { Expectations } from './expectations.js';
+import type { PodExpectations } from '../shared/expectations.js';
 import { parseIndexes } from './indexes.js';
 import { planPods } from './manage.js';
-import { hasTrackingFinalizer, isPodActive, isPodReady, isPodTerminating, newJobPod } from './pods.js';
+import { isPodActive, isPodReady } from '../shared/pod-state.js';
+import { hasTrackingFinalizer, isPodTerminating, newJobPod } from './pods.js';
 import { trackFinishedPods } from './tracking.js';
-import { formatTime, parseTime } from '../wallclock.js';
+import { formatTime, parseTime } from '../shared/wallclock.js';
 
 export interface SyncDeps {
   now(): number;
   recorder: EventRecorder;
-  expectations: Expectations;
+  expectations: PodExpectations;
   backoff: Map<string, BackoffRecord>;
   backoffBaseMs: number;
   backoffMaxMs: number;

@@ -6,7 +6,8 @@
 //   3. not ready < ready                7. more container restarts < fewer
 //   4. lower pod-deletion-cost < higher 8. created more recently < earlier (log2 buckets)
 import type { Pod } from 'kubernetes-types/core/v1.js';
-import { isPodActive, isPodReady, readySinceMs } from './pod-state.js';
+import { isPodActive, isPodReady } from '../shared/pod-state.js';
+import { readySinceMs } from './pod-state.js';
 
 export const POD_DELETION_COST_ANNOTATION = 'controller.kubernetes.io/pod-deletion-cost';
 

@@ -1,16 +1,7 @@
-// What the ReplicaSet controller reads from a pod's status: active, ready, available (Kubernetes'
-// FilterActivePods, IsPodReady and IsPodAvailable).
+// What the ReplicaSet controller reads from a pod's status beyond ../shared/pod-state.ts: since
+// when it is ready, and whether it is available (Kubernetes' IsPodAvailable).
 import type { Pod } from 'kubernetes-types/core/v1.js';
-
-/** Counted towards replicas: not finished (Succeeded/Failed) and not being deleted. */
-export function isPodActive(pod: Pod): boolean {
-  const phase = pod.status?.phase;
-  return phase !== 'Succeeded' && phase !== 'Failed' && !pod.metadata?.deletionTimestamp;
-}
-
-export function isPodReady(pod: Pod): boolean {
-  return readyCondition(pod)?.status === 'True';
-}
+import { isPodReady } from '../shared/pod-state.js';
 
 /** When the pod last became ready (epoch ms), or undefined when it is not ready or never said. */
 export function readySinceMs(pod: Pod): number | undefined {

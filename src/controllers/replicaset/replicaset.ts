@@ -4,7 +4,6 @@
 import type { Pod } from 'kubernetes-types/core/v1.js';
 import { ApiError } from '../../api/errors.js';
 import { deepCopy } from '../../api/object.js';
-import type { LabelMatcher } from '../../api/selectors/labels.js';
 import type { ResourceClient } from '../../client/resource-client.js';
 import { objectKey, splitKey } from '../../informer/cache.js';
 import { NAMESPACE_INDEX, OWNER_UID_INDEX } from '../../informer/indexers.js';
@@ -13,17 +12,19 @@ import { runWorkers, type ReconcileResult } from '../../informer/workers.js';
 import { WorkQueue } from '../../informer/workqueue.js';
 import type { Logger } from '../../log.js';
 import type { Controller, ControllerContext, ControllerFactory } from '../controller.js';
-import { PodExpectations } from './expectations.js';
-import { claimPods, controllerRefOf, newControllerRef } from './ownership.js';
+import { PodExpectations } from '../shared/expectations.js';
+import { requeueOnConflict } from '../shared/conflict.js';
+import { controllerRefOf, newControllerRef, recheckOwner } from '../shared/ownership.js';
+import { isPodActive, isPodReady } from '../shared/pod-state.js';
+import { SelectorCache } from '../shared/selectors.js';
+import { claimPods } from './ownership.js';
 import { podsToDelete } from './pod-ranking.js';
-import { isPodActive, isPodReady } from './pod-state.js';
 import { REPLICA_SET_KIND, REPLICATION_CONTROLLER_KIND, resourceInfo, type ReplicatedKind, type ReplicatedObject, type ReplicatedStatus } from './replicated-kind.js';
 import { slowStartBatch } from './slow-start.js';
 import { calculateStatus, nextAvailableInMs, statusUnchanged, type ManageOutcome } from './status.js';
 
 /** At most this many creations or deletions per sync (Kubernetes' BurstReplicas). */
 const BURST_REPLICAS = 500;
-const CONFLICT_RETRY_MS = 10;
 /** Pods not owned by any controller, filed by namespace: the adoption candidates. */
 const ORPHANS_BY_NAMESPACE = 'orphanNamespace';
 
@@ -46,7 +47,7 @@ class ReplicatedPodsController implements Controller {
   private readonly log: Logger;
   private readonly expectations: PodExpectations;
   private readonly queue: WorkQueue;
-  private readonly selectors = new WeakMap<ReplicatedObject, LabelMatcher | undefined>();
+  private readonly selectors: SelectorCache<ReplicatedObject>;
   private owners!: Informer<ReplicatedObject>;
   private pods!: Informer<Pod>;
 
@@ -57,6 +58,7 @@ class ReplicatedPodsController implements Controller {
   ) {
     this.name = kind.controllerName;
     this.log = ctx.log.child(kind.controllerName);
+    this.selectors = new SelectorCache((o) => kind.selector(o), this.log);
     this.expectations = new PodExpectations(ctx.clock);
     this.queue = new WorkQueue({ clock: ctx.clock });
   }
@@ -157,38 +159,15 @@ class ReplicatedPodsController implements Controller {
   private ownersSelecting(pod: Pod): ReplicatedObject[] {
     const ns = pod.metadata?.namespace;
     if (!ns) return [];
-    return this.owners.cache.byIndex(NAMESPACE_INDEX, ns).filter((o) => {
-      const selector = this.selectorOf(o);
-      return selector !== undefined && !selector.empty && selector.matches(pod.metadata?.labels);
-    });
-  }
-
-  /** Compiled once per cached object (cached objects are immutable); undefined when invalid. */
-  private selectorOf(owner: ReplicatedObject): LabelMatcher | undefined {
-    if (this.selectors.has(owner)) return this.selectors.get(owner);
-    let selector: LabelMatcher | undefined;
-    try {
-      selector = this.kind.selector(owner);
-    } catch (err) {
-      this.log.warn(`${objectKey(owner)}: invalid selector: ${err instanceof Error ? err.message : String(err)}`);
-    }
-    this.selectors.set(owner, selector);
-    return selector;
+    return this.selectors.selecting(this.owners.cache.byIndex(NAMESPACE_INDEX, ns), pod.metadata?.labels);
   }
 
   // ---- reconcile ----
 
-  /**
-   * A 409 means our cache is behind a write (the status one is already retried once against a
-   * fresh read): look again shortly, without the error backoff.
-   */
+  /** A 409 is retried shortly (the status write is already retried once against a fresh read). */
   private async reconcile(key: string): Promise<ReconcileResult> {
     try {
-      return await this.sync(key);
-    } catch (err) {
-      if (!(err instanceof ApiError && err.code === 409)) throw err;
-      this.log.debug(`${key}: ${err.message}; retrying`);
-      return { requeueAfterMs: CONFLICT_RETRY_MS };
+      return await requeueOnConflict(() => this.sync(key), { key, log: this.log });
     } finally {
       this.options.onReconcile?.(key);
     }
@@ -201,7 +180,7 @@ class ReplicatedPodsController implements Controller {
       return;
     }
     const needsSync = this.expectations.satisfied(key);
-    const selector = this.selectorOf(owner);
+    const selector = this.selectors.of(owner);
     if (!selector) return; // not retried: only a spec change (a new event) can fix it
     const { namespace } = splitKey(key);
     const podClient = this.ctx.client.resource<Pod>(PODS, namespace);
@@ -215,7 +194,7 @@ class ReplicatedPodsController implements Controller {
       owner,
       selector,
       pods: podClient,
-      canAdopt: () => this.recheckOwner(owner),
+      canAdopt: () => recheckOwner(this.ctx.client.resource<ReplicatedObject>(this.kind.resource, namespace), owner),
     });
     let outcome: ManageOutcome = { ok: true };
     if (needsSync && !owner.metadata?.deletionTimestamp) outcome = await this.manageReplicas(key, owner, pods, podClient);
@@ -299,14 +278,6 @@ class ReplicatedPodsController implements Controller {
     const parent = controllerRefOf(owner);
     const family = parent ? this.owners.cache.byIndex(OWNER_UID_INDEX, parent.uid) : [owner];
     return family.flatMap((o) => this.pods.cache.byIndex(OWNER_UID_INDEX, o.metadata?.uid ?? ''));
-  }
-
-  /** A fresh read before adopting: the cache may not know yet that the owner is going away. */
-  private async recheckOwner(owner: ReplicatedObject): Promise<void> {
-    const m = owner.metadata ?? {};
-    const fresh = await this.ctx.client.resource<ReplicatedObject>(this.kind.resource, m.namespace).get(m.name ?? '');
-    if (fresh.metadata?.uid !== m.uid) throw new Error(`original ${m.namespace}/${m.name} is gone: got uid ${fresh.metadata?.uid}, wanted ${m.uid}`);
-    if (fresh.metadata?.deletionTimestamp) throw new Error(`${m.namespace}/${m.name} has just been deleted at ${fresh.metadata.deletionTimestamp}`);
   }
 
   /** PUT status unless nothing changed; on failure once more against a fresh copy (as Kubernetes). */

@@ -1,7 +1,5 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { FakeClock } from '../../informer/clock.js';
-import { PodExpectations } from './expectations.js';
 import { slowStartBatch } from './slow-start.js';
 
 test('slow start runs batches of 1, 2, 4, … and stops after the batch with the first failure', async () => {
@@ -19,23 +17,4 @@ test('slow start runs batches of 1, 2, 4, … and stops after the batch with the
   assert.equal(calls, 7);
   assert.equal(failed.successes, 6);
   assert.equal((failed.failure?.error as Error).message, 'quota');
-});
-
-test('expectations: satisfied once every creation and each awaited deletion is seen once, or after the TTL', () => {
-  const clock = new FakeClock();
-  const e = new PodExpectations(clock);
-  assert.equal(e.satisfied('ns/rs'), true);
-  e.expectCreations('ns/rs', 2);
-  e.creationObserved('ns/rs');
-  assert.equal(e.satisfied('ns/rs'), false);
-  e.creationObserved('ns/rs');
-  assert.equal(e.satisfied('ns/rs'), true);
-
-  e.expectDeletions('ns/rs', ['ns/a', 'ns/b']);
-  e.deletionObserved('ns/rs', 'ns/a');
-  e.deletionObserved('ns/rs', 'ns/a');
-  e.deletionObserved('ns/rs', 'ns/other');
-  assert.equal(e.satisfied('ns/rs'), false);
-  clock.advance(5 * 60_000 + 1);
-  assert.equal(e.satisfied('ns/rs'), true);
 });

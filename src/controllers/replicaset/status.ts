@@ -2,7 +2,8 @@
 // whether it differs from what is stored (updateReplicaSetStatus skips no-op writes).
 import type { Pod } from 'kubernetes-types/core/v1.js';
 import { labelSelectorFromSet } from '../../api/selectors/labels.js';
-import { isPodAvailable, isPodReady, readySinceMs } from './pod-state.js';
+import { isPodReady } from '../shared/pod-state.js';
+import { isPodAvailable, readySinceMs } from './pod-state.js';
 import type { ReplicatedCondition, ReplicatedObject, ReplicatedStatus } from './replicated-kind.js';
 
 export const REPLICA_FAILURE = 'ReplicaFailure';

@@ -5,7 +5,8 @@ import type { PersistentVolumeClaim, Pod, PodTemplateSpec } from 'kubernetes-typ
 import type { OwnerReference } from 'kubernetes-types/meta/v1.js';
 import { deepCopy } from '../../api/object.js';
 import { CONTROLLER_REVISION_HASH_LABEL } from '../history/revisions.js';
-import { parseTime } from '../wallclock.js';
+import { newControllerRef } from '../shared/ownership.js';
+import { isPodReady, msUntilAvailable } from '../shared/pod-state.js';
 
 export const POD_NAME_LABEL = 'statefulset.kubernetes.io/pod-name';
 export const POD_INDEX_LABEL = 'apps.kubernetes.io/pod-index';
@@ -28,7 +29,7 @@ export function claimName(templateName: string, set: StatefulSet, ordinal: numbe
 }
 
 export function controllerRef(set: StatefulSet): OwnerReference {
-  return { apiVersion: 'apps/v1', kind: 'StatefulSet', name: set.metadata?.name ?? '', uid: set.metadata?.uid ?? '', controller: true, blockOwnerDeletion: true };
+  return newControllerRef({ apiVersion: 'apps/v1', kind: 'StatefulSet' }, set);
 }
 
 /** The claims ordinal `ordinal` needs, one per volumeClaimTemplate. */
@@ -92,13 +93,10 @@ export function isFinished(pod: Pod): boolean {
 }
 
 export function isRunningAndReady(pod: Pod): boolean {
-  return pod.status?.phase === 'Running' && (pod.status.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false);
+  return pod.status?.phase === 'Running' && isPodReady(pod);
 }
 
 /** Milliseconds until a running and ready pod counts as available (0: it is); undefined if not ready. */
 export function untilAvailable(pod: Pod, minReadySeconds: number, now: number): number | undefined {
-  if (!isRunningAndReady(pod)) return undefined;
-  if (minReadySeconds <= 0) return 0;
-  const since = parseTime(pod.status?.conditions?.find((c) => c.type === 'Ready')?.lastTransitionTime) ?? now;
-  return Math.max(0, since + minReadySeconds * 1000 - now);
+  return pod.status?.phase === 'Running' ? msUntilAvailable(pod, minReadySeconds, now) : undefined;
 }

@@ -5,7 +5,6 @@
 import type { ControllerRevision, StatefulSet } from 'kubernetes-types/apps/v1.js';
 import type { PersistentVolumeClaim, Pod } from 'kubernetes-types/core/v1.js';
 import { ApiError } from '../../api/errors.js';
-import { findResource, type ResourceInfo } from '../../api/resources.js';
 import { labelSelectorFromObject } from '../../api/selectors/labels.js';
 import type { ObjectLike } from '../../client/client.js';
 import { objectKey } from '../../informer/cache.js';
@@ -15,26 +14,18 @@ import { WorkQueue } from '../../informer/workqueue.js';
 import type { ControllerContext, ControllerFactory } from '../controller.js';
 import type { RevisionWriter } from '../history/revisions.js';
 import { syncStatefulSet, type StatefulSetDeps } from './sync.js';
-import { wallClock } from '../wallclock.js';
+import { controllerKeyOf } from '../shared/ownership.js';
+import { requireResource } from '../shared/resources.js';
+import { wallClock } from '../shared/wallclock.js';
 
-function mustFind(group: string, plural: string): ResourceInfo {
-  const r = findResource(group, 'v1', plural);
-  if (!r) throw new Error(`resource ${plural} missing from the resource table`);
-  return r;
-}
-
-export const STATEFULSETS = mustFind('apps', 'statefulsets');
-export const CONTROLLER_REVISIONS = mustFind('apps', 'controllerrevisions');
-export const PODS = mustFind('', 'pods');
-export const PVCS = mustFind('', 'persistentvolumeclaims');
+export const STATEFULSETS = requireResource('apps', 'v1', 'statefulsets');
+export const CONTROLLER_REVISIONS = requireResource('apps', 'v1', 'controllerrevisions');
+export const PODS = requireResource('', 'v1', 'pods');
+export const PVCS = requireResource('', 'v1', 'persistentvolumeclaims');
 
 export const statefulSetController: ControllerFactory = (ctx) => ({ name: 'statefulset', run: (signal) => run(ctx, signal) });
 
-function ownerKey(obj: ObjectLike): string | undefined {
-  const ref = obj.metadata?.ownerReferences?.find((r) => r.controller === true);
-  if (!ref || ref.kind !== 'StatefulSet' || !ref.apiVersion.startsWith('apps/')) return undefined;
-  return `${obj.metadata?.namespace ?? ''}/${ref.name}`;
-}
+const ownerKey = (obj: ObjectLike): string | undefined => controllerKeyOf(obj, { group: 'apps', kind: 'StatefulSet' });
 
 const ignoreNotFound = (err: unknown): void => {
   if (!(err instanceof ApiError && err.code === 404)) throw err;

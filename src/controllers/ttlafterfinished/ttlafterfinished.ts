@@ -6,14 +6,14 @@
 // resourceVersion precondition.
 import type { Job } from 'kubernetes-types/batch/v1.js';
 import { ApiError } from '../../api/errors.js';
-import { findResource } from '../../api/resources.js';
 import { objectKey, splitKey } from '../../informer/cache.js';
 import { runWorkers } from '../../informer/workers.js';
 import { WorkQueue } from '../../informer/workqueue.js';
 import type { ControllerContext, ControllerFactory } from '../controller.js';
-import { parseTime, wallClock } from '../wallclock.js';
+import { requireResource } from '../shared/resources.js';
+import { parseTime, wallClock } from '../shared/wallclock.js';
 
-const JOBS = findResource('batch', 'v1', 'jobs');
+const JOBS = requireResource('batch', 'v1', 'jobs');
 
 export const ttlAfterFinishedController: ControllerFactory = (ctx) => ({
   name: 'ttl-after-finished',
@@ -31,7 +31,6 @@ export function timeLeft(job: Job, now: number): number | undefined {
 }
 
 async function run(ctx: ControllerContext, signal: AbortSignal): Promise<void> {
-  if (!JOBS) throw new Error('jobs.batch missing from the resource table');
   const log = ctx.log.child('ttl-after-finished');
   const now = wallClock(ctx.clock);
   const jobs = ctx.informers.informerFor<Job>(JOBS);

@@ -397,7 +397,7 @@ export function runRuntimeConformance<H extends OpenedRuntime>(
       withRuntime(async (ctx) => {
         const sb = await ctx.sandbox('long-line');
         const long = 'x'.repeat(40_000);
-        const id = await ctx.run(sb, 'main', { kind: 'print', stdout: `${long}\nend`, stderr: '' });
+        const id = await ctx.run(sb, 'main', { kind: 'print', stdout: `${long}\nend\n`, stderr: '' });
         await ctx.waitState(id, 'exited');
         const lines = await waitFor('log lines', async () => {
           const l = await ctx.logLines(id);

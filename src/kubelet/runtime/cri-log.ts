@@ -3,7 +3,7 @@
 // One record per line of output. A line longer than the runtime's buffer is cut into
 // records tagged P (partial) followed by a final F record; concatenating the contents of
 // P…F records restores the original line. Output that ends without a newline is written as
-// an F record when the stream ends (as containerd does).
+// a final P record when the stream ends (as containerd 1.6 does), so no newline is invented.
 
 export type LogStream = 'stdout' | 'stderr';
 export type LogTag = 'P' | 'F';
@@ -72,12 +72,12 @@ export class CriLineSplitter {
     return out;
   }
 
-  /** The stream ended: whatever is held becomes a full record. */
+  /** The stream ended: whatever is held becomes a partial record (it had no newline). */
   end(): CriRecord[] {
     if (this.pending.length === 0) return [];
     const content = this.pending;
     this.pending = Buffer.alloc(0);
-    return [{ tag: 'F', content }];
+    return [{ tag: 'P', content }];
   }
 
   /** Bytes received but not yet written as a record. */

@@ -44,6 +44,13 @@ export function prepareServiceUpdate(oldObj: KubeObject, nextObj: KubeObject): v
   if (needsHealthCheckNodePort(old) && !needsHealthCheckNodePort(next) && spec.healthCheckNodePort === oldSpec.healthCheckNodePort) {
     delete spec.healthCheckNodePort;
   }
+  const external = (t: string | undefined): boolean => t === 'NodePort' || t === 'LoadBalancer';
+  if (external(oldSpec.type) && !external(spec.type) && spec.externalTrafficPolicy === oldSpec.externalTrafficPolicy) {
+    delete spec.externalTrafficPolicy;
+  }
+  if (oldSpec.type === 'LoadBalancer' && spec.type !== 'LoadBalancer' && spec.allocateLoadBalancerNodePorts === oldSpec.allocateLoadBalancerNodePorts) {
+    delete spec.allocateLoadBalancerNodePorts;
+  }
 }
 
 function sameClusterIps(old: Service, next: Service): boolean {

@@ -238,7 +238,7 @@ export class ContainerdRuntime implements ContainerRuntime {
     } catch (err) {
       if (isCriError(err, GrpcCode.NOT_FOUND)) throw new NotFoundError(`container ${id} not found`);
       if (isCriError(err, GrpcCode.DEADLINE_EXCEEDED) || (err instanceof CriError && /timeout/i.test(err.details))) {
-        throw new Error(`command ${JSON.stringify(command)} timed out after ${timeoutMs} ms`);
+        throw new Error(`command ${JSON.stringify(command)} timed out after ${timeoutMs} ms`, { cause: err });
       }
       throw err;
     }

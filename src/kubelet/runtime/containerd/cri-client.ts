@@ -124,7 +124,7 @@ export class CriClient {
     return new Promise((resolve, reject) => {
       // waitForReady: during a containerd restart calls wait (within their deadline) instead
       // of failing at once with UNAVAILABLE.
-      fn(req, new grpc.Metadata(), { deadline: Date.now() + timeoutMs, waitForReady: true }, (err, res) => {
+      fn(req, new grpc.Metadata({ waitForReady: true }), { deadline: Date.now() + timeoutMs }, (err, res) => {
         if (err) reject(new CriError(method, err.code, err.details || err.message));
         else resolve(res);
       });

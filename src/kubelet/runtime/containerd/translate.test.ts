@@ -1,0 +1,87 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { ContainerConfig, SandboxConfig } from '../runtime.js';
+import { fromCriContainerStatus, IMAGE_ANNOTATION, nanosToMs, toCriContainerConfig, toCriSandboxConfig, toLinuxResources } from './translate.js';
+
+const GiB = 1024 ** 3;
+
+test('cgroup values follow Kubernetes: shares from the request, quota from the limit, OOM score by QoS', () => {
+  assert.deepEqual(toLinuxResources({}, 8 * GiB), { cpuPeriod: '0', cpuQuota: '0', cpuShares: '2', memoryLimitInBytes: '0', oomScoreAdj: '1000' });
+  const guaranteed = toLinuxResources({ cpuRequestMilli: 500, cpuLimitMilli: 500, memoryRequestBytes: GiB, memoryLimitBytes: GiB }, 8 * GiB);
+  assert.deepEqual(guaranteed, { cpuPeriod: '100000', cpuQuota: '50000', cpuShares: '512', memoryLimitInBytes: String(GiB), oomScoreAdj: '-997' });
+  const burstable = toLinuxResources({ cpuRequestMilli: 100, memoryRequestBytes: 2 * GiB }, 8 * GiB);
+  assert.equal(burstable.cpuShares, '102');
+  assert.equal(burstable.cpuQuota, '0');
+  assert.equal(burstable.oomScoreAdj, '750');
+  assert.equal(toLinuxResources({ cpuLimitMilli: 5 }, 8 * GiB).cpuQuota, '1000', 'quota has a floor of 1 ms');
+});
+
+const sandbox: SandboxConfig = {
+  name: 'web',
+  namespace: 'default',
+  uid: 'u1',
+  attempt: 1,
+  hostname: 'web',
+  logDirectory: '/var/log/pods/default_web_u1',
+  portMappings: [{ protocol: 'TCP', containerPort: 80, hostPort: 8080 }],
+  hostNetwork: false,
+  labels: { a: 'b' },
+  annotations: {},
+};
+
+test('every container repeats the pod namespace options (PID per container)', () => {
+  const c: ContainerConfig = {
+    name: 'main',
+    attempt: 0,
+    image: 'busybox',
+    imageRef: 'sha256:abc',
+    command: ['sh'],
+    args: [],
+    env: [{ name: 'A', value: '1' }],
+    mounts: [{ containerPath: '/etc/hosts', hostPath: '/mine', readOnly: true }],
+    logPath: 'main/0.log',
+    stdin: false,
+    stdinOnce: false,
+    tty: false,
+    labels: {},
+    annotations: { x: 'y' },
+    resources: {},
+  };
+  const cri = toCriContainerConfig(c, sandbox, [{ containerPath: '/etc/hosts', hostPath: '/pod-hosts', readOnly: false }]);
+  assert.deepEqual(cri.linux.securityContext.namespaceOptions, { network: 'POD', pid: 'CONTAINER', ipc: 'POD' });
+  assert.deepEqual(cri.mounts, [{ containerPath: '/etc/hosts', hostPath: '/mine', readonly: true }], "the pod's own /etc/hosts mount wins");
+  assert.deepEqual(cri.envs, [{ key: 'A', value: '1' }]);
+  assert.equal(cri.image.image, 'sha256:abc');
+  assert.equal(cri.annotations[IMAGE_ANNOTATION], 'busybox');
+  const sb = toCriSandboxConfig({ ...sandbox, hostNetwork: true });
+  assert.deepEqual(sb.linux.securityContext.namespaceOptions, { network: 'NODE', pid: 'CONTAINER', ipc: 'POD' });
+  assert.deepEqual(sb.portMappings, [{ protocol: 'TCP', containerPort: 80, hostPort: 8080, hostIp: '' }]);
+});
+
+test('statuses: nanosecond times to ms, the requested image back, reason filled in for exits', () => {
+  assert.equal(nanosToMs('1767225600123456789'), 1767225600123);
+  assert.equal(nanosToMs('0'), 0);
+  const s = fromCriContainerStatus(
+    {
+      id: 'c1',
+      metadata: { name: 'main', attempt: 2 },
+      state: 'CONTAINER_EXITED',
+      createdAt: '1000000',
+      startedAt: '2000000',
+      finishedAt: '3000000',
+      exitCode: 2,
+      image: { image: 'docker.io/library/busybox:1.35' },
+      imageRef: 'sha256:abc',
+      reason: '',
+      message: '',
+      labels: {},
+      annotations: { [IMAGE_ANNOTATION]: 'busybox', x: 'y' },
+      logPath: '/l/main/2.log',
+    },
+    'sb1',
+  );
+  assert.equal(s.image, 'busybox');
+  assert.deepEqual(s.annotations, { x: 'y' });
+  assert.equal(s.reason, 'Error');
+  assert.deepEqual([s.createdAt, s.startedAt, s.finishedAt, s.attempt, s.sandboxId], [1, 2, 3, 2, 'sb1']);
+});
