@@ -15,6 +15,7 @@ const specs = {
   token: { type: 'string', placeholder: 'TOKEN', description: "Join token (the server's <data-dir>/token)" },
   nodes: { type: 'string', placeholder: 'N', description: 'How many simulated nodes', default: '1' },
   'name-prefix': { type: 'string', placeholder: 'PREFIX', description: 'Node names are <prefix>0 … <prefix>N-1', default: 'sim-' },
+  'node-status-update-frequency': { type: 'string', placeholder: 'SECONDS', description: 'How often each node heartbeats (lease)', default: '10' },
   'log-level': { type: 'string', placeholder: 'LEVEL', description: 'error, warn, info or debug', default: 'info' },
 } as const;
 
@@ -28,6 +29,7 @@ export async function runSim(argv: readonly string[]): Promise<number> {
   let flags;
   let count: number;
   let level: LogLevel;
+  let heartbeatIntervalMs: number;
   try {
     flags = parseFlags(argv, specs, help);
     if (!flags) return 0;
@@ -38,6 +40,8 @@ export async function runSim(argv: readonly string[]): Promise<number> {
     const l = flags['log-level'] ?? 'info';
     if (!isLogLevel(l)) throw new UsageError(`--log-level must be error, warn, info or debug, not "${l}"`);
     level = l;
+    heartbeatIntervalMs = Number(flags['node-status-update-frequency']) * 1000;
+    if (!(heartbeatIntervalMs >= 100)) throw new UsageError('--node-status-update-frequency must be a number of seconds >= 0.1');
     if (!/^[a-z0-9]([-a-z0-9.]*)?$/.test(flags['name-prefix'] ?? '')) throw new UsageError('--name-prefix must start a lower-case DNS name');
   } catch (err) {
     if (err instanceof UsageError) {
@@ -61,7 +65,7 @@ export async function runSim(argv: readonly string[]): Promise<number> {
     const recorder = createEventRecorder({ client, clock: wallClock, log: log.child('events'), component: 'kubelet' });
     log.info(`registering ${count} simulated node(s) ${prefix}0 … ${prefix}${count - 1}`);
     const started = performance.now();
-    const nodes = await startSimulatedNodes({ client, count, namePrefix: prefix, log, signal: ac.signal, recorder });
+    const nodes = await startSimulatedNodes({ client, count, namePrefix: prefix, log, signal: ac.signal, recorder, heartbeatIntervalMs });
     log.info(`${nodes.names.length} simulated node(s) running (${Math.round(performance.now() - started)} ms); stop with Ctrl-C`);
     await new Promise<void>((done) => (ac.signal.aborted ? done() : ac.signal.addEventListener('abort', () => done(), { once: true })));
     log.info(`${String(ac.signal.reason)}: stopping`);

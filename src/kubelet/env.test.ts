@@ -72,6 +72,15 @@ test('container env resolves values, field and resource refs, configMap/secret k
       MEM_MI: '128',
       MODE: 'fast',
       PASSWORD: 'hunter2',
+      // Every pod gets the variables of the API server's `kubernetes` Service.
+      KUBERNETES_SERVICE_HOST: '10.43.0.1',
+      KUBERNETES_SERVICE_PORT: '443',
+      KUBERNETES_SERVICE_PORT_HTTPS: '443',
+      KUBERNETES_PORT: 'tcp://10.43.0.1:443',
+      KUBERNETES_PORT_443_TCP: 'tcp://10.43.0.1:443',
+      KUBERNETES_PORT_443_TCP_PROTO: 'tcp',
+      KUBERNETES_PORT_443_TCP_PORT: '443',
+      KUBERNETES_PORT_443_TCP_ADDR: '10.43.0.1',
     });
     assert.deepEqual(config?.command, ['echo', 'hello world', '$(GREETING)']);
   } finally {

@@ -158,6 +158,7 @@ export async function* readContainerLogs(path: string, o: LogReadOptions, signal
   }
   if (!o.follow) return;
   const poll = o.pollMs ?? 100;
+  let exited = false;
   while (!signal.aborted && budget > 0) {
     const st = await stat(path).catch(() => undefined);
     if (st && st.size < offset) offset = 0; // truncated by rotation
@@ -173,7 +174,12 @@ export async function* readContainerLogs(path: string, o: LogReadOptions, signal
       }
       continue;
     }
-    if (o.isRunning && !(await o.isRunning())) return;
+    if (exited) return;
+    // A container's last output can reach the file together with its exit: read once more.
+    if (o.isRunning && !(await o.isRunning())) {
+      exited = true;
+      continue;
+    }
     await new Promise<void>((resolve) => {
       const timer = setTimeout(resolve, poll);
       signal.addEventListener('abort', () => {

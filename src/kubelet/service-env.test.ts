@@ -60,7 +60,7 @@ test('container variables win over service variables, and $(VAR) can refer to th
     pod: p,
     container,
     objects: { get: async () => undefined },
-    network: { podIP: '', podIPs: [], hostIP: '', hostIPs: [] } as never,
+    network: { podIP: '', hostIP: '' },
     node: { cpu: 1, memoryBytes: 1, pods: 1, ephemeralStorageBytes: 1 },
     serviceEnv: serviceEnv(p, services),
   });

@@ -12,7 +12,7 @@ import { objectKey } from '../../informer/cache.js';
 import { runWorkers } from '../../informer/workers.js';
 import { WorkQueue } from '../../informer/workqueue.js';
 import type { ControllerContext, ControllerFactory } from '../controller.js';
-import { formatTime, wallClock } from '../wallclock.js';
+import { formatTime, wallClock } from '../shared/wallclock.js';
 import { isDecided, isNodeSigner, KUBELET_CLIENT_SIGNER, nodeCsrProblem, requesterMayAsk } from './node-csr.js';
 
 const CSRS = findResource('certificates.k8s.io', 'v1', 'certificatesigningrequests');

@@ -16,10 +16,11 @@ import { PodExpectations } from '../shared/expectations.js';
 import { requeueOnConflict } from '../shared/conflict.js';
 import { controllerRefOf, newControllerRef, recheckOwner } from '../shared/ownership.js';
 import { isPodActive, isPodReady } from '../shared/pod-state.js';
+import { requireResource } from '../shared/resources.js';
 import { SelectorCache } from '../shared/selectors.js';
 import { claimPods } from './ownership.js';
 import { podsToDelete } from './pod-ranking.js';
-import { REPLICA_SET_KIND, REPLICATION_CONTROLLER_KIND, resourceInfo, type ReplicatedKind, type ReplicatedObject, type ReplicatedStatus } from './replicated-kind.js';
+import { REPLICA_SET_KIND, REPLICATION_CONTROLLER_KIND, type ReplicatedKind, type ReplicatedObject, type ReplicatedStatus } from './replicated-kind.js';
 import { slowStartBatch } from './slow-start.js';
 import { calculateStatus, nextAvailableInMs, statusUnchanged, type ManageOutcome } from './status.js';
 
@@ -28,7 +29,7 @@ const BURST_REPLICAS = 500;
 /** Pods not owned by any controller, filed by namespace: the adoption candidates. */
 const ORPHANS_BY_NAMESPACE = 'orphanNamespace';
 
-const PODS = resourceInfo('', 'v1', 'pods');
+const PODS = requireResource('', 'v1', 'pods');
 
 export interface ReplicatedPodsOptions {
   /** Told after every reconcile (benchmarks count them). */

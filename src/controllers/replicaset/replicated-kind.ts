@@ -6,8 +6,9 @@
 import type { PodTemplateSpec } from 'kubernetes-types/core/v1.js';
 import type { LabelSelector } from 'kubernetes-types/meta/v1.js';
 import type { ObjectMeta } from '../../api/object.js';
-import { findResource, type ResourceInfo } from '../../api/resources.js';
+import type { ResourceInfo } from '../../api/resources.js';
 import { labelSelectorFromObject, labelSelectorFromSet, type LabelMatcher } from '../../api/selectors/labels.js';
+import { requireResource } from '../shared/resources.js';
 
 export interface ReplicatedCondition {
   type: string;
@@ -52,18 +53,12 @@ export interface ReplicatedKind {
 
 const NOTHING: LabelMatcher = { matches: () => false, empty: false, toString: () => '' };
 
-/** A resource of the built-in table; its absence is a programming error. */
-export function resourceInfo(group: string, version: string, plural: string): ResourceInfo {
-  const r = findResource(group, version, plural);
-  if (!r) throw new Error(`resource ${plural}.${group}/${version} missing from the resource table`);
-  return r;
-}
 
 export const REPLICA_SET_KIND: ReplicatedKind = {
   controllerName: 'replicaset',
   apiVersion: 'apps/v1',
   kind: 'ReplicaSet',
-  resource: resourceInfo('apps', 'v1', 'replicasets'),
+  resource: requireResource('apps', 'v1', 'replicasets'),
   // A nil selector selects nothing (LabelSelectorAsSelector); validation rejects it anyway.
   selector: (obj) => (obj.spec?.selector ? labelSelectorFromObject(obj.spec.selector as LabelSelector) : NOTHING),
 };
@@ -72,7 +67,7 @@ export const REPLICATION_CONTROLLER_KIND: ReplicatedKind = {
   controllerName: 'replicationcontroller',
   apiVersion: 'v1',
   kind: 'ReplicationController',
-  resource: resourceInfo('', 'v1', 'replicationcontrollers'),
+  resource: requireResource('', 'v1', 'replicationcontrollers'),
   // The API server defaults an absent RC selector to the template labels.
   selector: (obj) => labelSelectorFromSet((obj.spec?.selector as Record<string, string> | undefined) ?? {}),
 };

@@ -3,13 +3,14 @@
 import type { Pod } from 'kubernetes-types/core/v1.js';
 import type { ApiClient } from '../../client/client.js';
 import type { ResourceClient } from '../../client/resource-client.js';
-import { resourceInfo, type ReplicatedObject } from './replicated-kind.js';
+import { requireResource } from '../shared/resources.js';
+import type { ReplicatedObject } from './replicated-kind.js';
 import { rfc3339 } from './status.js';
 
 export const NS = 'default';
-export const REPLICASETS = resourceInfo('apps', 'v1', 'replicasets');
-export const RCS = resourceInfo('', 'v1', 'replicationcontrollers');
-export const PODS = resourceInfo('', 'v1', 'pods');
+export const REPLICASETS = requireResource('apps', 'v1', 'replicasets');
+export const RCS = requireResource('', 'v1', 'replicationcontrollers');
+export const PODS = requireResource('', 'v1', 'pods');
 
 export function replicaSet(name: string, replicas: number, spec: { minReadySeconds?: number } = {}): ReplicatedObject {
   return {
