@@ -9,13 +9,17 @@ import type { RunningApiServer } from '../apiserver/server.js';
 import { createClient, type ApiClient } from '../client/client.js';
 import { InProcessTransport } from '../client/in-process.js';
 import { defaultControllers } from '../controllers/index.js';
+import type { CsrSigningOptions } from '../controllers/certificates/signing.js';
 import { startControllerManager } from '../controllers/manager.js';
 import { createEventRecorder } from '../events/broadcaster.js';
 import { realClock } from '../informer/clock.js';
 import { startScheduler } from '../scheduler/run.js';
 import type { Logger } from '../log.js';
+import { startNodeAgent } from '../node/agent.js';
+import { issueLocalNodeCredentials } from '../node/local-credentials.js';
+import type { RuntimeName } from '../node/runtimes.js';
 
-export const COMPONENTS = ['controllers', 'scheduler'] as const;
+export const COMPONENTS = ['controllers', 'scheduler', 'agent'] as const;
 export type Component = (typeof COMPONENTS)[number];
 
 export interface ControlPlaneOptions {
@@ -24,7 +28,29 @@ export interface ControlPlaneOptions {
   shared: boolean;
   nodeMonitorGracePeriodMs: number;
   clusterCidr: string;
+  csrSigning: CsrSigningOptions;
+  /** The node this server runs itself (unless the agent is disabled). */
+  node: EmbeddedNode;
   log: Logger;
+}
+
+export interface EmbeddedNode {
+  name: string;
+  /** A bearer token the API server maps to `system:node:<name>` (see nodeIdentity). */
+  token: string;
+  address: string;
+  runtime: RuntimeName;
+  dataDir: string;
+  caCert: string;
+  caKeyPem: string;
+}
+
+/** The embedded node's identity: a token valid for this process only. */
+export function nodeIdentity(nodeName: string): { token: string; user: UserInfo } {
+  return {
+    token: randomBytes(24).toString('hex'),
+    user: { username: `system:node:${nodeName}`, groups: ['system:nodes'] },
+  };
 }
 
 /** A token for the in-process components, valid for this process only. */
@@ -47,7 +73,7 @@ export async function startControlPlane(server: RunningApiServer, token: string,
   if (!o.disabled.has('controllers')) {
     const manager = await startControllerManager({
       client,
-      factories: defaultControllers({ nodeIpam: { clusterCidr: o.clusterCidr } }),
+      factories: defaultControllers({ nodeIpam: { clusterCidr: o.clusterCidr }, csrSigning: o.csrSigning }),
       options: { nodeMonitorGracePeriodMs: o.nodeMonitorGracePeriodMs },
       log: o.log.child('controller-manager'),
       ...(o.shared ? { leaderElection: { identity } } : {}),
@@ -72,10 +98,51 @@ export async function startControlPlane(server: RunningApiServer, token: string,
     });
     o.log.info(`scheduler started${o.shared ? ' (leader election on Lease kube-system/kube-scheduler)' : ''}`);
   }
+  if (!o.disabled.has('agent')) {
+    const agent = await startEmbeddedAgent(server, o.node, o.log);
+    stops.push(() => agent.stop());
+    o.log.info(`node ${agent.nodeName} started (runtime ${o.node.runtime}, kubelet port ${agent.kubeletPort})`);
+  }
   return {
     client,
     async stop() {
       for (const stop of stops.reverse()) await stop().catch((err: unknown) => o.log.warn(`stop: ${String(err)}`));
+      client.close();
+    },
+  };
+}
+
+/**
+ * The server's own node: a kubelet with certificates issued directly by the cluster CA (no
+ * TLS bootstrap needed in-process), talking to the API as `system:node:<name>`.
+ */
+async function startEmbeddedAgent(server: RunningApiServer, node: EmbeddedNode, log: Logger): Promise<{ nodeName: string; kubeletPort: number; stop(): Promise<void> }> {
+  const creds = issueLocalNodeCredentials({
+    caCert: node.caCert,
+    caKey: node.caKeyPem,
+    nodeName: node.name,
+    servingNames: [node.address, node.name, hostname().toLowerCase()],
+  });
+  if (!creds.serving) throw new Error('no kubelet serving certificate was issued');
+  const client = createClient(new InProcessTransport({ handler: server.handle, token: node.token }));
+  const stop = new AbortController();
+  const agent = await startNodeAgent({
+    client,
+    nodeName: node.name,
+    runtime: node.runtime,
+    dataDir: node.dataDir,
+    kubeletTls: { cert: creds.serving.cert, key: creds.serving.key, clientCA: node.caCert },
+    address: node.address,
+    kubeletPort: 0,
+    log: log.child('agent'),
+    signal: stop.signal,
+  });
+  return {
+    nodeName: agent.nodeName,
+    kubeletPort: agent.kubeletPort,
+    async stop() {
+      await agent.stop();
+      stop.abort();
       client.close();
     },
   };

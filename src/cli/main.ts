@@ -3,6 +3,7 @@
 import { K8TS_VERSION, versionInfo } from '../version.js';
 import { runAgent } from './agent.js';
 import { runServer } from './server.js';
+import { runSim } from './sim.js';
 
 const USAGE = `k8ts ${K8TS_VERSION} — Kubernetes, written in TypeScript
 
@@ -11,6 +12,7 @@ Usage: k8ts <command> [flags]
 Commands:
   server    Run a cluster: API server with storage (SQLite, etcd or memory)
   agent     Join this machine to a cluster as a node
+  sim       Run simulated nodes (no containers) against a cluster, for scale tests
   version   Print the k8ts and Kubernetes versions
 
 Run 'k8ts <command> --help' for a command's flags.
@@ -23,6 +25,8 @@ export async function main(argv: readonly string[]): Promise<number> {
       return runServer(rest);
     case 'agent':
       return runAgent(rest);
+    case 'sim':
+      return runSim(rest);
     case 'version':
     case '--version':
     case '-v': {

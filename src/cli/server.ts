@@ -1,7 +1,8 @@
 // `k8ts server`: a whole control plane in one process. Opens the datastore, makes the PKI on
 // first start, serves the Kubernetes API over HTTPS and writes the admin kubeconfig.
-import { mkdirSync } from 'node:fs';
-import { homedir } from 'node:os';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { homedir, hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import { startApiServer } from '../apiserver/server.js';
 import { createLogger, isLogLevel } from '../log.js';
@@ -9,7 +10,11 @@ import { defaultKubeconfigPath, mergeKubeconfig, writeKubeconfig } from '../pki/
 import { ensurePki, servingAltNames } from '../pki/pki.js';
 import { openStorage } from '../storage/open.js';
 import { K8TS_VERSION, versionInfo } from '../version.js';
-import { COMPONENTS, startControlPlane, internalIdentity, type RunningControlPlane } from './control-plane.js';
+import { ensureJoinTokenFile } from '../node/join-token.js';
+import { defaultRuntime, isRuntimeName, RUNTIME_NAMES, type RuntimeName } from '../node/runtimes.js';
+import { hostAddresses } from '../kubelet/config.js';
+import { loadPrivateKey } from '../pki/certificates.js';
+import { COMPONENTS, internalIdentity, nodeIdentity, startControlPlane, type RunningControlPlane } from './control-plane.js';
 import { helpText, parseFlags, UsageError } from './flags.js';
 
 export function defaultDataDir(): string {
@@ -36,9 +41,16 @@ const specs = {
   disable: {
     type: 'string',
     placeholder: 'NAME',
-    description: 'Do not run this component: controllers, scheduler (repeatable)',
+    description: 'Do not run this component: controllers, scheduler, agent (repeatable)',
     multiple: true,
   },
+  runtime: {
+    type: 'string',
+    placeholder: 'NAME',
+    description: `Container runtime of this server's node: ${RUNTIME_NAMES.join(', ')} (default: the first available real one)`,
+  },
+  'node-name': { type: 'string', placeholder: 'NAME', description: "This server's node name", default: 'the host name' },
+  'node-ip': { type: 'string', placeholder: 'IP', description: "This server's node InternalIP", default: 'first non-loopback IPv4' },
   'node-monitor-grace-period': {
     type: 'string',
     placeholder: 'SECONDS',
@@ -83,6 +95,14 @@ export async function runServer(argv: readonly string[]): Promise<number> {
     process.stderr.write(`k8ts server: --disable takes ${COMPONENTS.join(', ')}, not "${unknownComponent}"\n`);
     return 2;
   }
+  let runtime: RuntimeName | undefined = undefined;
+  if (flags.runtime !== undefined) {
+    if (!isRuntimeName(flags.runtime)) {
+      process.stderr.write(`k8ts server: --runtime takes ${RUNTIME_NAMES.join(', ')}, not "${flags.runtime}"\n`);
+      return 2;
+    }
+    runtime = flags.runtime;
+  }
   const port = Number(flags.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
     process.stderr.write(`k8ts server: --port must be a port number, not "${flags.port}"\n`);
@@ -98,18 +118,34 @@ export async function runServer(argv: readonly string[]): Promise<number> {
   const pki = ensurePki(dataDir, { altNames: servingAltNames(flags['tls-san']) });
   log.info(`certificates in ${pki.tlsDir} (${ms()})`);
 
+  const joinToken = ensureJoinTokenFile(pki.tokenFile, pki.caCert, () => randomBytes(24).toString('hex'));
+  const caKeyPem = readFileSync(join(pki.tlsDir, 'ca.key'), 'utf8');
+  const nodeName = (flags['node-name'] === specs['node-name'].default ? hostname() : flags['node-name'] ?? hostname()).toLowerCase();
+  const nodeIp =
+    flags['node-ip'] !== undefined && flags['node-ip'] !== specs['node-ip'].default
+      ? flags['node-ip']
+      : (hostAddresses(nodeName).find((a) => a.type === 'InternalIP')?.address ?? '127.0.0.1');
+  const chosen = runtime ?? defaultRuntime().name ?? 'fake';
+  if (!runtime && !flags.disable.includes('agent')) {
+    const unavailable = defaultRuntime().availability.filter((a) => !a.available);
+    for (const a of unavailable) if (!a.available) log.info(`runtime ${a.name} not available: ${a.reason}`);
+  }
   const bind = flags['bind-address'] ?? '0.0.0.0';
   const internal = internalIdentity();
+  const node = nodeIdentity(nodeName);
   let server;
   try {
     server = await startApiServer({
       storage,
       host: bind,
       port,
-      tls: { cert: pki.servingCert, key: pki.servingKey, clientCA: pki.caCert },
+      // The chain includes the CA, so joining agents can read it and check it against their token.
+      tls: { cert: pki.servingCert + pki.caCert, key: pki.servingKey, clientCA: pki.caCert },
+      kubelet: { cert: pki.adminCert, key: pki.adminKey, ca: pki.caCert },
       tokens: new Map([
-        [pki.joinToken, { username: 'system:k8ts:node-joiner', groups: ['system:bootstrappers'] }],
+        [joinToken.secret, { username: 'system:k8ts:node-joiner', groups: ['system:bootstrappers'] }],
         [internal.token, internal.user],
+        [node.token, node.user],
       ]),
       serviceAccountKey: pki.serviceAccountKey,
       logRequests: logLevel === 'debug',
@@ -127,6 +163,8 @@ export async function runServer(argv: readonly string[]): Promise<number> {
       shared: storage.backend === 'etcd',
       nodeMonitorGracePeriodMs: gracePeriod * 1000,
       clusterCidr: flags['cluster-cidr'] ?? '10.42.0.0/16',
+      csrSigning: { caCert: pki.caCert, caKey: loadPrivateKey(caKeyPem) },
+      node: { name: nodeName, token: node.token, address: nodeIp, runtime: chosen, dataDir, caCert: pki.caCert, caKeyPem },
       log,
     });
   } catch (err) {

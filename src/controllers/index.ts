@@ -2,6 +2,8 @@
 // kube-controller-manager gives it (`--controllers` uses these names).
 import { eventTtlController } from '../events/ttl.js';
 import type { ControllerFactory } from './controller.js';
+import { csrApprovingController } from './certificates/approving.js';
+import { csrSigningController, type CsrSigningOptions } from './certificates/signing.js';
 import { cronJobController } from './cronjob/cronjob.js';
 import { daemonSetController } from './daemonset/daemonset.js';
 import { deploymentController } from './deployment/deployment.js';
@@ -22,6 +24,8 @@ import { ttlAfterFinishedController } from './ttlafterfinished/ttlafterfinished.
 
 export interface ControllerSetOptions {
   nodeIpam?: NodeIpamOptions;
+  /** The cluster CA that signs node certificates (CSR signer); without it no CSR is signed. */
+  csrSigning?: CsrSigningOptions;
 }
 
 /** The default set: everything kube-controller-manager runs by default that k8ts has. */
@@ -46,5 +50,7 @@ export function defaultControllers(options: ControllerSetOptions = {}): Controll
     resourceQuotaController,
     disruptionController,
     eventTtlController,
+    csrApprovingController,
+    ...(options.csrSigning ? [csrSigningController(options.csrSigning)] : []),
   ];
 }

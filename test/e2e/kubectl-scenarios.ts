@@ -33,7 +33,7 @@ export function kubectlScenarios(version: string): void {
     };
 
     before(async () => {
-      c = await startCluster();
+      c = await startCluster({ extraArgs: ['--disable', 'agent'] });
     });
     after(async () => {
       await c?.stop();

@@ -310,43 +310,77 @@ describe('a node joined with k8ts agent, driven by kubectl', { skip }, () => {
   }
 });
 
+/** `k8ts sim`: simulated nodes that keep heartbeating while the real node goes silent. */
+async function startSim(c: TestCluster, o: { count: number; prefix: string }): Promise<Agent> {
+  const token = readFileSync(join(c.dataDir, 'token'), 'utf8').trim();
+  const args = [join(root, 'bin/k8ts.js'), 'sim', '--server', c.url, '--token', token, '--nodes', String(o.count), '--name-prefix', o.prefix, '--node-status-update-frequency', '1'];
+  const child: ChildProcess = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
+  const exited = new Promise<void>((r) => child.once('exit', () => r()));
+  await eventually(() => {
+    if (child.exitCode !== null) throw new Error(`k8ts sim exited:\n${output}`);
+    return output.includes('simulated node(s) running') ? true : undefined;
+  }, `k8ts sim running:\n${output}`, 30_000);
+  return {
+    output: () => output,
+    async signal(sig) {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      child.kill(sig);
+      await exited;
+    },
+  };
+}
+
 describe('a node that stops heartbeating', { skip }, () => {
   let c: TestCluster;
   let agent: Agent | undefined;
+  let sim: Agent | undefined;
+  let killed = false;
   const v = versions[versions.length - 1] ?? '1.33';
+  const dataDir = (): string => join(c.dataDir, 'agent');
+  const extra = ['--node-status-update-frequency', '1'];
+  const k = (...args: string[]): KubectlResult => c.kubectl(v, args);
 
   before(async () => {
     c = await startCluster({ extraArgs: serverArgs(['--node-monitor-grace-period', '5']) });
+    // With every node of a zone silent Kubernetes stops evicting (full disruption): a healthy
+    // simulated node keeps the zone's state Normal, as in a real cluster.
+    sim = await startSim(c, { count: 1, prefix: 'e2e-sim-' });
   });
 
   after(async () => {
+    // The pod's process outlives a killed agent: a new agent over the same state removes it.
+    if (killed) agent = await startAgent(c, { nodeName: NODE, dataDir: dataDir(), extra }).catch(() => undefined);
+    k('delete', 'pods', '--all', '--grace-period=1', '--wait=true', '--timeout=30s');
     await agent?.signal('SIGTERM');
+    await sim?.signal('SIGTERM');
     await c?.stop();
   });
 
   test('SIGKILL of the agent: the node goes NotReady and a pod tolerating it for 2 s is evicted; a restarted agent finishes it', async () => {
-    const dataDir = join(c.dataDir, 'agent');
-    mkdirSync(dataDir, { recursive: true });
-    const extra = ['--node-status-update-frequency', '1'];
-    agent = await startAgent(c, { nodeName: NODE, dataDir, extra });
-    const k = (...args: string[]): KubectlResult => c.kubectl(v, args);
+    mkdirSync(dataDir(), { recursive: true });
+    agent = await startAgent(c, { nodeName: NODE, dataDir: dataDir(), extra });
     const tolerations = ['unreachable', 'not-ready'].map((t) => `  - key: node.kubernetes.io/${t}\n    operator: Exists\n    effect: NoExecute\n    tolerationSeconds: 2\n`).join('');
     ok(k('apply', '-f', manifestFile(c, 'evictee.yaml', podYaml({ name: 'evictee', namespace: 'default', script: 'while true; do sleep 1; done', extraSpec: `  tolerations:\n${tolerations}` }))), 'apply');
     await eventually(() => (k('get', 'pod', 'evictee', '-o', 'jsonpath={.status.phase}').stdout === 'Running' ? true : undefined), 'evictee Running', 30_000);
 
     await agent.signal('SIGKILL');
+    killed = true;
     await eventually(() => {
       const line = k('get', 'nodes', '--no-headers').stdout.split('\n').find((l) => l.startsWith(`${NODE} `));
       return line && /\sNotReady\s/.test(line) ? line : undefined;
     }, 'node NotReady', 30_000);
     assert.equal(k('get', 'node', NODE, '-o', 'jsonpath={.status.conditions[?(@.type=="Ready")].status}').stdout, 'Unknown');
+    assert.match(k('get', 'node', 'e2e-sim-0', '--no-headers').stdout, /\sReady\s/);
     await eventually(() => {
       const r = k('get', 'pod', 'evictee', '-o', 'jsonpath={.metadata.deletionTimestamp}');
       return r.code !== 0 || r.stdout !== '' ? true : undefined;
     }, 'evictee deleted', 30_000);
 
     // The container outlived its kubelet; a new agent over the same state finishes the deletion.
-    agent = await startAgent(c, { nodeName: NODE, dataDir, extra });
+    agent = await startAgent(c, { nodeName: NODE, dataDir: dataDir(), extra });
+    killed = false;
     await eventually(() => (k('get', 'pod', 'evictee').code !== 0 ? true : undefined), 'evictee gone', 30_000);
     await eventually(() => (/\sReady\s/.test(k('get', 'node', NODE, '--no-headers').stdout) ? true : undefined), 'node Ready again', 30_000);
   });

@@ -1,0 +1,82 @@
+// Golden rules for a handful of services (testdata/rules.golden; UPDATE_GOLDEN=1 rewrites it
+// after a deliberate change), and the incremental diff between two rule sets.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { chainName, generateProxyRules, restoreDiff, snapshotOf, type RuleSetSnapshot } from './iptables-rules.js';
+import type { ProxyEndpoint, ServicePort } from './model.js';
+
+const ep = (ip: string, port: number, o: Partial<ProxyEndpoint> = {}): ProxyEndpoint => ({ ip, port, ready: true, serving: true, terminating: false, local: true, ...o });
+const base = {
+  namespace: 'default',
+  portName: 'http',
+  protocol: 'TCP' as const,
+  loadBalancerIPs: [],
+  externalIPs: [],
+  externalTrafficPolicy: 'Cluster' as const,
+  internalTrafficPolicy: 'Cluster' as const,
+};
+
+const FIXTURE: ServicePort[] = [
+  // Three endpoints, two on other nodes: random balancing 1/3, 1/2, rest.
+  { ...base, id: 'default/web:http', name: 'web', clusterIPs: ['10.43.0.10'], port: 80, endpoints: [ep('10.42.0.5', 8080), ep('10.42.0.6', 8080, { local: false }), ep('10.42.0.7', 8080, { local: false })] },
+  // NodePort with externalTrafficPolicy Local and ClientIP affinity.
+  { ...base, id: 'default/np:http', name: 'np', clusterIPs: ['10.43.0.11'], port: 80, nodePort: 30080, externalTrafficPolicy: 'Local', affinityTimeoutSeconds: 60, endpoints: [ep('10.42.0.5', 8080), ep('10.42.1.9', 8080, { local: false })] },
+  // No endpoints: REJECT in the filter table for both the cluster IP and the node port.
+  { ...base, id: 'default/empty:http', name: 'empty', clusterIPs: ['10.43.0.12'], port: 80, nodePort: 30081, endpoints: [] },
+  // UDP LoadBalancer (servicelb address in status).
+  { ...base, id: 'default/lb:dns', name: 'lb', portName: 'dns', protocol: 'UDP', clusterIPs: ['10.43.0.20'], port: 53, nodePort: 31053, loadBalancerIPs: ['192.168.1.10'], endpoints: [ep('10.42.0.8', 5353)] },
+  // internalTrafficPolicy Local: only this node's endpoint behind the cluster IP.
+  { ...base, id: 'default/itp', name: 'itp', portName: '', clusterIPs: ['10.43.0.21'], port: 80, internalTrafficPolicy: 'Local', endpoints: [ep('10.42.0.5', 8080), ep('10.42.1.9', 8080, { local: false })] },
+  // internalTrafficPolicy Local without a local endpoint: dropped, not rejected.
+  { ...base, id: 'default/itp-remote', name: 'itp-remote', portName: '', clusterIPs: ['10.43.0.22'], port: 80, internalTrafficPolicy: 'Local', endpoints: [ep('10.42.1.9', 8080, { local: false })] },
+  // Not ready, but serving and terminating: still used when nothing else is.
+  { ...base, id: 'default/draining', name: 'draining', portName: '', clusterIPs: ['10.43.0.23'], port: 80, endpoints: [ep('10.42.0.30', 80, { ready: false, terminating: true })] },
+];
+
+const empty = (): RuleSetSnapshot => ({ nat: new Map(), filter: new Map() });
+const goldenPath = new URL('./testdata/rules.golden', import.meta.url);
+
+test('rules for the fixture services match the golden file', () => {
+  const text = restoreDiff(empty(), generateProxyRules(FIXTURE));
+  if (process.env['UPDATE_GOLDEN'] === '1') writeFileSync(goldenPath, text);
+  assert.equal(text, readFileSync(goldenPath, 'utf8'));
+});
+
+test('random balancing gives each of n endpoints 1/n', () => {
+  const rules = generateProxyRules(FIXTURE).nat.get(chainName('K8TS-SVC-', 'default/web:http/TCP')) ?? [];
+  const probabilities = rules.map((r) => /--probability (\S+)/.exec(r)?.[1] ?? (r.includes('-j K8TS-SEP-') ? 'rest' : 'masq'));
+  assert.deepEqual(probabilities, ['masq', '0.3333333333', '0.5000000000', 'rest']);
+});
+
+test('session affinity checks every endpoint recent list before balancing', () => {
+  const rules = generateProxyRules(FIXTURE).nat.get(chainName('K8TS-SVC-', 'default/np:http/TCP')) ?? [];
+  assert.equal(rules.filter((r) => r.includes('--rcheck --seconds 60 --reap')).length, 2);
+  assert.ok(rules.findIndex((r) => r.includes('--rcheck')) < rules.findIndex((r) => r.includes('statistic')));
+});
+
+test('a chain count and names stay within iptables limits', () => {
+  for (const t of ['nat', 'filter'] as const) for (const name of generateProxyRules(FIXTURE)[t].keys()) assert.ok(name.length <= 28, name);
+});
+
+test('the diff rewrites only changed chains and deletes vanished ones', () => {
+  const before = generateProxyRules(FIXTURE);
+  const changed = FIXTURE.filter((sp) => sp.name !== 'draining').map((sp) => (sp.name === 'web' ? { ...sp, endpoints: sp.endpoints.slice(0, 2) } : sp));
+  const after = generateProxyRules(changed);
+  const diff = restoreDiff(snapshotOf(before), after);
+  const declared = diff.split('\n').filter((l) => l.startsWith(':')).map((l) => l.slice(1).split(' ')[0]);
+  const svcWeb = chainName('K8TS-SVC-', 'default/web:http/TCP');
+  const gone = [chainName('K8TS-SEP-', 'default/web:http/TCP/10.42.0.7:8080'), chainName('K8TS-SEP-', 'default/draining/TCP/10.42.0.30:80'), chainName('K8TS-SVC-', 'default/draining/TCP')];
+  assert.deepEqual(declared.sort(), ['K8TS-SERVICES', svcWeb, ...gone].sort());
+  for (const chain of gone) assert.ok(diff.includes(`-X ${chain}\n`), chain);
+  assert.ok(!diff.includes('*filter'), 'the filter table did not change');
+  assert.equal(restoreDiff(snapshotOf(after), generateProxyRules(changed)), '', 'nothing to do the second time');
+});
+
+test('chains of unknown content (found at startup) are rewritten', () => {
+  const rules = generateProxyRules(FIXTURE);
+  const found: RuleSetSnapshot = { nat: new Map([['K8TS-SERVICES', undefined], ['K8TS-SVC-STALE', undefined]]), filter: new Map() };
+  const diff = restoreDiff(found, rules);
+  assert.match(diff, /^:K8TS-SERVICES - \[0:0\]$/m);
+  assert.match(diff, /^-X K8TS-SVC-STALE$/m);
+});
