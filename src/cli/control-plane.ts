@@ -14,12 +14,14 @@ import { startControllerManager } from '../controllers/manager.js';
 import { createEventRecorder } from '../events/broadcaster.js';
 import { realClock } from '../informer/clock.js';
 import { startScheduler } from '../scheduler/run.js';
+import { ensureKubeDnsService } from '../dns/kube-dns-service.js';
+import { startDnsServer } from '../dns/server.js';
 import type { Logger } from '../log.js';
 import { startNodeAgent } from '../node/agent.js';
 import { issueLocalNodeCredentials } from '../node/local-credentials.js';
 import type { RuntimeName } from '../node/runtimes.js';
 
-export const COMPONENTS = ['controllers', 'scheduler', 'agent'] as const;
+export const COMPONENTS = ['controllers', 'scheduler', 'agent', 'dns'] as const;
 export type Component = (typeof COMPONENTS)[number];
 
 export interface ControlPlaneOptions {
@@ -31,6 +33,8 @@ export interface ControlPlaneOptions {
   csrSigning: CsrSigningOptions;
   /** The node this server runs itself (unless the agent is disabled). */
   node: EmbeddedNode;
+  /** Cluster DNS: where it listens, and the kube-dns Service address pods are given. */
+  dns: { host: string; port: number; clusterIp: string; address: string };
   log: Logger;
 }
 
@@ -97,6 +101,22 @@ export async function startControlPlane(server: RunningApiServer, token: string,
       recorder.close();
     });
     o.log.info(`scheduler started${o.shared ? ' (leader election on Lease kube-system/kube-scheduler)' : ''}`);
+  }
+  if (!o.disabled.has('dns')) {
+    const dnsStop = new AbortController();
+    try {
+      const dns = await startDnsServer({ client, host: o.dns.host, port: o.dns.port, log: o.log.child('dns'), signal: dnsStop.signal });
+      await ensureKubeDnsService(client, { clusterIp: o.dns.clusterIp, address: o.dns.address, port: dns.port });
+      stops.push(async () => {
+        dnsStop.abort();
+        await dns.stop();
+      });
+      o.log.info(`cluster DNS on ${o.dns.host}:${dns.port} (Service kube-system/kube-dns ${o.dns.clusterIp})`);
+    } catch (err) {
+      // A taken or privileged port must not stop the cluster: say so and go on without DNS.
+      dnsStop.abort();
+      o.log.warn(`cluster DNS not started on port ${o.dns.port}: ${err instanceof Error ? err.message : String(err)} (see --cluster-dns-port)`);
+    }
   }
   if (!o.disabled.has('agent')) {
     const agent = await startEmbeddedAgent(server, o.node, o.log);

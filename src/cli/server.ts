@@ -14,6 +14,7 @@ import { ensureJoinTokenFile } from '../node/join-token.js';
 import { defaultRuntime, isRuntimeName, RUNTIME_NAMES, type RuntimeName } from '../node/runtimes.js';
 import { hostAddresses } from '../kubelet/config.js';
 import { loadPrivateKey } from '../pki/certificates.js';
+import { kubeDnsClusterIp } from '../dns/kube-dns-service.js';
 import { COMPONENTS, internalIdentity, nodeIdentity, startControlPlane, type RunningControlPlane } from './control-plane.js';
 import { helpText, parseFlags, UsageError } from './flags.js';
 
@@ -56,6 +57,14 @@ const specs = {
     placeholder: 'SECONDS',
     description: 'A node silent this long is marked unreachable (5 for fast failover)',
     default: '40',
+  },
+  'service-cidr': { type: 'string', placeholder: 'CIDR', description: 'Service ClusterIPs', default: '10.43.0.0/16' },
+  'service-node-port-range': { type: 'string', placeholder: 'RANGE', description: 'NodePorts', default: '30000-32767' },
+  'cluster-dns-port': {
+    type: 'string',
+    placeholder: 'PORT',
+    description: 'Port of the cluster DNS server on the node (0: any free port)',
+    default: '53',
   },
   'cluster-cidr': { type: 'string', placeholder: 'CIDR', description: 'Pod addresses; each node gets a /24 of it', default: '10.42.0.0/16' },
   'log-level': { type: 'string', placeholder: 'LEVEL', description: 'error, warn, info or debug', default: 'info' },
@@ -103,6 +112,11 @@ export async function runServer(argv: readonly string[]): Promise<number> {
     }
     runtime = flags.runtime;
   }
+  const dnsPort = Number(flags['cluster-dns-port']);
+  if (!Number.isInteger(dnsPort) || dnsPort < 0 || dnsPort > 65535) {
+    process.stderr.write(`k8ts server: --cluster-dns-port must be a port number, not "${flags['cluster-dns-port']}"\n`);
+    return 2;
+  }
   const port = Number(flags.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
     process.stderr.write(`k8ts server: --port must be a port number, not "${flags.port}"\n`);
@@ -148,6 +162,9 @@ export async function runServer(argv: readonly string[]): Promise<number> {
         [node.token, node.user],
       ]),
       serviceAccountKey: pki.serviceAccountKey,
+      serviceClusterIpRange: flags['service-cidr'] ?? '10.43.0.0/16',
+      serviceNodePortRange: flags['service-node-port-range'] ?? '30000-32767',
+      advertiseAddress: nodeIp,
       logRequests: logLevel === 'debug',
       requestLog: (line: string) => log.debug(line),
       log: (line: string) => log.warn(line),
@@ -164,6 +181,12 @@ export async function runServer(argv: readonly string[]): Promise<number> {
       nodeMonitorGracePeriodMs: gracePeriod * 1000,
       clusterCidr: flags['cluster-cidr'] ?? '10.42.0.0/16',
       csrSigning: { caCert: pki.caCert, caKey: loadPrivateKey(caKeyPem) },
+      dns: {
+        host: bind,
+        port: dnsPort,
+        clusterIp: kubeDnsClusterIp(flags['service-cidr'] ?? '10.43.0.0/16'),
+        address: nodeIp,
+      },
       node: { name: nodeName, token: node.token, address: nodeIp, runtime: chosen, dataDir, caCert: pki.caCert, caKeyPem },
       log,
     });

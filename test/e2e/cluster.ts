@@ -57,6 +57,9 @@ export async function startCluster(
     '127.0.0.1',
     '--user-kubeconfig',
     'none',
+    // Many test servers run at once: DNS on any free port instead of 53.
+    '--cluster-dns-port',
+    '0',
     '--datastore',
     options.datastore ?? 'sqlite',
     ...(options.extraArgs ?? []),

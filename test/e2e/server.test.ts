@@ -78,6 +78,28 @@ describe('k8ts server', () => {
     }
   });
 
+  test('services get cluster IPs; cluster DNS answers for kubernetes and kube-dns', async () => {
+    const c = await startCluster({ extraArgs: ['--disable', 'agent'] });
+    try {
+      const svcs = c.kubectl('1.33', ['get', 'svc', '-A']).stdout;
+      assert.match(svcs, /^default\s+kubernetes\s+ClusterIP\s+10\.43\.0\.1\s+<none>\s+443\/TCP\s/m);
+      assert.match(svcs, /^kube-system\s+kube-dns\s+ClusterIP\s+10\.43\.0\.10\s+<none>\s+53\/UDP,53\/TCP\s/m);
+      const created = c.kubectl('1.33', ['create', 'service', 'clusterip', 'web', '--tcp=80:8080']);
+      assert.equal(created.code, 0, created.stderr);
+      const web = (await c.api('GET', '/api/v1/namespaces/default/services/web')).json() as { spec: { clusterIP: string } };
+      assert.match(web.spec.clusterIP, /^10\.43\.\d+\.\d+$/);
+      const port = /cluster DNS on [^\s]+:(\d+)/.exec(c.logs())?.[1];
+      assert.ok(port, `no DNS port in the server log:\n${c.logs()}`);
+      const dig = (name: string): string =>
+        spawnSync('dig', ['@127.0.0.1', '-p', port, '+short', '+time=2', '+tries=1', name], { encoding: 'utf8' }).stdout.trim();
+      assert.equal(dig('kubernetes.default.svc.cluster.local'), '10.43.0.1');
+      assert.equal(dig('kube-dns.kube-system.svc.cluster.local'), '10.43.0.10');
+      assert.equal(dig('web.default.svc.cluster.local'), web.spec.clusterIP);
+    } finally {
+      await c.stop();
+    }
+  });
+
   test('a corrupt database file gives a clear error naming the file', () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'k8ts-corrupt-'));
     try {
