@@ -14,6 +14,7 @@ import type { ResourceRoute } from '../routing.js';
 import type { RequestContext } from './context.js';
 import { readObjectBody, readOptionalJson, readPatchBody } from './decode.js';
 import { proxyPodLog, rejectNonUpgradeStream } from './kubelet-proxy.js';
+import { takeDisruption } from './eviction-budget.js';
 import { fieldValidation } from './query.js';
 import { renderOptions, requireVerb, writeContext } from './rest.js';
 import { sendObject } from './render.js';
@@ -175,7 +176,13 @@ async function evict(ctx: RequestContext, route: ResourceRoute): Promise<void> {
       ...(typeof p['resourceVersion'] === 'string' ? { resourceVersion: p['resourceVersion'] } : {}),
     };
   }
-  await ctx.server.registries.for(route.resource).delete(route.namespace, route.name ?? '', options, writeContext(ctx));
+  const registry = ctx.server.registries.for(route.resource);
+  const wctx = writeContext(ctx);
+  if (!wctx.dryRun) {
+    const pod = (await registry.get(route.namespace, route.name ?? '')).obj;
+    await takeDisruption(ctx.server.registries, pod, wctx, rfc3339(ctx.server.registries.now()));
+  }
+  await registry.delete(route.namespace, route.name ?? '', options, wctx);
   sendJson(ctx.res, 201, successStatus(undefined));
 }
 
