@@ -2,6 +2,9 @@
 // heal, scale, roll and roll back; jobs; cascading deletion; namespace deletion. Pods run on
 // the fake (simulated) runtime of the server's embedded node, so this tests the control plane.
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { eventually, manifestFile, startCluster, type KubectlResult, type TestCluster } from './cluster.js';
 
@@ -157,5 +160,84 @@ ${spec}
     assert.equal((await c.api('GET', '/api/v1/namespaces/doomed')).status, 404);
     const left = (await c.api('GET', '/api/v1/pods?fieldSelector=metadata.namespace%3Ddoomed')).json() as List<unknown>;
     assert.equal(left.items.length, 0);
+  });
+});
+
+/** `k8ts sim` with one simulated node (its own heartbeats and status), until stopped. */
+async function startSimNode(c: TestCluster, prefix: string): Promise<{ kill(): Promise<void> }> {
+  const root = new URL('../../', import.meta.url).pathname;
+  const token = readFileSync(join(c.dataDir, 'token'), 'utf8').trim();
+  const child = spawn(
+    process.execPath,
+    [join(root, 'bin/k8ts.js'), 'sim', '--server', c.url, '--token', token, '--nodes', '1', '--name-prefix', prefix, '--node-status-update-frequency', '1'],
+    { stdio: ['ignore', 'ignore', 'pipe'] },
+  );
+  let output = '';
+  child.stderr.on('data', (d: Buffer) => (output += d.toString()));
+  const exited = new Promise<void>((r) => child.once('exit', () => r()));
+  await eventually(() => {
+    if (child.exitCode !== null) throw new Error(`k8ts sim exited:\n${output}`);
+    return output.includes('simulated node(s) running') ? true : undefined;
+  }, 'k8ts sim running', 30_000);
+  return {
+    async kill() {
+      if (child.exitCode === null && child.signalCode === null) {
+        child.kill('SIGKILL');
+        await exited;
+      }
+    },
+  };
+}
+
+describe('a node that dies', () => {
+  let c: TestCluster;
+  const sims: { kill(): Promise<void> }[] = [];
+
+  before(async () => {
+    c = await startCluster({ extraArgs: ['--disable', 'agent', '--node-monitor-grace-period', '5'] });
+    sims.push(await startSimNode(c, 'alive-'), await startSimNode(c, 'doomed-'));
+  });
+  after(async () => {
+    for (const sim of sims) await sim.kill();
+    await c?.stop();
+  });
+
+  test('its pods move to a healthy node (5 s detection, 2 s toleration)', async () => {
+    const manifest = manifestFile(
+      c,
+      'spread.yaml',
+      `apiVersion: apps/v1
+kind: Deployment
+metadata: {name: spread, namespace: default}
+spec:
+  replicas: 2
+  selector: {matchLabels: {app: spread}}
+  template:
+    metadata: {labels: {app: spread}}
+    spec:
+      topologySpreadConstraints:
+      - {maxSkew: 1, topologyKey: kubernetes.io/hostname, whenUnsatisfiable: ScheduleAnyway, labelSelector: {matchLabels: {app: spread}}}
+      tolerations:
+      - {key: node.kubernetes.io/unreachable, operator: Exists, effect: NoExecute, tolerationSeconds: 2}
+      - {key: node.kubernetes.io/not-ready, operator: Exists, effect: NoExecute, tolerationSeconds: 2}
+      containers: [{name: c, image: busybox:1.36}]
+`,
+    );
+    ok(c.kubectl(V, ['apply', '-f', manifest]), 'apply');
+    const list = async (): Promise<Pod[]> => ((await c.api('GET', '/api/v1/namespaces/default/pods?labelSelector=app%3Dspread')).json() as List<Pod>).items;
+    const placed = await eventually(async () => {
+      const ps = (await list()).filter(isReady);
+      return ps.length === 2 && new Set(ps.map((p) => p.spec.nodeName)).size === 2 ? ps : undefined;
+    }, 'one ready pod on each node', 30_000);
+    assert.ok(placed.some((p) => p.spec.nodeName === 'doomed-0'));
+
+    await sims[1]?.kill();
+    const moved = await eventually(async () => {
+      const live = (await list()).filter((p) => isReady(p) && p.spec.nodeName === 'alive-0');
+      return live.length === 2 ? live : undefined;
+    }, 'both replicas ready on the healthy node', 60_000);
+    assert.equal(moved.length, 2);
+    const node = (await c.api('GET', '/api/v1/nodes/doomed-0')).json() as { spec: { taints?: { key: string }[] } };
+    assert.ok(node.spec.taints?.some((t) => t.key === 'node.kubernetes.io/unreachable'));
   });
 });
