@@ -9,7 +9,7 @@ import { hostAddresses } from '../kubelet/config.js';
 import { createLogger, isLogLevel, type LogLevel } from '../log.js';
 import { startNodeAgent, type KubeletTuning } from '../node/agent.js';
 import { bootstrapNodeCredentials, nodeClient } from '../node/bootstrap.js';
-import { defaultRuntime, isRuntimeName, runtimeAvailability, type RuntimeName } from '../node/runtimes.js';
+import { defaultRuntime, isRuntimeName, RUNTIME_NAMES, runtimeAvailability, type RuntimeName } from '../node/runtimes.js';
 import { helpText, parseFlags, UsageError } from './flags.js';
 
 export function defaultAgentDataDir(): string {
@@ -20,7 +20,7 @@ const specs = {
   server: { type: 'string', placeholder: 'URL', description: 'API server to join, e.g. https://10.0.0.1:6443' },
   token: { type: 'string', placeholder: 'TOKEN', description: "Join token (the server's <data-dir>/token)" },
   'node-name': { type: 'string', placeholder: 'NAME', description: 'Node name (default: this host name)' },
-  runtime: { type: 'string', placeholder: 'NAME', description: 'Container runtime: process or fake (default: process where it can run)' },
+  runtime: { type: 'string', placeholder: 'NAME', description: 'Container runtime: containerd, process or fake (default: containerd where it can run, else process)' },
   'data-dir': { type: 'string', placeholder: 'DIR', description: 'Where certificates and container state live', default: defaultAgentDataDir() },
   'node-ip': { type: 'string', placeholder: 'IP', description: "The node's InternalIP (default: the first non-loopback IPv4 address)" },
   'node-label': { type: 'string', placeholder: 'KEY=VALUE', description: 'Label to register the node with (repeatable)', multiple: true },
@@ -61,9 +61,8 @@ function parseLabels(raw: readonly string[]): Record<string, string> {
 }
 
 function chooseRuntime(requested: string | undefined): RuntimeName {
-  if (requested === 'containerd') throw new UsageError('the containerd runtime is not available in this version of k8ts: use --runtime process or fake');
   if (requested !== undefined) {
-    if (!isRuntimeName(requested)) throw new UsageError(`--runtime must be process or fake, not "${requested}"`);
+    if (!isRuntimeName(requested)) throw new UsageError(`--runtime must be ${RUNTIME_NAMES.join(', ')}, not "${requested}"`);
     const a = runtimeAvailability().find((r) => r.name === requested);
     if (a && !a.available) throw new UsageError(`the ${requested} runtime cannot run here: ${a.reason}`);
     return requested;
@@ -123,6 +122,9 @@ export async function runAgent(argv: readonly string[]): Promise<number> {
     throw err;
   }
   const log = createLogger('agent', { level: logLevel });
+  if (flags.runtime === undefined) {
+    for (const a of runtimeAvailability()) if (!a.available && a.name !== 'fake') log.info(`runtime ${a.name} not used: ${a.reason}`);
+  }
   const nodeName = (flags['node-name'] ?? hostname()).toLowerCase();
   if (!DNS_SUBDOMAIN.test(nodeName) || nodeName.length > 253) {
     process.stderr.write(`k8ts agent: "${nodeName}" is not a valid node name (lower-case DNS subdomain); set --node-name\n`);

@@ -2,6 +2,7 @@
 // returns an exit code; none calls process.exit, so they can be driven from tests.
 import { K8TS_VERSION, versionInfo } from '../version.js';
 import { runAgent } from './agent.js';
+import { runImages } from './images.js';
 import { runServer } from './server.js';
 import { runSim } from './sim.js';
 
@@ -12,6 +13,7 @@ Usage: k8ts <command> [flags]
 Commands:
   server    Run a cluster: API server with storage (SQLite, etcd or memory)
   agent     Join this machine to a cluster as a node
+  images    Import and list the images of this machine's containerd node
   sim       Run simulated nodes (no containers) against a cluster, for scale tests
   version   Print the k8ts and Kubernetes versions
 
@@ -27,6 +29,8 @@ export async function main(argv: readonly string[]): Promise<number> {
       return runAgent(rest);
     case 'sim':
       return runSim(rest);
+    case 'images':
+      return runImages(rest);
     case 'version':
     case '--version':
     case '-v': {

@@ -90,7 +90,12 @@ export class Kubelet {
   async nodeStatusInputs(): Promise<NodeStatusInputs> {
     const v = await this.cfg.runtime.version();
     const images = (await this.cfg.runtime.listImages()).slice(0, 50).map((i) => ({ names: [...new Set([i.ref, ...i.repoTags])], sizeBytes: i.sizeBytes }));
-    return { runtimeVersion: `${v.runtimeName}://${v.runtimeVersion}`, images, ...this.ids };
+    const conditions = (await this.cfg.runtime.conditions?.().catch(() => undefined)) ?? [];
+    const down = conditions.filter((c) => !c.status);
+    const runtimeNotReady = down.length
+      ? `container runtime ${down.some((c) => c.type === 'NetworkReady') ? 'network ' : ''}not ready: ${down.map((c) => `${c.type}=false reason:${c.reason} message:${c.message}`).join(', ')}`
+      : undefined;
+    return { runtimeVersion: `${v.runtimeName}://${v.runtimeVersion}`, images, ...this.ids, ...(runtimeNotReady ? { runtimeNotReady } : {}) };
   }
 
   /** Registers the node, then runs heartbeats, status updates, relists and pod workers. */

@@ -45,6 +45,8 @@ const CONDITIONS: readonly [string, NodeCondition['status'], string, string][] =
 
 export interface NodeStatusInputs {
   runtimeVersion: string;
+  /** Why the runtime cannot run pods yet (e.g. no pod network), as Kubernetes words it. */
+  runtimeNotReady?: string;
   images: NodeStatus['images'];
   bootId: string;
   machineId: string;
@@ -52,7 +54,11 @@ export interface NodeStatusInputs {
 
 /** The status to write; heartbeat times are `now`, transition times kept from `previous` when unchanged. */
 export function computeNodeStatus(cfg: KubeletConfig, inputs: NodeStatusInputs, previous: NodeStatus | undefined, now: number): NodeStatus {
-  const conditions: NodeCondition[] = CONDITIONS.map(([t, status, reason, message]) => {
+  const conditions: NodeCondition[] = CONDITIONS.map(([t, readyStatus, readyReason, readyMessage]) => {
+    const notReady = t === 'Ready' && inputs.runtimeNotReady !== undefined;
+    const status = notReady ? 'False' : readyStatus;
+    const reason = notReady ? 'KubeletNotReady' : readyReason;
+    const message = notReady ? (inputs.runtimeNotReady ?? '') : readyMessage;
     const old = previous?.conditions?.find((c) => c.type === t);
     return {
       type: t,
@@ -155,7 +161,10 @@ export class NodeStatusManager {
   /** Runs status rounds until `signal` aborts. */
   async run(signal: AbortSignal): Promise<void> {
     while (!signal.aborted) {
-      await sleep(this.cfg.clock, this.cfg.nodeStatusUpdateFrequencyMs, signal);
+      // Until the node is Ready (e.g. the pod network is being set up), report fast, as the
+      // kubelet's fast node status update does at start-up.
+      const ready = this.lastWritten?.conditions?.find((c) => c.type === 'Ready')?.status !== 'False';
+      await sleep(this.cfg.clock, ready ? this.cfg.nodeStatusUpdateFrequencyMs : Math.min(500, this.cfg.nodeStatusUpdateFrequencyMs), signal);
       if (signal.aborted) return;
       try {
         await this.update();

@@ -5,7 +5,8 @@
 // server` may run one in-process for its own machine.
 //
 // Layout under <dataDir>/agent/: runtime/<name>/ (the runtime's state; the process runtime
-// re-adopts its containers from there after a restart), kubelet/ (pod volumes and logs).
+// re-adopts its containers from there after a restart; the containerd runtime keeps its own
+// containerd there), kubelet/ (pod volumes and logs).
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Taint } from 'kubernetes-types/core/v1.js';
@@ -18,6 +19,7 @@ import { startKubeletServer, type RunningKubeletServer } from '../kubelet/server
 import type { ContainerRuntime } from '../kubelet/runtime/runtime.js';
 import type { Logger } from '../log.js';
 import { authorizeKubeletCaller, logReader, resolvePod } from './kubelet-api.js';
+import { startPodNetwork } from './pod-network.js';
 import { openRuntime, type RuntimeName } from './runtimes.js';
 
 /** Kubelet settings a deployment may tune (tests shorten them). */
@@ -67,9 +69,17 @@ export async function startNodeAgent(o: NodeAgentOptions): Promise<RunningNodeAg
   const rootDir = join(base, 'kubelet');
   mkdirSync(runtimeDir, { recursive: true, mode: 0o700 });
   mkdirSync(rootDir, { recursive: true, mode: 0o700 });
-  const runtime = await openRuntime(o.runtime, runtimeDir);
-  const version = await runtime.version();
+  const opened = await openRuntime(o.runtime, { stateDir: runtimeDir, nodeName: o.nodeName, log });
+  const runtime = opened.runtime;
+  const version = await runtime.version().catch(async (err: unknown) => {
+    await opened.close();
+    throw err;
+  });
   log.info(`runtime ${o.runtime} (${version.runtimeName} ${version.runtimeVersion}) over ${runtimeDir}`);
+  // Ends the watches this agent runs besides the kubelet's, on stop or when o.signal aborts.
+  const own = new AbortController();
+  const onAbort = (): void => own.abort();
+  o.signal.addEventListener('abort', onAbort, { once: true });
 
   let kubelet: RunningKubelet | undefined;
   const ref = (): RunningKubelet | undefined => kubelet;
@@ -105,10 +115,19 @@ export async function startNodeAgent(o: NodeAgentOptions): Promise<RunningNodeAg
       signal: o.signal,
     });
   } catch (err) {
+    own.abort();
+    o.signal.removeEventListener('abort', onAbort);
     await server?.close();
     ownRecorder?.close();
-    await runtime.close();
+    await opened.close();
     throw err;
+  }
+  // The runtime's pod network needs the podCIDR the node-ipam controller assigns after the
+  // node registered: until it arrives sandboxes fail to get an address and pods wait in
+  // ContainerCreating, retried by the kubelet.
+  const setPodCIDR = opened.setPodCIDR;
+  if (setPodCIDR) {
+    startPodNetwork({ client: o.client, nodeName: o.nodeName, setPodCIDR: (cidr) => setPodCIDR(cidr), routes: true, log: log.child('pod-network'), signal: own.signal });
   }
   log.info(`node ${o.nodeName} registered; kubelet API on ${o.address}:${server.port}`);
   const running = { kubelet, server };
@@ -119,13 +138,15 @@ export async function startNodeAgent(o: NodeAgentOptions): Promise<RunningNodeAg
     runtime,
     stop: () =>
       (stopped ??= (async () => {
+        own.abort();
+        o.signal.removeEventListener('abort', onAbort);
         await running.kubelet.stop();
         await running.server.close();
         if (ownRecorder) {
           await ownRecorder.flush();
           ownRecorder.close();
         }
-        await runtime.close();
+        await opened.close();
       })()),
   };
 }

@@ -1,13 +1,17 @@
 // The container runtimes a node agent can run pods on, which of them this machine can use and
-// why not, and how each is opened over its state directory. A new runtime (containerd over
-// CRI) is one more entry in RUNTIMES: a probe that says why it cannot run here, and an opener.
+// why not, and how each is opened over its state directory. Each entry of RUNTIMES is a probe
+// that says why it cannot run here, and an opener.
 import { platform } from 'node:os';
+import { findPrerequisites } from '../containerd/prerequisites.js';
+import { startNodeContainerd } from '../containerd/node-containerd.js';
 import { FakeRuntime } from '../kubelet/runtime/fake/fake-runtime.js';
 import { findExecutable } from '../kubelet/runtime/process/isolation.js';
 import { ProcessRuntime } from '../kubelet/runtime/process/process-runtime.js';
 import type { ContainerRuntime } from '../kubelet/runtime/runtime.js';
+import type { Logger } from '../log.js';
 
-export const RUNTIME_NAMES = ['process', 'fake'] as const;
+/** In order of preference for a node that is not told which to use. */
+export const RUNTIME_NAMES = ['containerd', 'process', 'fake'] as const;
 export type RuntimeName = (typeof RUNTIME_NAMES)[number];
 
 export function isRuntimeName(s: string): s is RuntimeName {
@@ -16,25 +20,66 @@ export function isRuntimeName(s: string): s is RuntimeName {
 
 export type RuntimeAvailability = { name: RuntimeName; available: true } | { name: RuntimeName; available: false; reason: string };
 
+export interface RuntimeOpenOptions {
+  /** The runtime's own directory (created by the caller). */
+  stateDir: string;
+  nodeName: string;
+  log: Logger;
+}
+
+/** An opened runtime and what the node agent must do for it over its life. */
+export interface OpenedRuntime {
+  runtime: ContainerRuntime;
+  /**
+   * Present when the runtime owns the pod network: called with the Node's spec.podCIDR once
+   * it is assigned (and again if it changes). Until then sandboxes cannot get an address.
+   */
+  setPodCIDR?(podCIDR: string): Promise<void>;
+  /** Closes the runtime (and stops a runtime daemon this opened); containers keep running. */
+  close(): Promise<void>;
+}
+
 interface RuntimeEntry {
   /** Why the runtime cannot run on this machine, or undefined when it can. */
   unavailable(): string | undefined;
-  /** Opens the runtime; `stateDir` is its own directory (created if missing). */
-  open(stateDir: string): Promise<ContainerRuntime>;
+  open(o: RuntimeOpenOptions): Promise<OpenedRuntime>;
 }
 
 const RUNTIMES: Record<RuntimeName, RuntimeEntry> = {
+  containerd: {
+    unavailable: () => {
+      if (platform() !== 'linux') return `the containerd runtime needs Linux, not ${platform()}`;
+      if (process.getuid?.() !== 0) return 'the containerd runtime needs root (it creates network namespaces, bridges and cgroups)';
+      try {
+        findPrerequisites();
+      } catch (err) {
+        return err instanceof Error ? err.message : String(err);
+      }
+      return undefined;
+    },
+    open: async (o) => {
+      const log = o.log.child('containerd');
+      const node = await startNodeContainerd({ dataDir: o.stateDir, nodeName: o.nodeName, log: (line) => log.info(line) });
+      return { runtime: node.runtime, setPodCIDR: (cidr) => node.setPodCIDR(cidr), close: () => node.close() };
+    },
+  },
   process: {
     unavailable: () => {
       if (platform() !== 'linux') return `the process runtime needs Linux (/proc), not ${platform()}`;
       if (!findExecutable('sh')) return 'the process runtime needs "sh" on the PATH';
       return undefined;
     },
-    open: (stateDir) => ProcessRuntime.open({ root: stateDir }),
+    open: async (o) => {
+      const runtime = await ProcessRuntime.open({ root: o.stateDir });
+      return { runtime, close: () => runtime.close() };
+    },
   },
   fake: {
     unavailable: () => undefined,
-    open: async () => new FakeRuntime(),
+    open: async () => {
+      const runtime = new FakeRuntime();
+      return { runtime, close: () => runtime.close() };
+    },
   },
 };
 
@@ -48,8 +93,8 @@ export function runtimeAvailability(): RuntimeAvailability[] {
 
 /**
  * The runtime a node uses unless told otherwise: the first available one that runs real
- * containers (process today; containerd once it exists). Never the fake runtime, which runs
- * nothing: when nothing real is available the answer says why.
+ * containers (containerd, else process). Never the fake runtime, which runs nothing: when
+ * nothing real is available the answer says why; `availability` says why each was passed over.
  */
 export function defaultRuntime(): { name: RuntimeName; availability: RuntimeAvailability[] } | { name: undefined; availability: RuntimeAvailability[] } {
   const availability = runtimeAvailability();
@@ -58,9 +103,9 @@ export function defaultRuntime(): { name: RuntimeName; availability: RuntimeAvai
 }
 
 /** Opens `name`, or throws with the reason it cannot run here. */
-export async function openRuntime(name: RuntimeName, stateDir: string): Promise<ContainerRuntime> {
+export async function openRuntime(name: RuntimeName, o: RuntimeOpenOptions): Promise<OpenedRuntime> {
   const entry = RUNTIMES[name];
   const reason = entry.unavailable();
   if (reason !== undefined) throw new Error(reason);
-  return entry.open(stateDir);
+  return entry.open(o);
 }

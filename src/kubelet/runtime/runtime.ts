@@ -189,6 +189,13 @@ export interface ContainerStats {
   timestamp: number;
 }
 
+export interface RuntimeCondition {
+  type: string;
+  status: boolean;
+  reason: string;
+  message: string;
+}
+
 export interface ContainerRuntime {
   /** "containerd", "process" or "fake". */
   readonly name: string;
@@ -220,6 +227,11 @@ export interface ContainerRuntime {
   portForward(sandboxId: string, port: number): Promise<PortStream>;
 
   containerStats(id: string): Promise<ContainerStats | undefined>;
+  /**
+   * The runtime's own conditions (CRI Status: RuntimeReady, NetworkReady). A runtime without
+   * pod networking to set up may omit it; the kubelet then takes both as ready.
+   */
+  conditions?(): Promise<RuntimeCondition[]>;
   /** Releases connections and timers; running containers keep running. */
   close(): Promise<void>;
 }

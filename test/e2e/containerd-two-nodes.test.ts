@@ -1,0 +1,158 @@
+// Two containerd nodes on one machine: `k8ts server --runtime containerd` and a `k8ts agent
+// --runtime containerd` with its own data dir, containerd, bridge and podCIDR. Pods on the two
+// nodes reach each other and the host reaches both. Needs root, containerd, runc and the CNI
+// plugins (scripts/install-containerd.sh) and the offline images (build-images.sh).
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { get } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Node, Pod } from 'kubernetes-types/core/v1.js';
+import { nodeContainerdSocket } from '../../src/cli/images.js';
+import { removeNodeContainerdFootprint } from '../../src/containerd/cleanup.js';
+import { bridgeNameFor } from '../../src/containerd/config.js';
+import { runtimeAvailability } from '../../src/node/runtimes.js';
+import { eventually, KUBECTL_DIR, manifestFile, startCluster, type KubectlResult, type TestCluster } from './cluster.js';
+
+const root = new URL('../../', import.meta.url).pathname;
+const containerd = runtimeAvailability().find((a) => a.name === 'containerd');
+const skip =
+  containerd && !containerd.available ? containerd.reason : !existsSync(join(KUBECTL_DIR, 'kubectl.1.33')) ? 'kubectl 1.33 is not installed' : false;
+
+const SERVER_NODE = `e2e-ctrd-a-${process.pid}`;
+const AGENT_NODE = `e2e-ctrd-b-${process.pid}`;
+
+let c: TestCluster;
+let agentDir = '';
+let agent: ChildProcess | undefined;
+let agentOutput = '';
+
+function ok(r: KubectlResult, what: string): string {
+  assert.equal(r.code, 0, `${what} failed (${r.code}): ${r.stderr}\n${c.logs().slice(-2000)}\n${agentOutput.slice(-2000)}`);
+  return r.stdout;
+}
+
+const k = (args: readonly string[]): KubectlResult => c.kubectl('1.33', args);
+
+function httpGet(url: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const req = get(url, { timeout: 5000 }, (res) => {
+      let body = '';
+      res.on('data', (d: Buffer) => (body += d.toString()));
+      res.on('end', () => resolve(body));
+    });
+    req.on('timeout', () => req.destroy(new Error(`GET ${url} timed out`)));
+    req.on('error', reject);
+  });
+}
+
+function runningTasks(socket: string): number {
+  if (!existsSync(socket)) return 0;
+  const out = execFileSync('ctr', ['--address', socket, '--namespace', 'k8s.io', 'tasks', 'ls'], { encoding: 'utf8' });
+  return out.split('\n').filter((l) => l.includes('RUNNING')).length;
+}
+
+function killLeftoverShims(dir: string): void {
+  for (const p of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+    try {
+      const cmd = readFileSync(`/proc/${p}/cmdline`, 'utf8');
+      if (cmd.includes('containerd-shim') && cmd.includes(dir)) process.kill(Number(p), 'SIGKILL');
+    } catch {
+      // gone meanwhile
+    }
+  }
+}
+
+const httpdOn = (name: string, node: string): string => `apiVersion: v1
+kind: Pod
+metadata: {name: ${name}}
+spec:
+  terminationGracePeriodSeconds: 1
+  nodeSelector: {kubernetes.io/hostname: ${node}}
+  containers:
+  - name: httpd
+    image: busybox:1.35
+    command: [busybox, httpd, -f, -p, "80", -h, /etc]
+`;
+
+describe('two containerd nodes on one machine', { skip, concurrency: false, timeout: 300_000 }, () => {
+  before(async () => {
+    const r = spawnSync('bash', [join(root, 'scripts/images/build-images.sh')], { encoding: 'utf8', timeout: 300_000 });
+    assert.equal(r.status, 0, `build-images.sh failed: ${r.stderr}`);
+    c = await startCluster({ extraArgs: ['--runtime', 'containerd', '--node-name', SERVER_NODE, '--cluster-cidr', '10.78.0.0/16'] });
+    agentDir = mkdtempSync(join(tmpdir(), 'k8ts-e2e-agent-'));
+    const token = readFileSync(join(c.dataDir, 'token'), 'utf8').trim();
+    const args = ['agent', '--server', c.url, '--token', token, '--node-name', AGENT_NODE, '--runtime', 'containerd', '--data-dir', agentDir, '--node-ip', '127.0.0.1', '--kubelet-port', '0'];
+    const child = spawn(process.execPath, [join(root, 'bin/k8ts.js'), ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    agent = child;
+    child.stdout.on('data', (d: Buffer) => (agentOutput += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (agentOutput += d.toString()));
+    await eventually(() => {
+      if (child.exitCode !== null) throw new Error(`k8ts agent exited:\n${agentOutput}`);
+      return agentOutput.includes('pod network configured') ? true : undefined;
+    }, `the agent's pod network`, 60_000);
+  });
+
+  after(async () => {
+    if (!c) return;
+    k(['delete', 'pods', '--all', '--grace-period=1', '--wait=true', '--timeout=60s']);
+    const sockets = [nodeContainerdSocket(c.dataDir), nodeContainerdSocket(agentDir)];
+    await eventually(() => (sockets.every((s) => runningTasks(s) === 0) ? true : undefined), 'all containers to stop', 60_000).catch(() => undefined);
+    if (agent && agent.exitCode === null) {
+      const exited = new Promise((r) => agent?.once('exit', r));
+      agent.kill('SIGTERM');
+      await exited;
+    }
+    await c.stopKeepingData();
+    for (const [dataDir, node] of [
+      [c.dataDir, SERVER_NODE],
+      [agentDir, AGENT_NODE],
+    ] as const) {
+      const dir = join(dataDir, 'agent', 'runtime', 'containerd', 'containerd');
+      killLeftoverShims(dir);
+      await removeNodeContainerdFootprint({ dir, bridgeName: bridgeNameFor(node) });
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+
+  test('each node gets its own podCIDR and is Ready', async () => {
+    const nodes = await eventually(
+      () => {
+        const items = (JSON.parse(ok(k(['get', 'nodes', '-o', 'json']), 'get nodes')) as { items: Node[] }).items;
+        const ready = items.filter((n) => n.spec?.podCIDR && n.status?.conditions?.some((x) => x.type === 'Ready' && x.status === 'True'));
+        return ready.length === 2 ? ready : undefined;
+      },
+      'two Ready nodes with podCIDRs',
+      30_000,
+    );
+    const cidrs = nodes.map((n) => n.spec?.podCIDR);
+    assert.equal(new Set(cidrs).size, 2, `distinct podCIDRs: ${cidrs.join(' ')}`);
+    for (const n of nodes) assert.match(n.status?.nodeInfo?.containerRuntimeVersion ?? '', /^containerd:\/\//);
+  });
+
+  test('pods on different nodes reach each other and the host reaches both', async () => {
+    ok(k(['apply', '-f', manifestFile(c, 'a.yaml', httpdOn('web-a', SERVER_NODE))]), 'apply web-a');
+    ok(k(['apply', '-f', manifestFile(c, 'b.yaml', httpdOn('web-b', AGENT_NODE))]), 'apply web-b');
+    const [a, b] = await eventually(
+      () => {
+        const ps = ['web-a', 'web-b'].map((n) => JSON.parse(ok(k(['get', 'pod', n, '-o', 'json']), `get ${n}`)) as Pod);
+        return ps.every((p) => p.status?.phase === 'Running' && p.status.podIP) ? ps : undefined;
+      },
+      'both pods running',
+      120_000,
+    );
+    assert.equal(a?.spec?.nodeName, SERVER_NODE);
+    assert.equal(b?.spec?.nodeName, AGENT_NODE);
+    const ipA = a?.status?.podIP ?? '';
+    const ipB = b?.status?.podIP ?? '';
+    assert.match(ipA, /^10\.78\./);
+    assert.match(ipB, /^10\.78\./);
+    assert.notEqual(ipA.split('.').slice(0, 3).join('.'), ipB.split('.').slice(0, 3).join('.'), 'different node subnets');
+    assert.equal((await httpGet(`http://${ipA}/hostname`)).trim(), 'web-a');
+    assert.equal((await httpGet(`http://${ipB}/hostname`)).trim(), 'web-b');
+    assert.equal(ok(k(['exec', 'web-a', '--', 'sh', '-c', `timeout 5 wget -qO- http://${ipB}/hostname`]), 'a → b').trim(), 'web-b');
+    assert.equal(ok(k(['exec', 'web-b', '--', 'sh', '-c', `timeout 5 wget -qO- http://${ipA}/hostname`]), 'b → a').trim(), 'web-a');
+  });
+});
