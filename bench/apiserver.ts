@@ -7,6 +7,8 @@ import { Agent, request } from 'node:http';
 import { startEtcd } from '../src/storage/etcd/etcd-process.js';
 
 const TOKEN = 'bench-token';
+/** Like every real client, the bench names itself: writes are then tracked in managedFields. */
+const USER_AGENT = 'k8ts-bench/v0.1.0 (linux/amd64)';
 const target = new URL('./apiserver-target.ts', import.meta.url).pathname;
 
 interface Target {
@@ -33,7 +35,7 @@ const agent = new Agent({ keepAlive: true, maxSockets: 64 });
 function call(port: number, method: string, path: string, body?: string): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
     const req = request(
-      { host: '127.0.0.1', port, method, path, agent, headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json', accept: 'application/json' } },
+      { host: '127.0.0.1', port, method, path, agent, headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json', accept: 'application/json', 'user-agent': USER_AGENT } },
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));

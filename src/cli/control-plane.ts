@@ -18,10 +18,11 @@ import { ensureKubeDnsService } from '../dns/kube-dns-service.js';
 import { startDnsServer } from '../dns/server.js';
 import type { Logger } from '../log.js';
 import { startNodeAgent } from '../node/agent.js';
+import { startNodeNetworking } from '../node/networking.js';
 import { issueLocalNodeCredentials } from '../node/local-credentials.js';
 import type { RuntimeName } from '../node/runtimes.js';
 
-export const COMPONENTS = ['controllers', 'scheduler', 'agent', 'dns'] as const;
+export const COMPONENTS = ['controllers', 'scheduler', 'agent', 'dns', 'proxy', 'ingress'] as const;
 export type Component = (typeof COMPONENTS)[number];
 
 export interface ControlPlaneOptions {
@@ -47,6 +48,10 @@ export interface EmbeddedNode {
   dataDir: string;
   caCert: string;
   caKeyPem: string;
+  clusterCidr: string;
+  /** Which of the node's network services run (`proxy`, `ingress`), and the ingress ports. */
+  proxy: boolean;
+  ingress?: { httpPort: number; httpsPort: number };
 }
 
 /** The embedded node's identity: a token valid for this process only. */
@@ -119,7 +124,7 @@ export async function startControlPlane(server: RunningApiServer, token: string,
     }
   }
   if (!o.disabled.has('agent')) {
-    const agent = await startEmbeddedAgent(server, o.node, o.log);
+    const agent = await startEmbeddedAgent(server, { ...o.node, proxy: !o.disabled.has('proxy'), ...(o.disabled.has('ingress') ? { ingress: undefined } : {}) }, o.log);
     stops.push(() => agent.stop());
     o.log.info(`node ${agent.nodeName} started (runtime ${o.node.runtime}, kubelet port ${agent.kubeletPort})`);
   }
@@ -157,10 +162,24 @@ async function startEmbeddedAgent(server: RunningApiServer, node: EmbeddedNode, 
     log: log.child('agent'),
     signal: stop.signal,
   });
+  const networking = node.proxy || node.ingress
+    ? await startNodeNetworking({
+        client,
+        nodeName: node.name,
+        runtime: node.runtime,
+        address: node.address,
+        clusterCidr: node.clusterCidr,
+        loadBalancer: node.proxy,
+        ...(node.ingress ? { ingress: node.ingress } : {}),
+        log: log.child('agent'),
+        signal: stop.signal,
+      })
+    : undefined;
   return {
     nodeName: agent.nodeName,
     kubeletPort: agent.kubeletPort,
     async stop() {
+      await networking?.stop();
       await agent.stop();
       stop.abort();
       client.close();

@@ -42,7 +42,7 @@ const specs = {
   disable: {
     type: 'string',
     placeholder: 'NAME',
-    description: 'Do not run this component: controllers, scheduler, agent (repeatable)',
+    description: `Do not run this component: ${COMPONENTS.join(', ')} (repeatable)`,
     multiple: true,
   },
   runtime: {
@@ -60,6 +60,7 @@ const specs = {
   },
   'service-cidr': { type: 'string', placeholder: 'CIDR', description: 'Service ClusterIPs', default: '10.43.0.0/16' },
   'service-node-port-range': { type: 'string', placeholder: 'RANGE', description: 'NodePorts', default: '30000-32767' },
+  'ingress-ports': { type: 'string', placeholder: 'HTTP,HTTPS', description: 'Ports of the ingress proxy on the node', default: '80,443' },
   'cluster-dns-port': {
     type: 'string',
     placeholder: 'PORT',
@@ -111,6 +112,11 @@ export async function runServer(argv: readonly string[]): Promise<number> {
       return 2;
     }
     runtime = flags.runtime;
+  }
+  const ingressPorts = (flags['ingress-ports'] ?? '80,443').split(',').map(Number);
+  if (ingressPorts.length !== 2 || ingressPorts.some((p) => !Number.isInteger(p) || p < 0 || p > 65535)) {
+    process.stderr.write(`k8ts server: --ingress-ports takes two ports, HTTP,HTTPS, not "${flags['ingress-ports']}"\n`);
+    return 2;
   }
   const dnsPort = Number(flags['cluster-dns-port']);
   if (!Number.isInteger(dnsPort) || dnsPort < 0 || dnsPort > 65535) {
@@ -187,7 +193,18 @@ export async function runServer(argv: readonly string[]): Promise<number> {
         clusterIp: kubeDnsClusterIp(flags['service-cidr'] ?? '10.43.0.0/16'),
         address: nodeIp,
       },
-      node: { name: nodeName, token: node.token, address: nodeIp, runtime: chosen, dataDir, caCert: pki.caCert, caKeyPem },
+      node: {
+        name: nodeName,
+        token: node.token,
+        address: nodeIp,
+        runtime: chosen,
+        dataDir,
+        caCert: pki.caCert,
+        caKeyPem,
+        clusterCidr: flags['cluster-cidr'] ?? '10.42.0.0/16',
+        proxy: true,
+        ingress: { httpPort: ingressPorts[0] ?? 80, httpsPort: ingressPorts[1] ?? 443 },
+      },
       log,
     });
   } catch (err) {

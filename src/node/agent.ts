@@ -71,7 +71,7 @@ export async function startNodeAgent(o: NodeAgentOptions): Promise<RunningNodeAg
   mkdirSync(rootDir, { recursive: true, mode: 0o700 });
   const opened = await openRuntime(o.runtime, { stateDir: runtimeDir, nodeName: o.nodeName, log });
   const runtime = opened.runtime;
-  const version = await runtime.version().catch(async (err: unknown) => {
+  const version = await runtimeVersion(runtime, log).catch(async (err: unknown) => {
     await opened.close();
     throw err;
   });
@@ -149,4 +149,22 @@ export async function startNodeAgent(o: NodeAgentOptions): Promise<RunningNodeAg
         await opened.close();
       })()),
   };
+}
+
+/**
+ * The runtime's version, waiting while it is still starting: containerd answers its socket
+ * before the CRI plugin is initialized ("server is not initialized yet"), longer after a
+ * restart with containers to re-adopt.
+ */
+async function runtimeVersion(runtime: ContainerRuntime, log: Logger, timeoutMs = 60_000): Promise<{ runtimeName: string; runtimeVersion: string }> {
+  const deadline = Date.now() + timeoutMs;
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await runtime.version();
+    } catch (err) {
+      if (Date.now() > deadline) throw err;
+      if (attempt === 0) log.info(`waiting for the runtime to be ready: ${err instanceof Error ? err.message : String(err)}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
 }

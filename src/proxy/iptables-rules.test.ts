@@ -55,7 +55,7 @@ test('session affinity checks every endpoint recent list before balancing', () =
   assert.ok(rules.findIndex((r) => r.includes('--rcheck')) < rules.findIndex((r) => r.includes('statistic')));
 });
 
-test('a chain count and names stay within iptables limits', () => {
+test('chain names stay within the 28 characters iptables allows', () => {
   for (const t of ['nat', 'filter'] as const) for (const name of generateProxyRules(FIXTURE)[t].keys()) assert.ok(name.length <= 28, name);
 });
 

@@ -59,8 +59,17 @@ export const PROXY_JUMPS: readonly Jump[] = [
 
 /** kube-proxy's naming: a prefix and 16 base32 characters of a SHA-256, so names stay ≤ 28 characters. */
 export function chainName(prefix: 'K8TS-SVC-' | 'K8TS-SVL-' | 'K8TS-EXT-' | 'K8TS-SEP-', identity: string): string {
-  return prefix + base32(createHash('sha256').update(identity).digest()).slice(0, 16);
+  const key = prefix + identity;
+  let name = chainNames.get(key);
+  if (name === undefined) {
+    // Hashing dominates generation for large clusters; names are a pure function of the key.
+    if (chainNames.size >= 500_000) chainNames.clear();
+    name = prefix + base32(createHash('sha256').update(identity).digest()).slice(0, 16);
+    chainNames.set(key, name);
+  }
+  return name;
 }
+const chainNames = new Map<string, string>();
 
 const B32 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
 function base32(bytes: Uint8Array): string {

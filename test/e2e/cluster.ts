@@ -42,7 +42,7 @@ export interface TestCluster {
 }
 
 export async function startCluster(
-  options: { datastore?: string; dataDir?: string; extraArgs?: readonly string[] } = {},
+  options: { datastore?: string; dataDir?: string; extraArgs?: readonly string[]; nodeNetworking?: boolean } = {},
 ): Promise<TestCluster> {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'k8ts-e2e-'));
   const cacheDir = join(dataDir, 'kubectl-cache');
@@ -57,9 +57,11 @@ export async function startCluster(
     '127.0.0.1',
     '--user-kubeconfig',
     'none',
-    // Many test servers run at once: DNS on any free port instead of 53.
+    // Many test servers run at once: DNS on any free port instead of 53, and no service proxy
+    // or ingress (their host-wide rules and ports would collide) unless a test asks for them.
     '--cluster-dns-port',
     '0',
+    ...(options.nodeNetworking ? [] : ['--disable', 'proxy', '--disable', 'ingress']),
     '--datastore',
     options.datastore ?? 'sqlite',
     ...(options.extraArgs ?? []),

@@ -20,25 +20,30 @@ export class FieldSet {
 
   /** Adds `path` as a member (an owned node). */
   insert(path: FieldPath): void {
-    const [head, ...rest] = path;
-    if (head === undefined) return;
-    if (rest.length === 0) {
-      this.memberSet.add(head);
-      return;
+    const last = path.length - 1;
+    if (last < 0) return;
+    let children = this.childSets;
+    let members = this.memberSet;
+    for (let i = 0; i < last; i++) {
+      const pe = path[i] as PathElement;
+      let child = children.get(pe);
+      if (!child) {
+        child = new FieldSet();
+        children.set(pe, child);
+      }
+      children = child.childSets;
+      members = child.memberSet;
     }
-    let child = this.childSets.get(head);
-    if (!child) {
-      child = new FieldSet();
-      this.childSets.set(head, child);
-    }
-    child.insert(rest);
+    members.add(path[last] as PathElement);
   }
 
   has(path: FieldPath): boolean {
-    const [head, ...rest] = path;
-    if (head === undefined) return false;
-    if (rest.length === 0) return this.memberSet.has(head);
-    return this.childSets.get(head)?.has(rest) ?? false;
+    const last = path.length - 1;
+    if (last < 0) return false;
+    let node = path.length === 1 ? undefined : this.childSets.get(path[0] as PathElement);
+    if (path.length === 1) return this.memberSet.has(path[0] as PathElement);
+    for (let i = 1; i < last && node; i++) node = node.childSets.get(path[i] as PathElement);
+    return node?.memberSet.has(path[last] as PathElement) ?? false;
   }
 
   members(): ReadonlySet<PathElement> {
@@ -64,27 +69,72 @@ export class FieldSet {
     return out;
   }
 
+  // The set operations below work node by node on the trees; none of them creates a node
+  // without members below it, so `isEmpty` stays exact.
+
   union(other: FieldSet): FieldSet {
     const out = this.copy();
-    for (const p of other.paths()) out.insert(p);
+    out.addAll(other);
     return out;
   }
 
   difference(other: FieldSet): FieldSet {
-    return FieldSet.of(this.paths().filter((p) => !other.has(p)));
+    const out = new FieldSet();
+    for (const pe of this.memberSet) if (!other.memberSet.has(pe)) out.memberSet.add(pe);
+    for (const [pe, child] of this.childSets) {
+      const otherChild = other.childSets.get(pe);
+      const rest = otherChild ? child.difference(otherChild) : child.copy();
+      if (!rest.isEmpty()) out.childSets.set(pe, rest);
+    }
+    return out;
   }
 
   intersection(other: FieldSet): FieldSet {
-    return FieldSet.of(this.paths().filter((p) => other.has(p)));
+    const out = new FieldSet();
+    for (const pe of this.memberSet) if (other.memberSet.has(pe)) out.memberSet.add(pe);
+    for (const [pe, child] of this.childSets) {
+      const otherChild = other.childSets.get(pe);
+      if (!otherChild) continue;
+      const both = child.intersection(otherChild);
+      if (!both.isEmpty()) out.childSets.set(pe, both);
+    }
+    return out;
   }
 
   /** The member paths for which `keep` is true. */
   filter(keep: (path: FieldPath) => boolean): FieldSet {
-    return FieldSet.of(this.paths().filter(keep));
+    return this.filtered(keep, []);
   }
 
   copy(): FieldSet {
-    return FieldSet.of(this.paths());
+    const out = new FieldSet();
+    out.addAll(this);
+    return out;
+  }
+
+  /** Adds every member path of `other` to this set. */
+  private addAll(other: FieldSet): void {
+    for (const pe of other.memberSet) this.memberSet.add(pe);
+    for (const [pe, otherChild] of other.childSets) {
+      let child = this.childSets.get(pe);
+      if (!child) {
+        child = new FieldSet();
+        this.childSets.set(pe, child);
+      }
+      child.addAll(otherChild);
+    }
+  }
+
+  private filtered(keep: (path: FieldPath) => boolean, prefix: PathElement[]): FieldSet {
+    const out = new FieldSet();
+    for (const pe of this.memberSet) if (keep([...prefix, pe])) out.memberSet.add(pe);
+    for (const [pe, child] of this.childSets) {
+      prefix.push(pe);
+      const kept = child.filtered(keep, prefix);
+      prefix.pop();
+      if (!kept.isEmpty()) out.childSets.set(pe, kept);
+    }
+    return out;
   }
 
   equals(other: FieldSet): boolean {
@@ -93,15 +143,15 @@ export class FieldSet {
 
   /** The FieldsV1 JSON object: "." first, then path elements in Kubernetes' order. */
   toFieldsV1(): Record<string, unknown> {
-    const out: Record<string, unknown> = {};
+    return this.encodeInto({});
+  }
+
+  /** Adds this set's FieldsV1 entries to `out` (which may already hold "."). */
+  private encodeInto(out: Record<string, unknown>): Record<string, unknown> {
     for (const pe of this.sortedElements()) {
       const child = this.childSets.get(pe);
-      if (!child) {
-        out[pe] = {};
-        continue;
-      }
-      const encoded = child.toFieldsV1();
-      out[pe] = this.memberSet.has(pe) ? { '.': {}, ...encoded } : encoded;
+      if (!child) out[pe] = {};
+      else out[pe] = child.encodeInto(this.memberSet.has(pe) ? { '.': {} } : {});
     }
     return out;
   }
@@ -126,8 +176,9 @@ export class FieldSet {
   }
 
   private sortedElements(): PathElement[] {
-    const all = new Set<PathElement>([...this.memberSet, ...this.childSets.keys()]);
-    return [...all].sort(comparePathElements);
+    const all = [...this.memberSet];
+    for (const pe of this.childSets.keys()) if (!this.memberSet.has(pe)) all.push(pe);
+    return all.length > 1 ? all.sort(comparePathElements) : all;
   }
 }
 

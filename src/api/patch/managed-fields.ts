@@ -108,7 +108,7 @@ const strippedPaths: readonly FieldPath[] = [
  * status; the status subresource owns only status and metadata.
  */
 export function isTrackedPath(path: FieldPath, subresource: string): boolean {
-  if (strippedPaths.some((p) => p.length === path.length && p.every((pe, i) => pe === path[i]))) return false;
+  if (path.length <= 2 && strippedPaths.some((p) => p.length === path.length && p.every((pe, i) => pe === path[i]))) return false;
   const top = path[0];
   if (subresource === 'status') return top === 'f:status' || top === 'f:metadata';
   return top !== 'f:status';

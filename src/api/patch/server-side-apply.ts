@@ -123,7 +123,7 @@ export function trackUpdate(req: UpdateTracking): void {
   // Clients may rewrite managedFields on the main resource; otherwise the stored ones stand.
   const start = req.subresource === '' && sent.size > 0 ? sent : decodeManagedFields(req.old?.metadata?.managedFields);
   delete meta.managedFields;
-  const managers = recordUpdate(start, withoutManagedFields(req.old) ?? {}, req.updated, schema, {
+  const managers = recordUpdate(start, viewWithoutManagedFields(req.old) ?? {}, req.updated, schema, {
     manager: req.manager,
     apiVersion: formatApiVersion(req.gvk.group, req.gvk.version),
     subresource: req.subresource,
@@ -231,6 +231,13 @@ function withoutManagedFields(obj: KubeObject | undefined): KubeObject | undefin
   const copy = deepCopy(obj);
   if (copy.metadata) delete copy.metadata.managedFields;
   return copy;
+}
+
+/** Like withoutManagedFields, but shares everything else with `obj`: for read-only use (diffs). */
+function viewWithoutManagedFields(obj: KubeObject | undefined): KubeObject | undefined {
+  if (!obj?.metadata || obj.metadata.managedFields === undefined) return obj;
+  const { managedFields: _dropped, ...metadata } = obj.metadata;
+  return { ...obj, metadata };
 }
 
 function withManagedFields(obj: KubeObject, managers: Managers): KubeObject {

@@ -104,43 +104,78 @@ export interface Comparison {
  */
 export function compare(lhs: unknown, rhs: unknown, schema: Schema): Comparison {
   const result: Comparison = { added: new FieldSet(), modified: new FieldSet(), removed: new FieldSet() };
-  const walk = (l: unknown, r: unknown, s: Schema, path: PathElement[]): void => {
-    if (l === undefined && r === undefined) return;
-    const containerKind = (v: unknown): 'object' | 'array' | 'null' | 'leaf' | 'absent' =>
-      v === undefined ? 'absent' : v === null ? 'null' : Array.isArray(v) ? 'array' : isPlainObject(v) ? 'object' : 'leaf';
-    const lk = containerKind(l);
-    const rk = containerKind(r);
-    const shape = lk === 'absent' || lk === 'null' ? rk : lk;
-    const sameShape = (k: string) => k === shape || k === 'absent' || k === 'null';
-    const leaf =
-      shape === 'leaf' ||
-      shape === 'null' ||
-      !sameShape(lk) ||
-      !sameShape(rk) ||
-      isAtomic(s, shape === 'array' ? [] : {});
-    if (leaf) {
-      if (l === undefined) result.added.insert(path);
-      else if (r === undefined) result.removed.insert(path);
-      else if (!deepEqual(l, r)) result.modified.insert(path);
-      return;
-    }
-    if (shape === 'array' && s.type === 'list') {
-      const li = indexItems(s, Array.isArray(l) ? l : [], { strict: false });
-      const ri = indexItems(s, Array.isArray(r) ? r : [], { strict: false });
-      for (const pe of new Set([...li.keys(), ...ri.keys()])) walk(li.get(pe), ri.get(pe), s.items, [...path, pe]);
-    } else {
-      const lo: Obj = isPlainObject(l) ? l : {};
-      const ro: Obj = isPlainObject(r) ? r : {};
-      for (const key of new Set([...Object.keys(lo), ...Object.keys(ro)])) {
-        walk(lo[key], ro[key], fieldSchema(s, key), [...path, fieldElement(key)]);
-      }
-    }
-    if (path.length === 0) return;
+  compareNode(lhs, rhs, schema, [], result);
+  return result;
+}
+
+type Shape = 'object' | 'array' | 'null' | 'leaf' | 'absent';
+
+function shapeOf(v: unknown): Shape {
+  return v === undefined ? 'absent' : v === null ? 'null' : Array.isArray(v) ? 'array' : isPlainObject(v) ? 'object' : 'leaf';
+}
+
+/** `isAtomic` for a container of the given shape (only the shape matters, not the value). */
+function isAtomicContainer(schema: Schema, shape: 'object' | 'array'): boolean {
+  if (schema.type === 'scalar') return true;
+  if (shape === 'array') return listTypeOf(schema).listType === 'atomic';
+  return (schema.type === 'struct' || schema.type === 'map') && schema.atomic === true;
+}
+
+/** One node of `compare`; `path` is a stack the walk pushes to and pops from (inserts copy nothing). */
+function compareNode(l: unknown, r: unknown, s: Schema, path: PathElement[], result: Comparison): void {
+  if (l === undefined && r === undefined) return;
+  const lk = shapeOf(l);
+  const rk = shapeOf(r);
+  const shape = lk === 'absent' || lk === 'null' ? rk : lk;
+  const leaf =
+    shape === 'leaf' ||
+    shape === 'null' ||
+    shape === 'absent' ||
+    !(lk === shape || lk === 'absent' || lk === 'null') ||
+    !(rk === shape || rk === 'absent' || rk === 'null') ||
+    isAtomicContainer(s, shape);
+  if (leaf) {
     if (l === undefined) result.added.insert(path);
     else if (r === undefined) result.removed.insert(path);
-  };
-  walk(lhs, rhs, schema, []);
-  return result;
+    else if (!deepEqual(l, r)) result.modified.insert(path);
+    return;
+  }
+  if (shape === 'array' && s.type === 'list') {
+    const li = indexItems(s, Array.isArray(l) ? l : [], { strict: false });
+    const ri = indexItems(s, Array.isArray(r) ? r : [], { strict: false });
+    for (const [pe, item] of li) {
+      path.push(pe);
+      compareNode(item, ri.get(pe), s.items, path, result);
+      path.pop();
+    }
+    for (const [pe, item] of ri) {
+      if (li.has(pe)) continue;
+      path.push(pe);
+      compareNode(undefined, item, s.items, path, result);
+      path.pop();
+    }
+  } else {
+    const lo: Obj | undefined = isPlainObject(l) ? l : undefined;
+    const ro: Obj | undefined = isPlainObject(r) ? r : undefined;
+    if (lo) {
+      for (const key in lo) {
+        path.push(fieldElement(key));
+        compareNode(lo[key], ro?.[key], fieldSchema(s, key), path, result);
+        path.pop();
+      }
+    }
+    if (ro) {
+      for (const key in ro) {
+        if (lo && Object.hasOwn(lo, key)) continue;
+        path.push(fieldElement(key));
+        compareNode(undefined, ro[key], fieldSchema(s, key), path, result);
+        path.pop();
+      }
+    }
+  }
+  if (path.length === 0) return;
+  if (l === undefined) result.added.insert(path);
+  else if (r === undefined) result.removed.insert(path);
 }
 
 /**

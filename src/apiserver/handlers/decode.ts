@@ -81,7 +81,7 @@ function unsupported(contentType: string | undefined, accepted: string[]): ApiEr
 function checkFields(ctx: RequestContext, check: BodyCheck, obj: KubeObject, duplicates: string[]): void {
   if (check.validation === 'Ignore') return;
   const gvk = { group: check.resource.group, version: check.version, kind: check.resource.kind };
-  const unknown = ctx.server.fieldChecker.unknownFields(gvk, stripDirectives(obj)).map((p) => `unknown field "${p}"`);
+  const unknown = ctx.server.fieldChecker.unknownFields(gvk, obj, { skipDirectives: true }).map((p) => `unknown field "${p}"`);
   const problems = [...unknown, ...duplicates.map((p) => `duplicate field "${p}"`)];
   if (problems.length === 0) return;
   if (check.validation === 'Warn') {
@@ -90,13 +90,4 @@ function checkFields(ctx: RequestContext, check: BodyCheck, obj: KubeObject, dup
   }
   const kind = check.resource.kind;
   throw ApiError.badRequest(`${kind} in version "${check.version}" cannot be handled as a ${kind}: strict decoding error: ${problems.join(', ')}`);
-}
-
-/** Strategic-merge directives (`$patch`, `$setElementOrder/x`, …) are not fields. */
-function stripDirectives(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(stripDirectives);
-  if (!isPlainObject(value)) return value;
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(value)) if (!k.startsWith('$')) out[k] = stripDirectives(v);
-  return out;
 }

@@ -125,7 +125,7 @@ async function create(ctx: RequestContext, route: ResourceRoute): Promise<void> 
     validation: fieldValidation(ctx.url.searchParams),
     warnings: wctx.warnings,
   });
-  const stored = await registry(ctx, route).create(route.namespace, body, wctx, { servedVersion: route.version });
+  const stored = await registry(ctx, route).create(route.namespace, body, wctx, { servedVersion: route.version, bodyOwned: true });
   setWarnings(ctx.res, wctx.warnings);
   sendBytes(ctx.res, 201, stored.json);
 }

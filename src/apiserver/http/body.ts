@@ -38,6 +38,10 @@ export function readBody(req: IncomingMessage, limit = MAX_BODY_BYTES): Promise<
   });
 }
 
+function isJsonSpace(c: number): boolean {
+  return c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
+}
+
 function tooLarge(limit: number): ApiError {
   return new ApiError('RequestEntityTooLarge', `the request body is too large: limit is ${limit} bytes`);
 }
@@ -133,16 +137,27 @@ export function findDuplicateKeys(text: string): string[] {
     const key = f.pendingKey ?? '';
     return f.path ? `${f.path}.${key}` : key;
   };
-  while (i < text.length) {
-    const c = text[i];
-    if (c === '"') {
-      let j = i + 1;
-      while (j < text.length && text[j] !== '"') j += text[j] === '\\' ? 2 : 1;
+  const n = text.length;
+  while (i < n) {
+    const c = text.charCodeAt(i);
+    if (c === 0x22) {
+      // A string: find its closing quote (one not escaped by an odd run of backslashes).
+      let j = text.indexOf('"', i + 1);
+      let escaped = false;
+      while (j > 0) {
+        let backslashes = 0;
+        while (text.charCodeAt(j - 1 - backslashes) === 0x5c) backslashes++;
+        if (backslashes % 2 === 0) break;
+        escaped = true;
+        j = text.indexOf('"', j + 1);
+      }
+      if (j < 0) j = n;
       const top = stack[stack.length - 1];
       let k = j + 1;
-      while (k < text.length && (text[k] === ' ' || text[k] === '\n' || text[k] === '\r' || text[k] === '\t')) k++;
-      if (top?.kind === 'object' && text[k] === ':') {
-        const key = JSON.parse(text.slice(i, j + 1)) as string;
+      while (k < n && isJsonSpace(text.charCodeAt(k))) k++;
+      if (top?.kind === 'object' && text.charCodeAt(k) === 0x3a) {
+        const raw = text.slice(i + 1, j);
+        const key = escaped || raw.includes('\\') ? (JSON.parse(text.slice(i, j + 1)) as string) : raw;
         if (top.keys?.has(key)) out.push(top.path ? `${top.path}.${key}` : key);
         top.keys?.add(key);
         top.pendingKey = key;
@@ -152,13 +167,13 @@ export function findDuplicateKeys(text: string): string[] {
       i = j + 1;
       continue;
     }
-    if (c === '{' || c === '[') {
+    if (c === 0x7b || c === 0x5b) {
       const parent = stack[stack.length - 1];
       const path = childPath(parent);
-      stack.push(c === '{' ? { kind: 'object', path, keys: new Set(), index: 0 } : { kind: 'array', path, index: 0 });
-    } else if (c === '}' || c === ']') {
+      stack.push(c === 0x7b ? { kind: 'object', path, keys: new Set(), index: 0 } : { kind: 'array', path, index: 0 });
+    } else if (c === 0x7d || c === 0x5d) {
       stack.pop();
-    } else if (c === ',') {
+    } else if (c === 0x2c) {
       const top = stack[stack.length - 1];
       if (top?.kind === 'array') top.index++;
     }

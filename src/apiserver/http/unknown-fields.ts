@@ -23,17 +23,25 @@ export class UnknownFieldChecker {
 
   constructor(private readonly openapi: OpenApiService | undefined) {}
 
-  /** Paths of fields `value` carries that the kind's schema does not define. */
-  unknownFields(gvk: GroupVersionKind, value: unknown): string[] {
+  /**
+   * Paths of fields `value` carries that the kind's schema does not define. With
+   * `skipDirectives`, keys starting with `$` (strategic-merge directives) are not fields and
+   * are skipped with everything below them.
+   */
+  unknownFields(gvk: GroupVersionKind, value: unknown, options: { skipDirectives?: boolean } = {}): string[] {
     const out: string[] = [];
     const gv = this.load(gvk.group, gvk.version);
     const schema = gv?.byKind.get(gvk.kind);
+    const skip = options.skipDirectives === true;
     if (gv && schema) {
-      walk(gv.schemas, schema, value, '', out, 0);
+      walk({ schemas: gv.schemas, out, skipDirectives: skip }, schema, value, '', 0);
       return out;
     }
     if (isPlainObject(value) && isPlainObject(value['metadata'])) {
-      for (const k of Object.keys(value['metadata'])) if (!OBJECT_META_FIELDS.has(k)) out.push(`metadata.${k}`);
+      for (const k of Object.keys(value['metadata'])) {
+        if (skip && k.startsWith('$')) continue;
+        if (!OBJECT_META_FIELDS.has(k)) out.push(`metadata.${k}`);
+      }
     }
     return out;
   }
@@ -82,23 +90,31 @@ function resolve(schemas: Record<string, Schema>, s: Schema, depth: number): Sch
   return cur;
 }
 
-function walk(schemas: Record<string, Schema>, raw: Schema, value: unknown, path: string, out: string[], depth: number): void {
+interface Walk {
+  schemas: Record<string, Schema>;
+  out: string[];
+  skipDirectives: boolean;
+}
+
+function walk(w: Walk, raw: Schema, value: unknown, path: string, depth: number): void {
   if (depth > 64) return;
-  const s = resolve(schemas, raw, depth);
+  const s = resolve(w.schemas, raw, depth);
   if (s['x-kubernetes-preserve-unknown-fields'] === true) return;
   if (isPlainObject(value)) {
     const props = isPlainObject(s['properties']) ? (s['properties'] as Record<string, Schema>) : undefined;
     const additional = s['additionalProperties'];
-    for (const [k, v] of Object.entries(value)) {
+    for (const k in value) {
+      if (w.skipDirectives && k.charCodeAt(0) === 0x24) continue; // '$'
+      const v = value[k];
       const p = path ? `${path}.${k}` : k;
       const prop = props?.[k];
-      if (prop) walk(schemas, prop, v, p, out, depth + 1);
-      else if (isPlainObject(additional)) walk(schemas, additional as Schema, v, p, out, depth + 1);
-      else if (props && additional !== true) out.push(p);
+      if (prop) walk(w, prop, v, p, depth + 1);
+      else if (isPlainObject(additional)) walk(w, additional as Schema, v, p, depth + 1);
+      else if (props && additional !== true) w.out.push(p);
     }
   } else if (Array.isArray(value)) {
     const items = s['items'];
     if (!isPlainObject(items)) return;
-    value.forEach((v, i) => walk(schemas, items as Schema, v, `${path}[${i}]`, out, depth + 1));
+    for (let i = 0; i < value.length; i++) walk(w, items as Schema, value[i], `${path}[${i}]`, depth + 1);
   }
 }

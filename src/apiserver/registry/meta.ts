@@ -11,10 +11,16 @@ export function meta(obj: KubeObject): MutableMeta {
   return obj.metadata as MutableMeta;
 }
 
+/** Writes stamp the same second many times over: its text is formatted once. */
+let lastSecond = { second: NaN, text: '' };
+
 /** RFC 3339 with second precision, as metav1.Time serializes. */
 export function rfc3339(ms: number): string {
-  return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
+  const second = Math.floor(ms / 1000);
+  if (second !== lastSecond.second) lastSecond = { second, text: new Date(second * 1000).toISOString().replace('.000Z', 'Z') };
+  return lastSecond.text;
 }
+
 
 // Kubernetes' generateName alphabet: no vowels (no accidental words), no confusable 0/1/3.
 const ALPHABET = 'bcdfghjklmnpqrstvwxz2456789';

@@ -1,9 +1,9 @@
 // One Registry and one (lazily started) WatchCache per resource, sharing a storage and a clock.
-import { findResource, storagePrefix, type ResourceInfo } from '../../api/resources.js';
+import { findResource, storageKey, storagePrefix, type ResourceInfo } from '../../api/resources.js';
 import type { KubeObject } from '../../api/object.js';
 import type { Storage } from '../../storage/storage.js';
 import { WatchCache } from '../watch/cache.js';
-import { ApiError } from '../../api/errors.js';
+import { decodeStored, withResourceVersion } from './encoding.js';
 import { Registry } from './registry.js';
 import type { WriteHooks } from './hooks.js';
 
@@ -25,6 +25,8 @@ export class Registries {
   private readonly log: (line: string) => void;
   private readonly historySize: number;
   private readonly hooks: (resource: ResourceInfo) => WriteHooks | undefined;
+  /** Parsed namespaces by name with the revision they were parsed at (admission reads them on every create). */
+  private readonly namespaces = new Map<string, { rev: number; obj: KubeObject }>();
 
   constructor(options: RegistriesOptions) {
     this.storage = options.storage;
@@ -58,15 +60,23 @@ export class Registries {
     return c;
   }
 
+  /**
+   * The stored namespace, read from storage on every call (never stale); parsing is skipped
+   * while its revision is unchanged. The object is shared between calls: read-only.
+   */
   private async getNamespace(name: string): Promise<KubeObject | undefined> {
     const namespaces = findResource('', 'v1', 'namespaces');
     if (!namespaces) return undefined;
-    try {
-      return (await this.for(namespaces).get(undefined, name)).obj;
-    } catch (err) {
-      if (err instanceof ApiError && err.code === 404) return undefined;
-      throw err;
+    const { kv } = await this.storage.get(storageKey(namespaces, '', name));
+    if (!kv) {
+      this.namespaces.delete(name);
+      return undefined;
     }
+    const known = this.namespaces.get(name);
+    if (known?.rev === kv.modRevision) return known.obj;
+    const obj = decodeStored(withResourceVersion(kv.value, kv.modRevision));
+    this.namespaces.set(name, { rev: kv.modRevision, obj });
+    return obj;
   }
 
   close(): void {

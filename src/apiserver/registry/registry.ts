@@ -34,7 +34,7 @@ export interface RegistryDeps {
   storage: Storage;
   /** Milliseconds since the epoch (injected so tests control time). */
   now: () => number;
-  /** The namespace object, or undefined when it does not exist. */
+  /** The namespace object (read-only: it may be shared), or undefined when it does not exist. */
   getNamespace: (name: string) => Promise<KubeObject | undefined>;
   watchCache: (r: ResourceInfo) => WatchCache;
   /** Kind-specific steps around storage writes (Service IP and node port allocation). */
@@ -176,9 +176,13 @@ export class Registry {
     ns: string | undefined,
     body: KubeObject,
     ctx: WriteContext,
-    options: { servedVersion?: string } = {},
+    options: {
+      servedVersion?: string;
+      /** The caller hands `body` over (freshly decoded, not used again): it is modified in place rather than copied. */
+      bodyOwned?: boolean;
+    } = {},
   ): Promise<StoredObject> {
-    const obj = deepCopy(body);
+    const obj = options.bodyOwned === true ? body : deepCopy(body);
     checkTypeMeta(this.resource, obj, options.servedVersion ?? this.resource.version);
     checkIdentity(this.resource, obj, ns, undefined);
     await this.admitCreate(obj);

@@ -2,6 +2,7 @@
 // (or, for a resourceVersion older than the cache's window, by a storage watch), with
 // bookmarks, a timeout, and an end when the client goes away or cannot keep up.
 import type { ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
 import { ApiError } from '../../api/errors.js';
 import type { KubeObject } from '../../api/object.js';
 import { formatApiVersion } from '../../api/object.js';
@@ -18,6 +19,9 @@ export interface WatchEncoder {
   /** `object` is the state to send; `event` is set when the line may be cached on it. */
   line(type: EventType, object: CachedObject, shared: { event: CacheEvent; key: string } | undefined): Buffer;
 }
+
+/** The most a corked burst of watch events holds back before it is sent. */
+const CORK_FLUSH_BYTES = 256 * 1024;
 
 export const jsonEncoder: WatchEncoder = {
   line(type, object, shared) {
@@ -83,9 +87,28 @@ export async function serveWatch(res: ServerResponse, w: WatchRequest): Promise<
   res.on('close', finish);
   res.on('error', finish);
 
+  // Events come in bursts (a storage commit carries many writes, each delivered in its own
+  // microtask): the socket stays corked until the burst is over, so a burst costs one send.
+  // A long burst (an initial replay) is flushed every CORK_FLUSH_BYTES.
+  let burst: { socket: Socket; open: boolean } | undefined;
+  const endBurst = (): void => {
+    if (!burst?.open) return;
+    burst.open = false;
+    burst.socket.uncork();
+    burst = undefined;
+  };
   const write = (line: Buffer): void => {
     if (abort.signal.aborted) return;
+    if (!burst && res.socket) {
+      const b = { socket: res.socket, open: true };
+      burst = b;
+      b.socket.cork();
+      process.nextTick(() => {
+        if (burst === b) endBurst();
+      });
+    }
     res.write(line);
+    if (burst && burst.socket.writableLength > CORK_FLUSH_BYTES) endBurst();
     if (res.writableLength > w.maxBacklogBytes) finish();
   };
   const send = (ev: CacheEvent, d: Delivery): void => {

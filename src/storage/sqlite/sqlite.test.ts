@@ -156,3 +156,65 @@ test('sqlite: keys with a TTL still expire after a reopen', { timeout: 30_000 },
     await rm(dir, { recursive: true, force: true });
   }
 });
+
+test('sqlite: concurrent writes get consecutive revisions, survive a reopen, and reach a watch once each in order', { timeout: 30_000 }, async () => {
+  const dir = await tempDir();
+  const path = join(dir, 'state.db');
+  try {
+    const storage = SqliteStorage.open(path);
+    const ac = new AbortController();
+    const seen: number[] = [];
+    const watching = (async () => {
+      for await (const ev of storage.watch('/group/', { afterRevision: 0, signal: ac.signal })) {
+        seen.push(ev.kv.modRevision);
+        if (seen.length === 50) break;
+      }
+    })();
+    const results = await Promise.all(Array.from({ length: 50 }, (_, i) => storage.create(`/group/${i}`, new Uint8Array([i]))));
+    const revisions = results.map((r) => (r.ok ? r.kv.modRevision : 0));
+    assert.deepEqual(revisions, Array.from({ length: 50 }, (_, i) => i + 1));
+    await watching;
+    ac.abort();
+    assert.deepEqual(seen, revisions);
+    await storage.close();
+
+    const reopened = SqliteStorage.open(path);
+    try {
+      assert.equal(await reopened.currentRevision(), 50);
+      assert.equal((await reopened.list('/group/')).kvs.length, 50);
+    } finally {
+      await reopened.close();
+    }
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test('sqlite: a watch from a listed revision does not repeat writes the list already held', { timeout: 30_000 }, async () => {
+  const dir = await tempDir();
+  const storage = SqliteStorage.open(join(dir, 'state.db'));
+  try {
+    // The list and the watch start while both writes are still uncommitted (acknowledged
+    // later): the list holds them, so the watch must not deliver them again.
+    const first = storage.create('/listed/a', new Uint8Array([1]));
+    const second = storage.create('/listed/b', new Uint8Array([2]));
+    const listed = await storage.list('/listed/');
+    const ac = new AbortController();
+    const keys: string[] = [];
+    const watching = (async () => {
+      for await (const ev of storage.watch('/listed/', { afterRevision: listed.revision, signal: ac.signal })) {
+        keys.push(ev.kv.key);
+        if (ev.kv.key === '/listed/c') break;
+      }
+    })();
+    await Promise.all([first, second]);
+    assert.ok((await storage.create('/listed/c', new Uint8Array([3]))).ok);
+    await watching;
+    ac.abort();
+    const listedKeys = listed.kvs.map((kv) => kv.key);
+    assert.deepEqual([...listedKeys, ...keys], ['/listed/a', '/listed/b', '/listed/c']);
+  } finally {
+    await storage.close();
+    await rm(dir, { recursive: true, force: true });
+  }
+});

@@ -9,6 +9,18 @@
 // lose the newest commits. That is the failure model of a single-server control plane and it
 // avoids an fsync per write; synchronous=FULL would add one and survive power loss too.
 //
+// Group commit: the writes of one event-loop turn share one transaction, opened by the first
+// and committed from setImmediate; each write's promise settles only after that COMMIT, so an
+// acknowledged write is as durable as before while concurrent writers pay for one commit.
+// Reads on this connection see a batch's writes before its COMMIT (as the writes' own callers
+// would see them an instant later); a failed COMMIT rolls the whole batch back and fails every
+// write in it.
+//
+// Checkpoints (copying the WAL into the database file, with an fsync) block the event loop for
+// milliseconds: they run when writes pause for IDLE_CHECKPOINT_MS, and SQLite's own automatic
+// checkpoint only once the WAL reaches WAL_AUTOCHECKPOINT_PAGES, so bursts of writes are not
+// stalled every few hundred commits.
+//
 // locking_mode=EXCLUSIVE: the revision counter and the watch feed live in this process, so a
 // second writer would corrupt history silently. The exclusive lock makes a second opener fail
 // fast with StorageUnavailableError instead (and lets WAL skip its shared-memory index).
@@ -32,6 +44,10 @@ import { SCHEMA, SCHEMA_VERSION, SQL, type KvRow, type LogRow } from './schema.j
 
 /** How many log rows a replaying watch reads per query. */
 const REPLAY_PAGE = 1000;
+/** A checkpoint runs once no write has committed for this long. */
+const IDLE_CHECKPOINT_MS = 100;
+/** SQLite checkpoints on its own (during a commit) once the WAL holds this many pages (64 MiB). */
+const WAL_AUTOCHECKPOINT_PAGES = 16_384;
 /** How long an open waits for another process's lock before giving up. */
 const BUSY_TIMEOUT_MS = 1000;
 
@@ -42,12 +58,28 @@ interface Watcher {
 
 type Stmt<P extends unknown[], R = unknown> = Database.Statement<P, R>;
 
+/** The writes of the open transaction, committed together. */
+interface Batch {
+  /** The committed revision before the batch (restored when the batch rolls back). */
+  startRevision: number;
+  events: StorageEvent[];
+  settle: Array<{ resolve: () => void; reject: (err: unknown) => void }>;
+  expiryChanged: boolean;
+}
+
 export class SqliteStorage implements Storage {
   readonly backend = 'sqlite';
+  /** The newest revision, including the open batch's (what reads on this connection see). */
   private revision: number;
+  /** The newest committed revision: watches replay up to here, later events come from commits. */
+  private committedRevision: number;
+  private batch: Batch | undefined;
   private compactRevision: number;
   private readonly watchers = new Set<Watcher>();
   private expiryTimer: { timer: NodeJS.Timeout; at: number } | undefined;
+  /** Re-armed by every commit; fires once writes pause. */
+  private readonly checkpointTimer: NodeJS.Timeout;
+  private uncheckpointed = false;
   private closed = false;
   private readonly stmt: {
     get: Stmt<[string], KvRow>;
@@ -72,6 +104,7 @@ export class SqliteStorage implements Storage {
       db.pragma('locking_mode = EXCLUSIVE');
       db.pragma('journal_mode = WAL');
       db.pragma('synchronous = NORMAL');
+      db.pragma(`wal_autocheckpoint = ${WAL_AUTOCHECKPOINT_PAGES}`);
       db.pragma('cache_size = -65536');
       db.pragma('temp_store = MEMORY');
       // Take the write lock now, so a second opener fails here rather than on its first write.
@@ -111,6 +144,9 @@ export class SqliteStorage implements Storage {
       expired: db.prepare(SQL.expired),
     };
     this.revision = db.prepare<[], { rev: number }>(SQL.maxRev).get()?.rev ?? 0;
+    this.committedRevision = this.revision;
+    this.checkpointTimer = setTimeout(() => this.checkpointWhenIdle(), IDLE_CHECKPOINT_MS);
+    this.checkpointTimer.unref();
     this.compactRevision = db.prepare<[string], { value: number }>(SQL.getMeta).get('compact_rev')?.value ?? 0;
     this.armExpiryTimer();
   }
@@ -165,7 +201,7 @@ export class SqliteStorage implements Storage {
     if (existing) return { ok: false, reason: 'exists', current: toKv(existing) };
     const rev = this.revision + 1;
     const kv: KeyValue = { key, value: toBuffer(value), createRevision: rev, modRevision: rev };
-    this.write({ type: 'put', kv }, options.ttlSeconds);
+    await this.write({ type: 'put', kv }, options.ttlSeconds);
     return { ok: true, kv };
   }
 
@@ -181,7 +217,7 @@ export class SqliteStorage implements Storage {
     const rev = this.revision + 1;
     const kv: KeyValue = { key, value: toBuffer(value), createRevision: existing.createRevision, modRevision: rev };
     // Like an etcd put without a lease: an update without ttlSeconds makes the key permanent.
-    this.write({ type: 'put', kv, prev: existing }, options.ttlSeconds);
+    await this.write({ type: 'put', kv, prev: existing }, options.ttlSeconds);
     return { ok: true, kv };
   }
 
@@ -195,7 +231,7 @@ export class SqliteStorage implements Storage {
       return { ok: false, reason: 'conflict', current: existing };
     }
     const kv: KeyValue = { ...existing, modRevision: this.revision + 1 };
-    this.write({ type: 'delete', kv, prev: existing }, undefined);
+    await this.write({ type: 'delete', kv, prev: existing }, undefined);
     return { ok: true, kv };
   }
 
@@ -209,7 +245,7 @@ export class SqliteStorage implements Storage {
     const queue = new EventQueue<StorageEvent>(signal);
     const watcher: Watcher = { prefix, queue };
     this.watchers.add(watcher);
-    const replayUntil = this.revision;
+    const replayUntil = this.committedRevision;
     const end = prefixEnd(prefix);
     try {
       let from = afterRevision;
@@ -226,6 +262,8 @@ export class SqliteStorage implements Storage {
       while (true) {
         const event = await queue.next();
         if (event === undefined) return;
+        // A list may have seen revisions of a batch not yet committed when this watch began.
+        if (event.kv.modRevision <= afterRevision) continue;
         yield event;
       }
     } finally {
@@ -252,33 +290,95 @@ export class SqliteStorage implements Storage {
     this.closed = true;
     if (this.expiryTimer) clearTimeout(this.expiryTimer.timer);
     this.expiryTimer = undefined;
+    this.commitBatch();
+    clearTimeout(this.checkpointTimer);
     for (const watcher of this.watchers) watcher.queue.end();
     this.watchers.clear();
     this.db.close();
   }
 
-  /** Commits one change (its revision is event.kv.modRevision), then feeds the watches. */
-  private write(event: StorageEvent, ttlSeconds: number | undefined): void {
+  /**
+   * Adds one change (its revision is event.kv.modRevision) to the open batch; resolves once the
+   * batch is committed and the watches are fed.
+   */
+  private write(event: StorageEvent, ttlSeconds: number | undefined): Promise<void> {
     const { kv } = event;
     const expiresAt = ttlSeconds === undefined ? null : Date.now() + ttlSeconds * 1000;
     const deleted = event.type === 'delete' ? 1 : 0;
-    this.guard(() => {
-      this.db.exec('BEGIN');
-      try {
+    const batch = this.openBatch();
+    try {
+      this.guard(() => {
         this.stmt.insertLog.run(kv.modRevision, kv.key, deleted, kv.createRevision, event.prev?.modRevision ?? 0, asBuffer(kv.value));
         if (deleted) this.stmt.deleteCurrent.run(kv.key);
         else this.stmt.upsertCurrent.run(kv.key, kv.modRevision, expiresAt);
-        this.db.exec('COMMIT');
-      } catch (err) {
-        if (this.db.inTransaction) this.db.exec('ROLLBACK');
-        throw err;
-      }
-    });
-    this.revision = kv.modRevision;
-    for (const watcher of this.watchers) {
-      if (kv.key.startsWith(watcher.prefix)) watcher.queue.push(event);
+      });
+    } catch (err) {
+      // A half-applied change cannot stay in the transaction: the batch goes with it.
+      this.rollbackBatch(err);
+      return Promise.reject(err);
     }
-    if (expiresAt !== null && (!this.expiryTimer || expiresAt < this.expiryTimer.at)) this.armExpiryTimer();
+    this.revision = kv.modRevision;
+    batch.events.push(event);
+    if (expiresAt !== null && (!this.expiryTimer || expiresAt < this.expiryTimer.at)) batch.expiryChanged = true;
+    return new Promise((resolve, reject) => batch.settle.push({ resolve, reject }));
+  }
+
+  private openBatch(): Batch {
+    if (this.batch) return this.batch;
+    this.guard(() => this.db.exec('BEGIN'));
+    const batch: Batch = { startRevision: this.revision, events: [], settle: [], expiryChanged: false };
+    this.batch = batch;
+    setImmediate(() => {
+      if (this.batch === batch) this.commitBatch();
+    });
+    return batch;
+  }
+
+  /** Commits the open batch (if any), feeds the watches in revision order and settles its writes. */
+  private commitBatch(): void {
+    const batch = this.batch;
+    if (!batch) return;
+    try {
+      this.guard(() => this.db.exec('COMMIT'));
+    } catch (err) {
+      this.rollbackBatch(err);
+      return;
+    }
+    this.batch = undefined;
+    this.committedRevision = this.revision;
+    this.uncheckpointed = true;
+    this.checkpointTimer.refresh();
+    for (const event of batch.events) {
+      for (const watcher of this.watchers) {
+        if (event.kv.key.startsWith(watcher.prefix)) watcher.queue.push(event);
+      }
+    }
+    for (const s of batch.settle) s.resolve();
+    if (batch.expiryChanged) this.armExpiryTimer();
+  }
+
+  /** A passive checkpoint while no writes are coming in; failures are left to SQLite's own. */
+  private checkpointWhenIdle(): void {
+    if (this.closed || this.batch || !this.uncheckpointed) return;
+    this.uncheckpointed = false;
+    try {
+      this.db.pragma('wal_checkpoint(PASSIVE)');
+    } catch (err) {
+      process.emitWarning(`sqlite ${this.path}: checkpoint failed: ${describe(err)}`);
+    }
+  }
+
+  private rollbackBatch(err: unknown): void {
+    const batch = this.batch;
+    if (!batch) return;
+    this.batch = undefined;
+    try {
+      if (this.db.inTransaction) this.db.exec('ROLLBACK');
+    } catch {
+      // The connection is failing already; `err` is the error to report.
+    }
+    this.revision = batch.startRevision;
+    for (const s of batch.settle) s.reject(err);
   }
 
   /** One timer for the earliest expiry; each firing deletes what is due and re-arms. */
@@ -301,7 +401,9 @@ export class SqliteStorage implements Storage {
         const row = this.stmt.get.get(key);
         if (row) {
           const existing = toKv(row);
-          this.write({ type: 'delete', kv: { ...existing, modRevision: this.revision + 1 }, prev: existing }, undefined);
+          this.write({ type: 'delete', kv: { ...existing, modRevision: this.revision + 1 }, prev: existing }, undefined).catch((err: unknown) => {
+            process.emitWarning(`sqlite ${this.path}: key expiry failed: ${describe(err)}`);
+          });
         }
       }
       this.armExpiryTimer();
