@@ -116,7 +116,7 @@ async function syncInitContainers(ctx: KubeletContext, rec: PodRecord, state: Po
     const sidecar = c.restartPolicy === 'Always';
     if (latest?.state === 'running') {
       if (sidecar) {
-        if (!(await checkRunning(ctx, rec, c, latest, sandbox, true))) return false;
+        if (!(await checkRunning(ctx, rec, c, latest, sandbox))) return false;
         if (!ctx.probes.state(latest.id).started) return false;
         continue;
       }
@@ -132,7 +132,7 @@ async function syncInitContainers(ctx: KubeletContext, rec: PodRecord, state: Po
 }
 
 /** Liveness/startup failure or spec change: replace the container. False when it was killed. */
-async function checkRunning(ctx: KubeletContext, rec: PodRecord, c: Container, running: ContainerStatus, sandbox: SandboxStatus, restartable: boolean): Promise<boolean> {
+async function checkRunning(ctx: KubeletContext, rec: PodRecord, c: Container, running: ContainerStatus, sandbox: SandboxStatus): Promise<boolean> {
   const hash = running.annotations[ANNOTATION_CONTAINER_HASH];
   if (hash !== undefined && hash !== containerHash(c)) {
     await replace(ctx, rec, c, running, sandbox, `Container ${c.name} definition changed, will be restarted`, true);
@@ -140,8 +140,10 @@ async function checkRunning(ctx: KubeletContext, rec: PodRecord, c: Container, r
   }
   const probe = ctx.probes.state(running.id).failedProbe;
   if (probe) {
-    const policy = rec.pod.spec?.restartPolicy ?? 'Always';
-    await replace(ctx, rec, c, running, sandbox, `Container ${c.name} failed ${probe} probe, will be restarted`, restartable && policy !== 'Never');
+    // The killed container exits non-zero, so the restart policy restarts it — through the
+    // crash back-off, as Kubernetes does: a container that keeps failing its liveness probe
+    // ends in CrashLoopBackOff instead of restarting as fast as it is probed.
+    await replace(ctx, rec, c, running, sandbox, `Container ${c.name} failed ${probe} probe, will be restarted`, false);
     return false;
   }
   return true;
@@ -152,7 +154,7 @@ async function syncAppContainers(ctx: KubeletContext, rec: PodRecord, state: Pod
   for (const c of rec.pod.spec?.containers ?? []) {
     const latest = attemptsOfName(state.containers, c.name)[0];
     if (latest?.state === 'running') {
-      await checkRunning(ctx, rec, c, latest, sandbox, policy !== 'Never');
+      await checkRunning(ctx, rec, c, latest, sandbox);
       continue;
     }
     if (latest?.state === 'created') continue;
