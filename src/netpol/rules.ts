@@ -12,9 +12,9 @@
 //   K8TS-NETPOL: established → RETURN; -d <isolated pod> → K8TS-NP-IN-<h>; -s <pod> → K8TS-NP-OUT-<h>
 //   K8TS-NP-IN/OUT-<h>: clear the allow bit; every allowed (peer, port) sets it (ipBlocks with
 //   except through K8TS-NP-IPB-<h>); RETURN when set, else DROP.
+import { selectorMatches } from '../api/selectors/labels.js';
 import { createHash } from 'node:crypto';
 import type { Namespace, Pod } from 'kubernetes-types/core/v1.js';
-import type { LabelSelector } from 'kubernetes-types/meta/v1.js';
 import type { NetworkPolicy, NetworkPolicyPeer, NetworkPolicyPort } from 'kubernetes-types/networking/v1.js';
 
 export type FilterRuleSet = Map<string, string[]>;
@@ -35,32 +35,7 @@ export interface NetpolInput {
 }
 
 /** Kubernetes label selector semantics; an empty selector matches everything. */
-export function selectorMatches(sel: LabelSelector | undefined, labels: Readonly<Record<string, string>>): boolean {
-  if (!sel) return true;
-  for (const [k, v] of Object.entries(sel.matchLabels ?? {})) if (labels[k] !== v) return false;
-  for (const e of sel.matchExpressions ?? []) {
-    const has = Object.prototype.hasOwnProperty.call(labels, e.key);
-    const value = labels[e.key];
-    const values = e.values ?? [];
-    switch (e.operator) {
-      case 'In':
-        if (!has || !values.includes(value ?? '')) return false;
-        break;
-      case 'NotIn':
-        if (has && values.includes(value ?? '')) return false;
-        break;
-      case 'Exists':
-        if (!has) return false;
-        break;
-      case 'DoesNotExist':
-        if (has) return false;
-        break;
-      default:
-        return false;
-    }
-  }
-  return true;
-}
+export { selectorMatches };
 
 const podIP = (p: Pod): string | undefined => (p.spec?.hostNetwork ? undefined : (p.status?.podIP ?? undefined));
 const isLive = (p: Pod): boolean => p.status?.phase !== 'Succeeded' && p.status?.phase !== 'Failed';

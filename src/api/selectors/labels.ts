@@ -466,3 +466,15 @@ class Parser {
 export function parseLabelRequirements(text: string): readonly LabelRequirement[] {
   return (parseLabelSelector(text) as Selector).requirements;
 }
+
+/**
+ * Whether `labels` satisfy a metav1.LabelSelector (undefined or empty: everything). A selector
+ * that is not valid matches nothing, as Kubernetes treats one it cannot convert.
+ */
+export function selectorMatches(selector: LabelSelector | undefined, labels: Readonly<Record<string, string>> | undefined): boolean {
+  try {
+    return labelSelectorFromObject(selector).matches(labels);
+  } catch {
+    return false;
+  }
+}

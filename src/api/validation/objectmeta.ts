@@ -153,29 +153,4 @@ export function isEmptySelector(sel: LabelSelector): boolean {
 }
 
 /** metav1.LabelSelector semantics; an empty selector matches everything. */
-export function selectorMatches(sel: LabelSelector, labels: Readonly<Record<string, string>> | undefined): boolean {
-  const l = labels ?? {};
-  for (const [k, v] of Object.entries(sel.matchLabels ?? {})) if (l[k] !== v) return false;
-  for (const r of sel.matchExpressions ?? []) {
-    const has = Object.hasOwn(l, r.key);
-    const val = l[r.key];
-    const values = r.values ?? [];
-    switch (r.operator) {
-      case 'In':
-        if (!has || !values.includes(val ?? '')) return false;
-        break;
-      case 'NotIn':
-        if (has && values.includes(val ?? '')) return false;
-        break;
-      case 'Exists':
-        if (!has) return false;
-        break;
-      case 'DoesNotExist':
-        if (has) return false;
-        break;
-      default:
-        return false;
-    }
-  }
-  return true;
-}
+export { selectorMatches } from '../selectors/labels.js';
