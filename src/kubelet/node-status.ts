@@ -2,6 +2,7 @@
 // capacity/allocatable, well-known labels, taints, addresses, nodeInfo, the four conditions
 // and the kubelet endpoint. Status is computed every nodeStatusUpdateFrequency and written
 // only when it changed or every nodeStatusReportFrequency, as Kubernetes does with leases on.
+import { readFileSync } from 'node:fs';
 import { arch, platform, release, type } from 'node:os';
 import type { Node, NodeCondition, NodeStatus } from 'kubernetes-types/core/v1.js';
 import { ApiError } from '../api/errors.js';
@@ -30,6 +31,22 @@ export function nodeLabels(cfg: KubeletConfig): Record<string, string> {
     'kubernetes.io/os': goOs(),
     ...cfg.nodeLabels,
   };
+}
+
+let cachedOsImage: string | undefined;
+
+/** The OS image as the kubelet reports it: PRETTY_NAME of /etc/os-release, else the kernel's name. */
+function osImage(): string {
+  if (cachedOsImage === undefined) {
+    let pretty: string | undefined;
+    try {
+      pretty = /^PRETTY_NAME="?([^"\n]*)"?$/m.exec(readFileSync('/etc/os-release', 'utf8'))?.[1];
+    } catch {
+      pretty = undefined;
+    }
+    cachedOsImage = pretty || type();
+  }
+  return cachedOsImage;
 }
 
 export function rfc3339(ms: number): string {
@@ -80,7 +97,7 @@ export function computeNodeStatus(cfg: KubeletConfig, inputs: NodeStatusInputs, 
       systemUUID: inputs.machineId,
       bootID: inputs.bootId,
       kernelVersion: release(),
-      osImage: type(),
+      osImage: osImage(),
       containerRuntimeVersion: inputs.runtimeVersion,
       kubeletVersion: KUBELET_VERSION,
       kubeProxyVersion: '',
@@ -137,6 +154,12 @@ export class NodeStatusManager {
         this.lastWritten = node.status;
         this.lastWriteAt = this.cfg.clock.now();
         this.cfg.log.info(`registered node ${this.cfg.nodeName}`);
+        // What `kubectl describe node` shows of a kubelet start, as Kubernetes' kubelet records it.
+        const ref = { apiVersion: 'v1', kind: 'Node', metadata: { name: this.cfg.nodeName, uid: this.cfg.nodeName } };
+        this.cfg.recorder.event(ref, 'Normal', 'Starting', 'Starting kubelet.');
+        if (status.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')) {
+          this.cfg.recorder.event(ref, 'Normal', 'NodeReady', `Node ${this.cfg.nodeName} status is now: NodeReady`);
+        }
         return node;
       } catch (err) {
         if (signal.aborted) throw err;

@@ -53,6 +53,11 @@ describe('workloads on a k8ts cluster', () => {
     ok(k('-n', 'apps', 'rollout', 'status', 'deployment/web', '--timeout=60s'), 'rollout status');
     const first = await eventually(() => readyPods('apps', 'app=web', 3), '3 ready pods');
     for (const p of first) assert.ok(p.spec.nodeName, `${p.metadata.name} is bound to a node`);
+    const node = ok(k('describe', 'node', first[0]?.spec.nodeName ?? ''), 'describe node');
+    assert.match(node, /^\s+Ready\s+True\s.*KubeletReady/m);
+    assert.match(node, /^Non-terminated Pods:\s+\(3 in total\)$/m);
+    assert.match(node, /^\s+cpu\s+0 \(0%\)\s+0 \(0%\)$/m);
+    assert.match(node, /Normal\s+Starting\s.*kubelet\s+Starting kubelet\./);
 
     const victim = first[0]?.metadata.name ?? '';
     ok(k('-n', 'apps', 'delete', 'pod', victim), 'delete pod');
