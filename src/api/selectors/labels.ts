@@ -3,7 +3,7 @@
 // wording follow k8s.io/apimachinery/pkg/labels (Parse, NewRequirement, Requirement.String).
 import type { LabelSelector } from 'kubernetes-types/meta/v1.js';
 import { ApiError, type FieldError } from '../errors.js';
-import { isQualifiedName, isValidLabelValue } from './label-syntax.js';
+import { isQualifiedName, isValidLabelValue } from '../validation/names.js';
 
 export interface LabelMatcher {
   /** True when the labels satisfy every requirement; an empty selector matches everything. */
