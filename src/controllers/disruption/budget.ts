@@ -3,13 +3,10 @@
 import type { Condition } from 'kubernetes-types/meta/v1.js';
 import type { Pod } from 'kubernetes-types/core/v1.js';
 import type { PodDisruptionBudget, PodDisruptionBudgetStatus } from 'kubernetes-types/policy/v1.js';
+import { isPodReady } from '../shared/pod-state.js';
 
 /** An evicted pod not deleted within this long is counted again (the eviction did not happen). */
 export const DELETION_TIMEOUT_MS = 2 * 60_000;
-
-export function isPodReady(pod: Pod): boolean {
-  return pod.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
-}
 
 /** `value` of an int-or-percent against `total`, percentages rounded up; undefined when malformed. */
 export function scaledValue(value: number | string, total: number): number | undefined {

@@ -1,41 +1,21 @@
 // How one pod appears in a Service's EndpointSlices (pure): whether it appears at all, its
 // conditions, and the ports each service port resolves to on it (Kubernetes v1.33 rules).
 import type { Endpoint, EndpointPort } from 'kubernetes-types/discovery/v1.js';
-import type { Pod, Service, ServicePort } from 'kubernetes-types/core/v1.js';
+import type { Pod, Service } from 'kubernetes-types/core/v1.js';
+import { isPodReady } from '../shared/pod-state.js';
+import { findPort, shouldPodBeInEndpoints } from '../shared/service-endpoints.js';
 
 export type AddressType = 'IPv4' | 'IPv6';
 
-export function isPodReady(pod: Pod): boolean {
-  return pod.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
-}
-
 /** Slices list terminating pods too (with terminating: true); finished pods never. */
 export function podBelongsInSlices(pod: Pod): boolean {
-  if (!pod.status?.podIP && !pod.status?.podIPs?.length) return false;
-  const phase = pod.status?.phase;
-  const policy = pod.spec?.restartPolicy;
-  if (policy === 'Never') return phase !== 'Failed' && phase !== 'Succeeded';
-  if (policy === 'OnFailure') return phase !== 'Succeeded';
-  return true;
+  return shouldPodBeInEndpoints(pod, { includeTerminating: true });
 }
 
 /** The pod's address of one family, if it has one. */
 export function podAddress(pod: Pod, type: AddressType): string | undefined {
   const all = [...(pod.status?.podIPs ?? []).map((p) => p.ip ?? ''), pod.status?.podIP ?? ''].filter((ip) => ip !== '');
   return all.find((ip) => (type === 'IPv6' ? ip.includes(':') : !ip.includes(':')));
-}
-
-/** A number is taken as is; a name is looked up among the pod's container ports of that protocol. */
-export function findPort(pod: Pod, servicePort: ServicePort): number | undefined {
-  const target = servicePort.targetPort ?? servicePort.port;
-  if (typeof target === 'number') return target;
-  if (/^[0-9]+$/.test(target)) return Number(target);
-  const protocol = servicePort.protocol ?? 'TCP';
-  const containers = [...(pod.spec?.containers ?? []), ...(pod.spec?.initContainers ?? []).filter((c) => c.restartPolicy === 'Always')];
-  for (const c of containers) {
-    for (const p of c.ports ?? []) if (p.name === target && (p.protocol ?? 'TCP') === protocol) return p.containerPort;
-  }
-  return undefined;
 }
 
 export function endpointPorts(pod: Pod, service: Service): EndpointPort[] {
