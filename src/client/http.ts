@@ -1,9 +1,8 @@
 // The Transport over HTTP(S): a keep-alive agent, a CA to trust, and a client certificate or a
 // bearer token; watches are read as newline-delimited JSON.
+import { watchEvents } from './watch-stream.js';
 import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
-import { StringDecoder } from 'node:string_decoder';
-import { isPlainObject } from '../api/object.js';
 import { createClient, type ApiClient, type Query, type Transport, type TransportRequest, type TransportResponse, type WatchEvent } from './client.js';
 import { loadKubeconfig, type KubeconfigSelection } from './kubeconfig.js';
 import { apiErrorFromResponse } from './status.js';
@@ -24,7 +23,6 @@ export interface HttpTransportOptions {
   requestTimeoutMs?: number;
 }
 
-const WATCH_EVENT_TYPES = new Set(['ADDED', 'MODIFIED', 'DELETED', 'BOOKMARK', 'ERROR']);
 
 export class HttpTransport implements Transport {
   private readonly base: URL;
@@ -69,21 +67,8 @@ export class HttpTransport implements Transport {
     }
     const status = res.statusCode ?? 0;
     if (status < 200 || status > 299) throw apiErrorFromResponse(status, await readAll(res));
-    const decoder = new StringDecoder('utf8');
-    let pending = '';
     try {
-      for await (const chunk of res as AsyncIterable<Buffer>) {
-        pending += decoder.write(chunk);
-        let nl: number;
-        while ((nl = pending.indexOf('\n')) >= 0) {
-          const line = pending.slice(0, nl).trim();
-          pending = pending.slice(nl + 1);
-          if (line) yield parseWatchLine(line);
-        }
-      }
-    } catch (err) {
-      if (signal.aborted) return;
-      throw err;
+      yield* watchEvents(res as AsyncIterable<Buffer>, signal);
     } finally {
       res.destroy();
     }
@@ -119,14 +104,6 @@ export function clientFromKubeconfig(path: string, selection: KubeconfigSelectio
   return createClient(new HttpTransport(loadKubeconfig(path, selection).transport));
 }
 
-function parseWatchLine(line: string): WatchEvent {
-  const parsed: unknown = JSON.parse(line);
-  if (!isPlainObject(parsed) || typeof parsed['type'] !== 'string' || !WATCH_EVENT_TYPES.has(parsed['type']) || !isPlainObject(parsed['object'])) {
-    throw new Error(`malformed watch event: ${line.slice(0, 200)}`);
-  }
-  // Shape checked above; the object's own fields are the caller's to interpret.
-  return parsed as unknown as WatchEvent;
-}
 
 async function readAll(res: IncomingMessage): Promise<Uint8Array> {
   const chunks: Buffer[] = [];

@@ -3,11 +3,10 @@
 // response, with no TCP socket. The listener runs exactly as for a network client, so
 // authentication, routing, admission, validation, storage and watch streaming are the same
 // code; only the bytes of the HTTP/1.1 answer are read back from memory instead of a socket.
+import { watchEvents } from './watch-stream.js';
 import { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { Duplex } from 'node:stream';
-import { StringDecoder } from 'node:string_decoder';
-import { isPlainObject } from '../api/object.js';
 import type { Query, Transport, TransportRequest, TransportResponse, WatchEvent } from './client.js';
 import { apiErrorFromResponse } from './status.js';
 
@@ -21,7 +20,6 @@ export interface InProcessTransportOptions {
   userAgent?: string;
 }
 
-const WATCH_EVENT_TYPES = new Set(['ADDED', 'MODIFIED', 'DELETED', 'BOOKMARK', 'ERROR']);
 
 /** Unconsumed answer bytes beyond which the writer waits (so a stalled watch reader backs up as on a socket). */
 const BACKLOG_BYTES = 1 << 20;
@@ -63,22 +61,7 @@ export class InProcessTransport implements Transport {
         for await (const chunk of ex.body()) chunks.push(chunk);
         throw apiErrorFromResponse(head.status, Buffer.concat(chunks));
       }
-      const decoder = new StringDecoder('utf8');
-      let pending = '';
-      try {
-        for await (const chunk of ex.body()) {
-          pending += decoder.write(chunk);
-          let nl: number;
-          while ((nl = pending.indexOf('\n')) >= 0) {
-            const line = pending.slice(0, nl).trim();
-            pending = pending.slice(nl + 1);
-            if (line) yield parseWatchLine(line);
-          }
-        }
-      } catch (err) {
-        if (signal.aborted) return;
-        throw err;
-      }
+      yield* watchEvents(ex.body(), signal);
     } finally {
       this.finish(ex);
     }
@@ -370,11 +353,3 @@ class ResponseParser {
   }
 }
 
-function parseWatchLine(line: string): WatchEvent {
-  const parsed: unknown = JSON.parse(line);
-  if (!isPlainObject(parsed) || typeof parsed['type'] !== 'string' || !WATCH_EVENT_TYPES.has(parsed['type']) || !isPlainObject(parsed['object'])) {
-    throw new Error(`malformed watch event: ${line.slice(0, 200)}`);
-  }
-  // Shape checked above; the object's own fields are the caller's to interpret.
-  return parsed as unknown as WatchEvent;
-}
