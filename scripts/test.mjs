@@ -38,10 +38,12 @@ if (only === 'all') {
   run('lint', 'npx', ['eslint', 'src', 'bench', 'test', 'scripts']);
 }
 // Test runs stream their output and are counted, so the suite ends with one summary line.
+// Every file has a time limit, so a hung test fails its file instead of stalling the run; the
+// spec reporter then names the file, and its last reported test shows where it stopped.
 const totals = { passed: 0, failed: 0, skipped: 0 };
-function runTests(title, files, concurrency) {
+function runTests(title, files, concurrency, fileTimeoutS) {
   if (!files.length) return Promise.resolve(0);
-  const args = ['--import', 'tsx', '--test', '--test-reporter=spec', `--test-concurrency=${concurrency}`, ...files];
+  const args = ['--import', 'tsx', '--test', '--test-reporter=spec', `--test-concurrency=${concurrency}`, `--test-timeout=${fileTimeoutS * 1000}`, ...files];
   console.log(`\n== ${title}: ${files.length} files`);
   const started = Date.now();
   return new Promise((resolve) => {
@@ -53,8 +55,8 @@ function runTests(title, files, concurrency) {
       const lines = pending.split('\n');
       pending = lines.pop() ?? '';
       for (const line of lines) {
-        const m = /^ℹ (pass|fail|skipped) (\d+)$/.exec(line);
-        if (m) totals[m[1] === 'pass' ? 'passed' : m[1] === 'fail' ? 'failed' : 'skipped'] += Number(m[2]);
+        const m = /^ℹ (pass|fail|cancelled|skipped) (\d+)$/.exec(line);
+        if (m) totals[m[1] === 'pass' ? 'passed' : m[1] === 'skipped' ? 'skipped' : 'failed'] += Number(m[2]);
       }
     });
     child.on('close', (code) => {
@@ -65,7 +67,7 @@ function runTests(title, files, concurrency) {
 }
 
 let failures = 0;
-if (only !== 'e2e') failures += await runTests('unit tests', pick(findTests('src')), 2);
-if (only !== 'unit') failures += await runTests('e2e tests', pick(findTests('test')), 3);
+if (only !== 'e2e') failures += await runTests('unit tests', pick(findTests('src')), 2, 240);
+if (only !== 'unit') failures += await runTests('e2e tests', pick(findTests('test')), 3, 600);
 console.log(`\n${totals.passed} passed, ${totals.failed} failed, ${totals.skipped} skipped`);
 process.exitCode = failures === 0 && totals.failed === 0 ? 0 : 1;

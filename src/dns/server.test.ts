@@ -155,7 +155,10 @@ test('other names go upstream; an upstream that does not answer gives SERVFAIL',
 test('garbage gets FORMERR when it has a header, and no answer otherwise', async () => {
   const sock = createSocket('udp4');
   try {
-    const reply = new Promise<Buffer>((resolve) => sock.once('message', resolve));
+    const reply = new Promise<Buffer>((resolve, reject) => {
+      sock.once('message', resolve);
+      setTimeout(() => reject(new Error('no reply within 5 s')), 5000).unref();
+    });
     // A header claiming one question, then nothing.
     sock.send(Buffer.from([0x12, 0x34, 0x01, 0, 0, 1, 0, 0, 0, 0, 0, 0]), dns.port, '127.0.0.1');
     const answer = await reply;

@@ -1,7 +1,7 @@
 // Cluster DNS over UDP and TCP on one port: the cluster zone answered from informer caches
 // (services, endpointslices, pods), everything else forwarded to the upstream resolvers.
-import { createSocket } from 'node:dgram';
-import { createServer, isIPv6, type AddressInfo, type Socket } from 'node:net';
+import type { Socket as UdpSocket } from 'node:dgram';
+import { createServer, type AddressInfo, type Socket } from 'node:net';
 import type { Pod, Service } from 'kubernetes-types/core/v1.js';
 import type { EndpointSlice } from 'kubernetes-types/discovery/v1.js';
 import type { ApiClient } from '../client/client.js';
@@ -10,6 +10,7 @@ import { NAMESPACE_INDEX } from '../informer/indexers.js';
 import type { Logger } from '../log.js';
 import type { ClusterView } from './cluster-records.js';
 import { Forwarder, parseUpstream } from './forward.js';
+import { listenUdpAndTcp } from './listen.js';
 import { readResolvConf } from './resolv-conf.js';
 import { respond, type ResponderContext } from './respond.js';
 
@@ -90,23 +91,16 @@ export async function startDnsServer(o: DnsServerOptions): Promise<RunningDnsSer
   const tcpContext = context('tcp');
   const fail = (err: unknown): void => o.log.error(`answering a query: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
 
-  const udp = createSocket(isIPv6(host) ? 'udp6' : 'udp4');
-  udp.on('message', (msg, rinfo) => {
-    respond(msg, udpContext)
-      .then((answer) => {
-        if (answer) udp.send(answer, rinfo.port, rinfo.address);
-      })
-      .catch(fail);
-  });
-  udp.on('error', (err) => o.log.error(`udp: ${err.message}`));
-  await new Promise<void>((resolve, reject) => {
-    udp.once('error', reject);
-    udp.bind(o.port, host, () => {
-      udp.off('error', reject);
-      resolve();
+  const onQuery = (udp: UdpSocket): void => {
+    udp.on('message', (msg, rinfo) => {
+      respond(msg, udpContext)
+        .then((answer) => {
+          if (answer) udp.send(answer, rinfo.port, rinfo.address);
+        })
+        .catch(fail);
     });
-  });
-  const port = udp.address().port;
+    udp.on('error', (err) => o.log.error(`udp: ${err.message}`));
+  };
 
   const connections = new Set<Socket>();
   const tcp = createServer((sock) => {
@@ -131,19 +125,14 @@ export async function startDnsServer(o: DnsServerOptions): Promise<RunningDnsSer
       }
     });
   });
+  let bound: { udp: UdpSocket; port: number };
   try {
-    await new Promise<void>((resolve, reject) => {
-      tcp.once('error', reject);
-      tcp.listen(port, host, () => {
-        tcp.off('error', reject);
-        resolve();
-      });
-    });
+    bound = await listenUdpAndTcp(host, o.port, onQuery, tcp);
   } catch (err) {
-    udp.close();
     stopped.abort();
     throw err;
   }
+  const { udp, port } = bound;
   o.log.info(`serving ${zone} on ${host}:${(tcp.address() as AddressInfo).port} (udp, tcp); upstream ${upstream.map((u) => `${u.host}:${u.port}`).join(', ') || 'none'}`);
 
   let stopping: Promise<void> | undefined;

@@ -1,10 +1,10 @@
 // Test support for the DNS server: a fake upstream resolver on loopback and a `dig` runner.
 // Only *.test.ts files and benchmarks import this.
 import { execFile } from 'node:child_process';
-import { createSocket } from 'node:dgram';
 import { createServer, type AddressInfo } from 'node:net';
 import { decodeMessage } from './decode.js';
 import { encodeMessage } from './encode.js';
+import { listenUdpAndTcp } from './listen.js';
 import { CLASS_IN, RRType, type Message } from './message.js';
 
 export interface FakeUpstream {
@@ -37,13 +37,6 @@ export async function startFakeUpstream(records: Record<string, string>, silent:
     };
     return encodeMessage(reply);
   };
-  const udp = createSocket('udp4');
-  udp.on('message', (msg, rinfo) => {
-    const out = answer(msg);
-    if (out) udp.send(out, rinfo.port, rinfo.address);
-  });
-  await new Promise<void>((resolve) => udp.bind(0, '127.0.0.1', resolve));
-  const port = udp.address().port;
   const tcp = createServer((sock) => {
     sock.on('error', () => sock.destroy());
     sock.on('data', (chunk: Buffer) => {
@@ -54,7 +47,12 @@ export async function startFakeUpstream(records: Record<string, string>, silent:
       sock.end(Buffer.concat([len, out]));
     });
   });
-  await new Promise<void>((resolve) => tcp.listen(port, '127.0.0.1', resolve));
+  const { udp } = await listenUdpAndTcp('127.0.0.1', 0, (udp) => {
+    udp.on('message', (msg, rinfo) => {
+      const out = answer(msg);
+      if (out) udp.send(out, rinfo.port, rinfo.address);
+    });
+  }, tcp);
   return {
     address: `127.0.0.1:${(tcp.address() as AddressInfo).port}`,
     seen,
@@ -76,7 +74,7 @@ export interface DigResult {
 /** Runs `dig @127.0.0.1 -p <port> <args>` and parses the header, answer and authority sections. */
 export function dig(port: number, args: string[]): Promise<DigResult> {
   return new Promise((resolve, reject) => {
-    execFile('dig', ['@127.0.0.1', '-p', String(port), '+tries=1', '+time=5', '+noall', '+comments', '+answer', '+authority', ...args], (err, stdout) => {
+    execFile('dig', ['@127.0.0.1', '-p', String(port), '+tries=1', '+time=5', '+noall', '+comments', '+answer', '+authority', ...args], { timeout: 20_000 }, (err, stdout) => {
       if (err) {
         reject(new Error(`dig ${args.join(' ')}: ${err.message}\n${stdout}`));
         return;

@@ -1,0 +1,54 @@
+// One port number for both UDP and TCP, as DNS needs. With port 0 the kernel picks the UDP port,
+// and that number may already be taken for TCP (by any socket, even an outgoing connection):
+// then both are closed and another pair is tried.
+import { createSocket, type Socket as UdpSocket } from 'node:dgram';
+import { isIPv6, type Server } from 'node:net';
+
+const ATTEMPTS = 20;
+
+function bindUdp(udp: UdpSocket, port: number, host: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    udp.once('error', reject);
+    udp.bind(port, host, () => {
+      udp.off('error', reject);
+      resolve();
+    });
+  });
+}
+
+function listenTcp(tcp: Server, port: number, host: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    tcp.once('error', reject);
+    tcp.listen(port, host, () => {
+      tcp.off('error', reject);
+      resolve();
+    });
+  });
+}
+
+/**
+ * Binds a new UDP socket (wired up by `setupUdp`) and `tcp` on the same port of `host`. A fixed
+ * port fails on the first error; port 0 retries with another free port when TCP finds it taken.
+ */
+export async function listenUdpAndTcp(
+  host: string,
+  port: number,
+  setupUdp: (udp: UdpSocket) => void,
+  tcp: Server,
+): Promise<{ udp: UdpSocket; port: number }> {
+  for (let attempt = 1; ; attempt++) {
+    const udp = createSocket(isIPv6(host) ? 'udp6' : 'udp4');
+    await bindUdp(udp, port, host);
+    const chosen = udp.address().port;
+    try {
+      await listenTcp(tcp, chosen, host);
+    } catch (err) {
+      udp.close();
+      const inUse = (err as NodeJS.ErrnoException).code === 'EADDRINUSE';
+      if (port !== 0 || !inUse || attempt >= ATTEMPTS) throw err;
+      continue;
+    }
+    setupUdp(udp);
+    return { udp, port: chosen };
+  }
+}
