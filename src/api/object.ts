@@ -42,7 +42,30 @@ export function isPlainObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-/** Deep copy of a JSON-compatible value. */
+/**
+ * Deep copy of a JSON-compatible value. Plain objects and arrays are copied by a direct walk,
+ * several times faster than structuredClone's serialization on API objects; anything else that
+ * is not a primitive (a Date, a Map, a typed array) goes to structuredClone.
+ */
 export function deepCopy<T>(v: T): T {
-  return structuredClone(v);
+  return copyValue(v) as T;
+}
+
+function copyValue(v: unknown): unknown {
+  if (typeof v !== 'object' || v === null) return v;
+  if (Array.isArray(v)) {
+    const out = new Array<unknown>(v.length);
+    for (let i = 0; i < v.length; i++) out[i] = copyValue(v[i]);
+    return out;
+  }
+  const proto: unknown = Object.getPrototypeOf(v);
+  if (proto !== Object.prototype && proto !== null) return structuredClone(v);
+  const out: Record<string, unknown> = {};
+  for (const key in v) {
+    const value = copyValue((v as Record<string, unknown>)[key]);
+    // A "__proto__" key (JSON.parse makes it an own property) must stay data, not a prototype.
+    if (key === '__proto__') Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true });
+    else out[key] = value;
+  }
+  return out;
 }
