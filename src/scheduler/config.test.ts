@@ -15,7 +15,7 @@ test('the default profile has Kubernetes order and score weights', () => {
   assert.ok(p);
   assert.equal(p.schedulerName, 'default-scheduler');
   const set = buildPluginSet(p.plugins, p.args, handle, IN_TREE_PLUGINS);
-  assert.deepEqual(set.filter.map((x) => x.name), ['NodeUnschedulable', 'NodeName', 'TaintToleration', 'NodeAffinity', 'NodePorts', 'NodeResourcesFit', 'PodTopologySpread', 'InterPodAffinity']);
+  assert.deepEqual(set.filter.map((x) => x.name), ['NodeUnschedulable', 'NodeName', 'TaintToleration', 'NodeAffinity', 'NodePorts', 'NodeResourcesFit', 'VolumeRestrictions', 'VolumeBinding', 'PodTopologySpread', 'InterPodAffinity']);
   assert.deepEqual(
     Object.fromEntries(set.score.map((s) => [s.plugin.name, s.weight])),
     { TaintToleration: 3, NodeAffinity: 2, NodeResourcesFit: 1, PodTopologySpread: 2, InterPodAffinity: 2, NodeResourcesBalancedAllocation: 1, ImageLocality: 1 },

@@ -14,6 +14,8 @@ import { interPodAffinity, type InterPodAffinityArgs } from './plugins/interpoda
 import { nodeAffinity, type NodeAffinityArgs } from './plugins/nodeaffinity/node-affinity.js';
 import { nodeName } from './plugins/nodename/node-name.js';
 import { nodePorts } from './plugins/nodeports/node-ports.js';
+import { volumeBinding } from './plugins/volumebinding/volume-binding.js';
+import { volumeRestrictions } from './plugins/volumerestrictions/volume-restrictions.js';
 import { nodeResourcesFit, type NodeResourcesFitArgs } from './plugins/noderesourcesfit/node-resources-fit.js';
 import { nodeUnschedulable } from './plugins/nodeunschedulable/node-unschedulable.js';
 import { podTopologySpread } from './plugins/podtopologyspread/pod-topology-spread.js';
@@ -85,6 +87,8 @@ export const IN_TREE_PLUGINS: Readonly<Record<string, PluginFactory>> = {
   [PluginName.TaintToleration]: () => taintToleration(),
   [PluginName.NodeAffinity]: (args) => nodeAffinity(argsOf<NodeAffinityArgs>(args)),
   [PluginName.NodePorts]: () => nodePorts(),
+  [PluginName.VolumeRestrictions]: (_args, handle) => volumeRestrictions(handle),
+  [PluginName.VolumeBinding]: (_args, handle) => volumeBinding(handle),
   [PluginName.NodeResourcesFit]: (args) => nodeResourcesFit(argsOf<NodeResourcesFitArgs>(args)),
   [PluginName.NodeResourcesBalancedAllocation]: (args) => balancedAllocation(argsOf<BalancedAllocationArgs>(args)),
   [PluginName.ImageLocality]: (_args, handle) => imageLocality(handle),
@@ -94,7 +98,11 @@ export const IN_TREE_PLUGINS: Readonly<Record<string, PluginFactory>> = {
   [PluginName.DefaultBinder]: (_args, handle) => defaultBinder(handle),
 };
 
-/** Kubernetes' default profile (v1.33) minus the volume plugins: order and score weights. */
+/**
+ * Kubernetes' default profile (v1.33): order and score weights. Of the volume plugins,
+ * NodeVolumeLimits (CSI attach limits) and VolumeZone (zonal cloud disks) are not here: k8ts
+ * has no CSI drivers or cloud disks for them to count.
+ */
 export const DEFAULT_MULTI_POINT: readonly PluginRef[] = [
   { name: PluginName.SchedulingGates },
   { name: PluginName.PrioritySort },
@@ -104,6 +112,8 @@ export const DEFAULT_MULTI_POINT: readonly PluginRef[] = [
   { name: PluginName.NodeAffinity, weight: 2 },
   { name: PluginName.NodePorts },
   { name: PluginName.NodeResourcesFit, weight: 1 },
+  { name: PluginName.VolumeRestrictions },
+  { name: PluginName.VolumeBinding },
   { name: PluginName.PodTopologySpread, weight: 2 },
   { name: PluginName.InterPodAffinity, weight: 2 },
   { name: PluginName.DefaultPreemption },

@@ -28,13 +28,17 @@ export type ClusterEvent =
   | { resource: 'AssignedPod'; action: number; oldPod?: Pod; newPod?: Pod }
   | { resource: 'UnscheduledPod'; action: number; oldPod?: Pod; newPod?: Pod }
   | { resource: 'Namespace'; action: number; namespace?: Namespace }
+  /** A storage object changed (the volume plugins' events; the object itself is not needed). */
+  | { resource: StorageResource; action: number }
   /** Periodic flush of pods unschedulable for too long, or an explicit activation: moves everything. */
   | { resource: 'UnschedulableTimeout' | 'ForceActivate'; action: number };
+
+export type StorageResource = 'PersistentVolumeClaim' | 'PersistentVolume' | 'StorageClass';
 
 export type QueueingHint = 'Queue' | 'Skip';
 
 export interface ClusterEventWithHint {
-  resource: 'Node' | 'AssignedPod' | 'UnscheduledPod' | 'Namespace';
+  resource: 'Node' | 'AssignedPod' | 'UnscheduledPod' | 'Namespace' | StorageResource;
   actions: number;
   /** Defaults to Queue. Must be cheap: it runs per unschedulable pod per event. */
   hint?: (pod: PodInfo, event: ClusterEvent) => QueueingHint;

@@ -11,6 +11,7 @@ import type { ClusterEventWithHint } from './events.js';
 import type { NodeInfo } from './node-info.js';
 import type { PodInfo } from './pod-info.js';
 import type { Snapshot } from './snapshot.js';
+import type { VolumeLister } from './volumes.js';
 import { isRejected, Status } from './status.js';
 
 export const MAX_NODE_SCORE = 100;
@@ -131,6 +132,8 @@ export interface Handle {
   readonly random: () => number;
   readonly nominator: Nominator;
   readonly disruption: DisruptionChecker;
+  /** Claims, volumes and storage classes for the volume plugins. */
+  readonly volumes: VolumeLister;
   runFilterWithNominatedPods(state: CycleState, pod: PodInfo, node: NodeInfo): Status | undefined;
   runPreFilterAddPod(state: CycleState, pod: PodInfo, added: PodInfo, node: NodeInfo): Status | undefined;
   runPreFilterRemovePod(state: CycleState, pod: PodInfo, removed: PodInfo, node: NodeInfo): Status | undefined;

@@ -2,7 +2,7 @@
 // created through the API and bindings, statuses, deletes and events come back through it.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Node, Pod, PodSpec, Taint } from 'kubernetes-types/core/v1.js';
+import type { Node, PersistentVolume, PersistentVolumeClaim, Pod, PodSpec, Taint } from 'kubernetes-types/core/v1.js';
 import type { PriorityClass } from 'kubernetes-types/scheduling/v1.js';
 import { findResource, type ResourceInfo } from '../api/resources.js';
 import { startApiServer } from '../apiserver/server.js';
@@ -251,4 +251,35 @@ test('with leader election only the Lease holder schedules, and another takes ov
   assert.ok(follower.scheduler);
   const scheduled = c.events.filter((e) => e.reason === 'Scheduled').map((e) => e.object.metadata?.name);
   assert.deepEqual(scheduled.sort(), ['first', 'second']);
+});
+
+test('a pod waits for its PersistentVolumeClaim; once the claim is bound to a local volume it goes to that node', async (t) => {
+  const c = await startCluster();
+  t.after(() => c.close());
+  await createNode(c.client, 'n0');
+  await createNode(c.client, 'n1');
+  await createPod(c.client, 'db', '100m', { volumes: [{ name: 'data', persistentVolumeClaim: { claimName: 'data' } }] });
+  const failed = await waitFor('FailedScheduling', () => eventsFor(c, 'db', 'FailedScheduling'), (e) => e.length > 0);
+  assert.match(failed[0]?.message ?? '', /^0\/2 nodes are available: persistentvolumeclaim "data" not found\./);
+  await c.client.resource<PersistentVolume>(resource('persistentvolumes')).create({
+    apiVersion: 'v1',
+    kind: 'PersistentVolume',
+    metadata: { name: 'pv-n1' },
+    spec: {
+      capacity: { storage: '1Gi' },
+      accessModes: ['ReadWriteOnce'],
+      storageClassName: 'local',
+      local: { path: '/mnt/disk' },
+      claimRef: { namespace: NS, name: 'data' },
+      nodeAffinity: { required: { nodeSelectorTerms: [{ matchExpressions: [{ key: 'kubernetes.io/hostname', operator: 'In', values: ['n1'] }] }] } },
+    },
+  });
+  await c.client.resource<PersistentVolumeClaim>(resource('persistentvolumeclaims'), NS).create({
+    apiVersion: 'v1',
+    kind: 'PersistentVolumeClaim',
+    metadata: { name: 'data', namespace: NS },
+    spec: { accessModes: ['ReadWriteOnce'], storageClassName: 'local', volumeName: 'pv-n1', resources: { requests: { storage: '1Gi' } } },
+  });
+  // The claim's arrival requeues the pod at once (no waiting for the periodic flush).
+  await waitFor('db bound', () => nodeOf(c.client, 'db'), (n) => n === 'n1', 5000);
 });

@@ -2,7 +2,8 @@
 // PodDisruptionBudgets feed the core; its decisions go back through the API (bindings, pod
 // status, preemption deletes, events). Talks only to the API, like every component; with
 // leader election, only the holder of the kube-system/kube-scheduler Lease schedules.
-import type { Namespace, Node, Pod } from 'kubernetes-types/core/v1.js';
+import type { Namespace, Node, PersistentVolume, PersistentVolumeClaim, Pod } from 'kubernetes-types/core/v1.js';
+import type { StorageClass } from 'kubernetes-types/storage/v1.js';
 import type { PodDisruptionBudget } from 'kubernetes-types/policy/v1.js';
 import type { PriorityClass } from 'kubernetes-types/scheduling/v1.js';
 import { findResource, type ResourceInfo } from '../api/resources.js';
@@ -16,8 +17,10 @@ import { apiBinder, apiEvictor, apiStatusUpdater, schedulerRecorder, WriteLimite
 import type { Clock } from './clock.js';
 import type { SchedulerConfiguration } from './config.js';
 import { disruptionChecker } from './disruption-budgets.js';
+import { Action, type StorageResource } from './events.js';
 import { resolvePriority } from './priority.js';
 import { Scheduler, type ScheduleResult } from './scheduler.js';
+import type { VolumeLister } from './volumes.js';
 
 export interface SchedulerLeaderElection {
   /** Unique per candidate, e.g. `<hostname>_<random>`. */
@@ -61,6 +64,14 @@ function core(plural: string, group = '', version = 'v1'): ResourceInfo {
   return r;
 }
 
+/** Informer handlers that tell the scheduler a storage object was added or changed. */
+function storageEvents(scheduler: Scheduler, resource: StorageResource): { onAdd(): void; onUpdate(): void } {
+  return {
+    onAdd: () => scheduler.storageChanged(resource, Action.Add),
+    onUpdate: () => scheduler.storageChanged(resource, Action.UpdateOther),
+  };
+}
+
 /**
  * Starts informers, waits until their caches have synced (so the first decisions see the
  * whole cluster), then schedules until stopped — with leader election, only while leading,
@@ -76,6 +87,15 @@ export async function startScheduler(options: StartSchedulerOptions): Promise<Ru
   const namespaces = informers.informerFor<Namespace>(core('namespaces'));
   const priorityClasses = informers.informerFor<PriorityClass>(core('priorityclasses', 'scheduling.k8s.io'));
   const budgets = informers.informerFor<PodDisruptionBudget>(core('poddisruptionbudgets', 'policy'));
+  const claims = informers.informerFor<PersistentVolumeClaim>(core('persistentvolumeclaims'));
+  const persistentVolumes = informers.informerFor<PersistentVolume>(core('persistentvolumes'));
+  const storageClasses = informers.informerFor<StorageClass>(core('storageclasses', 'storage.k8s.io'));
+  const volumes: VolumeLister = {
+    claim: (namespace, name) => claims.cache.get(`${namespace}/${name}`),
+    volume: (name) => persistentVolumes.cache.get(name),
+    volumes: () => persistentVolumes.cache.list(),
+    storageClass: (name) => storageClasses.cache.get(name),
+  };
 
   const currentPod = (namespace: string, name: string): Pod | undefined => pods.cache.get(`${namespace}/${name}`);
   const writes = { client, limiter: new WriteLimiter(options.maxInflightWrites ?? 64), currentPod };
@@ -121,6 +141,7 @@ export async function startScheduler(options: StartSchedulerOptions): Promise<Ru
       evictor: apiEvictor(writes),
       recorder: schedulerRecorder(options.recorder),
       disruption: disruptionChecker((ns) => budgets.cache.byIndex(NAMESPACE_INDEX, ns)),
+      volumes,
       config: options.config,
       clock: options.clock,
       onError: (e) => log.warn(e instanceof Error ? e.message : String(e)),
@@ -138,6 +159,9 @@ export async function startScheduler(options: StartSchedulerOptions): Promise<Ru
         onUpdate: (_o, ns) => scheduler.setNamespace(ns),
         onDelete: (ns) => scheduler.removeNamespace(ns.metadata?.name ?? ''),
       }),
+      claims.addEventHandler(storageEvents(scheduler, 'PersistentVolumeClaim')),
+      persistentVolumes.addEventHandler(storageEvents(scheduler, 'PersistentVolume')),
+      storageClasses.addEventHandler(storageEvents(scheduler, 'StorageClass')),
       pods.addEventHandler({
         onAdd: (p) => scheduler.addPod(withPriority(p)),
         onUpdate: (o, p) => scheduler.updatePod(withPriority(o), withPriority(p)),

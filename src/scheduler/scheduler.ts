@@ -12,7 +12,7 @@
 import type { Namespace, Node, Pod, PodCondition } from 'kubernetes-types/core/v1.js';
 import { realClock, type Clock } from './clock.js';
 import { buildPluginSet, DEFAULT_SCHEDULER_NAME, IN_TREE_PLUGINS, resolveConfiguration, type PluginFactory, type SchedulerConfiguration } from './config.js';
-import { Action, nodeUpdateActions, podUpdateActions, type ClusterEventWithHint } from './events.js';
+import { Action, nodeUpdateActions, podUpdateActions, type ClusterEventWithHint, type StorageResource } from './events.js';
 import { fitErrorMessage } from './fit-error.js';
 import { CycleState, Framework, NodeToStatus, type DisruptionChecker, type Handle, type QueuedPodInfo } from './framework.js';
 import type { NodeInfo } from './node-info.js';
@@ -20,6 +20,7 @@ import { PodInfo, podKey } from './pod-info.js';
 import { SchedulingQueue } from './queue.js';
 import { Snapshot } from './snapshot.js';
 import { isRejected, Status } from './status.js';
+import { NO_VOLUMES, type VolumeLister } from './volumes.js';
 
 /**
  * Writes the binding (POST pods/{name}/binding). Rejects when the bind failed; rejects with
@@ -73,6 +74,8 @@ export interface SchedulerOptions {
   /** Out-of-tree plugins by name, usable in config profiles. */
   plugins?: Readonly<Record<string, PluginFactory>>;
   disruption?: DisruptionChecker;
+  /** Storage objects for VolumeBinding and VolumeRestrictions; default none. */
+  volumes?: VolumeLister;
   clock?: Clock;
   /** [0, 1); picks among equal best scores and the preemption start offset. */
   random?: () => number;
@@ -155,6 +158,7 @@ export class Scheduler {
       // The queue is built after the profiles, so look it up per call.
       nominator: { nominatedPodsForNode: (nodeName) => this.queue.nominatedPodsForNode(nodeName) },
       disruption: this.opts.disruption ?? { violates: () => false },
+      volumes: this.opts.volumes ?? NO_VOLUMES,
       runFilterWithNominatedPods: (state, pod, node) => (h.framework as Framework).runFilterWithNominatedPods(state, pod, node),
       runPreFilterAddPod: (state, pod, added, node) => (h.framework as Framework).runPreFilterAddPod(state, pod, added, node),
       runPreFilterRemovePod: (state, pod, removed, node) => (h.framework as Framework).runPreFilterRemovePod(state, pod, removed, node),
@@ -239,6 +243,11 @@ export class Scheduler {
 
   removeNamespace(name: string): void {
     this.snapshot.removeNamespace(name);
+  }
+
+  /** A claim, volume or storage class was added or changed (the lister already shows it). */
+  storageChanged(resource: StorageResource, action: number): void {
+    this.queue.onEvent({ resource, action });
   }
 
   private assigned(pod: Pod): void {

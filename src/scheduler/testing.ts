@@ -1,12 +1,14 @@
 // Builders and a harness for scheduler tests: a Scheduler whose binder and evictor feed results
 // back as informer events would (bound pod → updatePod, evicted pod → removePod).
-import type { Node, Pod, PodSpec, Taint } from 'kubernetes-types/core/v1.js';
+import type { Node, PersistentVolume, PersistentVolumeClaim, Pod, PodSpec, Taint } from 'kubernetes-types/core/v1.js';
+import type { StorageClass } from 'kubernetes-types/storage/v1.js';
 import { FakeClock } from './clock.js';
 import type { Handle } from './framework.js';
 import { PodInfo } from './pod-info.js';
 import type { Snapshot } from './snapshot.js';
 import type { SchedulerConfiguration } from './config.js';
 import { Scheduler, type PodStatusUpdate, type ScheduleResult, type SchedulerEvent } from './scheduler.js';
+import { NO_VOLUMES, type VolumeLister } from './volumes.js';
 
 export function makeNode(
   name: string,
@@ -49,7 +51,9 @@ export interface Harness {
   drain(): Promise<ScheduleResult[]>;
 }
 
-export function harness(opts: { config?: SchedulerConfiguration; nodes?: Node[]; bindFails?: (pod: Pod) => boolean | Error } = {}): Harness {
+export function harness(
+  opts: { config?: SchedulerConfiguration; nodes?: Node[]; bindFails?: (pod: Pod) => boolean | Error; volumes?: VolumeLister } = {},
+): Harness {
   const clock = new FakeClock(1_000_000);
   const pods = new Map<string, Pod>();
   const h: Harness = {
@@ -63,6 +67,7 @@ export function harness(opts: { config?: SchedulerConfiguration; nodes?: Node[];
       clock,
       random: () => 0,
       config: opts.config,
+      volumes: opts.volumes,
       binder: async (pod, nodeName) => {
         const fails = opts.bindFails?.(pod);
         if (fails instanceof Error) throw fails;
@@ -112,13 +117,14 @@ export function harness(opts: { config?: SchedulerConfiguration; nodes?: Node[];
 }
 
 /** A Handle over a bare snapshot, for plugin unit tests (filters run without other plugins). */
-export function bareHandle(snapshot: Snapshot): Handle {
+export function bareHandle(snapshot: Snapshot, volumes: VolumeLister = NO_VOLUMES): Handle {
   return {
     snapshot,
     clock: new FakeClock(),
     random: () => 0,
     nominator: { nominatedPodsForNode: () => [] },
     disruption: { violates: () => false },
+    volumes,
     runFilterWithNominatedPods: () => undefined,
     runPreFilterAddPod: () => undefined,
     runPreFilterRemovePod: () => undefined,
@@ -127,6 +133,16 @@ export function bareHandle(snapshot: Snapshot): Handle {
 }
 
 /** Places pods (already carrying spec.nodeName) into the snapshot. */
+/** A VolumeLister over fixed objects, for the volume plugins' tests. */
+export function fixedVolumes(o: { claims?: PersistentVolumeClaim[]; volumes?: PersistentVolume[]; classes?: StorageClass[] }): VolumeLister {
+  return {
+    claim: (ns, name) => o.claims?.find((c) => (c.metadata?.namespace ?? 'default') === ns && c.metadata?.name === name),
+    volume: (name) => o.volumes?.find((v) => v.metadata?.name === name),
+    volumes: () => o.volumes ?? [],
+    storageClass: (name) => o.classes?.find((c) => c.metadata?.name === name),
+  };
+}
+
 export function place(snapshot: Snapshot, ...pods: Pod[]): void {
   for (const p of pods) snapshot.addPod(new PodInfo(p));
 }

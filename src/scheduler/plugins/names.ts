@@ -7,6 +7,8 @@ export const PluginName = {
   TaintToleration: 'TaintToleration',
   NodeAffinity: 'NodeAffinity',
   NodePorts: 'NodePorts',
+  VolumeRestrictions: 'VolumeRestrictions',
+  VolumeBinding: 'VolumeBinding',
   NodeResourcesFit: 'NodeResourcesFit',
   NodeResourcesBalancedAllocation: 'NodeResourcesBalancedAllocation',
   ImageLocality: 'ImageLocality',
