@@ -1,6 +1,7 @@
 // One informer per resource for every controller in a process: the first `informerFor` creates
 // it, later ones get the same instance (their indexers are added to it). Informers asked for
 // after start() begin at once.
+import { setMaxListeners } from 'node:events';
 import type { KubeObject } from '../api/object.js';
 import type { ApiClient, ObjectLike, ResourceTarget } from '../client/client.js';
 import { resolveTarget } from '../client/resource-client.js';
@@ -28,6 +29,19 @@ export interface InformerRequest<T> {
   /** Informers with different selectors are different informers. */
   labelSelector?: string;
   fieldSelector?: string;
+}
+
+/**
+ * A signal that aborts with `signal`, for many informers to listen on: the caller's signal
+ * gets one listener instead of a few per informer (which Node reports as a likely leak past 10).
+ */
+function fanOut(signal: AbortSignal): { signal: AbortSignal; release(): void } {
+  const own = new AbortController();
+  setMaxListeners(0, own.signal);
+  const abort = (): void => own.abort();
+  if (signal.aborted) own.abort();
+  else signal.addEventListener('abort', abort, { once: true });
+  return { signal: own.signal, release: () => signal.removeEventListener('abort', abort) };
 }
 
 export class SharedInformerFactory {
@@ -71,16 +85,22 @@ export class SharedInformerFactory {
 
   /** Starts every informer not running yet; they (and later ones) stop when `signal` aborts. */
   start(signal: AbortSignal): void {
-    this.signal = signal;
+    const own = fanOut(signal).signal;
+    this.signal = own;
     for (const informer of this.informers.values()) {
-      if (!informer.isRunning) this.runs.push(informer.run(signal));
+      if (!informer.isRunning) this.runs.push(informer.run(own));
     }
   }
 
   /** Resolves true once every informer created so far has synced; false if `signal` aborts first. */
   async waitForSync(signal: AbortSignal): Promise<boolean> {
-    const results = await Promise.all([...this.informers.values()].map((i) => i.waitForSync(signal)));
-    return results.every(Boolean);
+    const own = fanOut(signal);
+    try {
+      const results = await Promise.all([...this.informers.values()].map((i) => i.waitForSync(own.signal)));
+      return results.every(Boolean);
+    } finally {
+      own.release();
+    }
   }
 
   /** Resolves when every started informer has stopped (after the start signal aborted). */
