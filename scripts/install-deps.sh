@@ -3,7 +3,8 @@
 #   (no flag)   : the containerd runtime (containerd, runc, CNI plugins) — optional for a
 #                 cluster: without it k8ts says so and uses the process runtime
 #   --for-tests : everything the test suite needs: etcd-server (etcd backend), dnsutils (dig),
-#                 and the containerd runtime with its offline test images
+#                 apache2-utils and openssl (registry auth e2e), and the containerd runtime
+#                 with its offline test images
 # Without root it only reports what is missing and exits 1; callers decide whether that is fatal.
 set -u
 here="$(dirname "$0")"
@@ -12,6 +13,9 @@ need() { command -v "$1" >/dev/null 2>&1 || want+=("$2"); }
 if [ "${1:-}" = "--for-tests" ]; then
   need etcd etcd-server
   need dig dnsutils
+  # The registry e2e: a password file (bcrypt) and a self-signed certificate.
+  need htpasswd apache2-utils
+  need openssl openssl
 fi
 if [ ${#want[@]} -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ]; then

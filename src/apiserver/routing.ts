@@ -20,6 +20,8 @@ export interface ResourceRoute {
   subresource: string | undefined;
   /** Legacy `/watch/` path prefix. */
   watchPath: boolean;
+  /** For `…/{name}/proxy/{path}`: the path to forward, `/` when none. */
+  proxyPath?: string;
 }
 
 const NAMESPACE_SUBRESOURCES = new Set(['status', 'finalize']);
@@ -60,13 +62,15 @@ export function parseRoute(pathname: string): Route {
     rest = rest.slice(2);
   }
   const [plural, name, subresource, ...extra] = rest;
-  if (!plural || extra.length > 0) return { kind: 'notFound' };
+  if (!plural || (extra.length > 0 && subresource !== 'proxy')) return { kind: 'notFound' };
   const resource = findResource(group, version, plural);
   if (!resource) return { kind: 'notFound' };
   if (namespace !== undefined && !resource.namespaced) return { kind: 'notFound' };
   // A namespaced resource addressed by name needs its namespace.
   if (resource.namespaced && namespace === undefined && name !== undefined) return { kind: 'notFound' };
-  return { kind: 'resource', group, version, resource, namespace, name, subresource, watchPath };
+  const route: ResourceRoute = { kind: 'resource', group, version, resource, namespace, name, subresource, watchPath };
+  if (subresource === 'proxy') route.proxyPath = `/${extra.map(encodeURIComponent).join('/')}`;
+  return route;
 }
 
 function safeDecode(s: string): string | undefined {

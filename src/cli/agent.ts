@@ -1,7 +1,8 @@
 // `k8ts agent`: joins this machine to a cluster as a node. With only the server URL and the
 // join token it verifies the cluster CA, obtains the node's client and serving certificates by
 // CertificateSigningRequest (TLS bootstrap), then runs the node agent (kubelet and its HTTPS
-// API) until SIGINT/SIGTERM. Containers keep running when the agent stops; the next start
+// API) and the node's networking (service proxy, network policy, ingress; each can be
+// disabled) until SIGINT/SIGTERM. Containers keep running when the agent stops; the next start
 // re-adopts them.
 import { homedir, hostname } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -9,12 +10,17 @@ import { hostAddresses } from '../kubelet/config.js';
 import { createLogger, isLogLevel, type LogLevel } from '../log.js';
 import { startNodeAgent, type KubeletTuning } from '../node/agent.js';
 import { bootstrapNodeCredentials, nodeClient } from '../node/bootstrap.js';
+import { startNodeNetworking } from '../node/networking.js';
 import { defaultRuntime, isRuntimeName, RUNTIME_NAMES, runtimeAvailability, type RuntimeName } from '../node/runtimes.js';
+import { EVICTION_HARD_FLAG, evictionHardProblem } from './eviction-flag.js';
 import { helpText, parseFlags, UsageError } from './flags.js';
 
 export function defaultAgentDataDir(): string {
   return process.getuid?.() === 0 ? '/var/lib/k8ts/agent' : join(homedir(), '.local', 'share', 'k8ts', 'agent');
 }
+
+/** Networking parts of a node that `--disable` can leave out. */
+export const AGENT_COMPONENTS = ['proxy', 'netpol', 'ingress'] as const;
 
 const specs = {
   server: { type: 'string', placeholder: 'URL', description: 'API server to join, e.g. https://10.0.0.1:6443' },
@@ -37,10 +43,69 @@ const specs = {
     description: 'Longest wait before restarting a crashing container (Kubernetes: 300)',
     default: '300',
   },
+  disable: {
+    type: 'string',
+    placeholder: 'NAME',
+    description: `Do not run this part of the node's networking: ${AGENT_COMPONENTS.join(', ')} (repeatable)`,
+    multiple: true,
+  },
+  'ingress-ports': { type: 'string', placeholder: 'HTTP,HTTPS', description: 'Ports of the ingress proxy on the node', default: '80,443' },
+  'cluster-cidr': { type: 'string', placeholder: 'CIDR', description: "The cluster's pod addresses (the server's --cluster-cidr)", default: '10.42.0.0/16' },
+  'cluster-dns': { type: 'string', placeholder: 'IP', description: "Nameserver of pods with dnsPolicy ClusterFirst (the kube-dns Service IP; 'none': the host's resolv.conf)", default: '10.43.0.10' },
+  'eviction-hard': EVICTION_HARD_FLAG,
   'log-level': { type: 'string', placeholder: 'LEVEL', description: 'error, warn, info or debug', default: 'info' },
 } as const;
 
-const help = helpText('k8ts agent --server URL --token TOKEN [flags]', 'Join this machine to a k8ts cluster as a node.', specs);
+const help = helpText(
+  'k8ts agent --server URL --token TOKEN [flags]',
+  'Join this machine to a k8ts cluster as a node. Like kube-proxy on every node, the agent also runs\n' +
+    'the service proxy (iptables for containerd pods, userspace for the process runtime), NetworkPolicy\n' +
+    'enforcement (containerd) and the ingress proxy; --disable proxy|netpol|ingress leaves one out\n' +
+    '(nodes sharing one machine share its iptables and ports: run them on one node only).',
+  specs,
+);
+
+export interface AgentNetworking {
+  proxy: boolean;
+  networkPolicy: boolean;
+  /** Undefined: no ingress proxy. */
+  ingress?: { httpPort: number; httpsPort: number };
+  clusterCidr: string;
+  /** Undefined: pods use the host's resolver configuration. */
+  clusterDns?: string;
+}
+
+const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
+
+/** The networking flags of `k8ts agent`, checked; throws UsageError. */
+export function parseAgentNetworking(flags: {
+  disable: readonly string[];
+  'ingress-ports'?: string | undefined;
+  'cluster-cidr'?: string | undefined;
+  'cluster-dns'?: string | undefined;
+}): AgentNetworking {
+  const unknown = flags.disable.find((c) => !(AGENT_COMPONENTS as readonly string[]).includes(c));
+  if (unknown !== undefined) throw new UsageError(`--disable takes ${AGENT_COMPONENTS.join(', ')}, not "${unknown}"`);
+  const disabled = new Set(flags.disable);
+  const rawPorts = flags['ingress-ports'] ?? '80,443';
+  const ports = rawPorts.split(',').map((p) => (/^\d+$/.test(p.trim()) ? Number(p) : NaN));
+  const [httpPort, httpsPort] = ports;
+  if (ports.length !== 2 || httpPort === undefined || httpsPort === undefined || ports.some((p) => !Number.isInteger(p) || p > 65535)) {
+    throw new UsageError(`--ingress-ports takes two ports, HTTP,HTTPS, not "${rawPorts}"`);
+  }
+  const clusterCidr = flags['cluster-cidr'] ?? '10.42.0.0/16';
+  const [base = '', bits = ''] = clusterCidr.split('/');
+  if (!IPV4.test(base) || !/^\d+$/.test(bits) || Number(bits) > 32) throw new UsageError(`--cluster-cidr takes an IPv4 CIDR, not "${clusterCidr}"`);
+  const dns = flags['cluster-dns'] ?? '10.43.0.10';
+  if (dns !== 'none' && !IPV4.test(dns)) throw new UsageError(`--cluster-dns takes an IPv4 address or "none", not "${dns}"`);
+  return {
+    proxy: !disabled.has('proxy'),
+    networkPolicy: !disabled.has('netpol'),
+    ...(disabled.has('ingress') ? {} : { ingress: { httpPort, httpsPort } }),
+    clusterCidr,
+    ...(dns === 'none' ? {} : { clusterDns: dns }),
+  };
+}
 
 const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 
@@ -95,6 +160,7 @@ export async function runAgent(argv: readonly string[]): Promise<number> {
   let tuning: KubeletTuning;
   let kubeletPort: number;
   let logLevel: LogLevel;
+  let networking: AgentNetworking;
   try {
     flags = parseFlags(argv, specs, help);
     if (!flags) return 0;
@@ -103,6 +169,7 @@ export async function runAgent(argv: readonly string[]): Promise<number> {
     const level = flags['log-level'] ?? 'info';
     if (!isLogLevel(level)) throw new UsageError(`--log-level must be error, warn, info or debug, not "${level}"`);
     logLevel = level;
+    networking = parseAgentNetworking(flags);
     runtime = chooseRuntime(flags.runtime);
     labels = parseLabels(flags['node-label']);
     kubeletPort = Number(flags['kubelet-port']);
@@ -113,7 +180,11 @@ export async function runAgent(argv: readonly string[]): Promise<number> {
       heartbeatIntervalMs: frequencyMs,
       nodeStatusUpdateFrequencyMs: frequencyMs,
       crashLoopBackOff: { initialMs: Math.min(10_000, backoffMaxMs), maxMs: backoffMaxMs },
+      ...(networking.clusterDns ? { clusterDNS: [networking.clusterDns] } : {}),
+      ...(flags['eviction-hard'] !== undefined ? { evictionHard: flags['eviction-hard'] } : {}),
     };
+    const evictionProblem = evictionHardProblem(flags['eviction-hard']);
+    if (evictionProblem) throw new UsageError(evictionProblem);
   } catch (err) {
     if (err instanceof UsageError) {
       process.stderr.write(`k8ts agent: ${err.message}\n\n${help}`);
@@ -162,9 +233,24 @@ export async function runAgent(argv: readonly string[]): Promise<number> {
       kubelet: tuning,
       signal,
     });
+    const net = await startNodeNetworking({
+      client,
+      nodeName,
+      runtime,
+      address: nodeIp,
+      clusterCidr: networking.clusterCidr,
+      proxy: networking.proxy,
+      networkPolicy: networking.networkPolicy,
+      // The server's node answers for LoadBalancer Services (k3s servicelb on one machine).
+      loadBalancer: false,
+      ...(networking.ingress ? { ingress: networking.ingress } : {}),
+      log,
+      signal,
+    });
     log.info(`node ${nodeName} is running; stop with Ctrl-C (containers keep running)`);
     await new Promise<void>((done) => (signal.aborted ? done() : signal.addEventListener('abort', () => done(), { once: true })));
     log.info(`${String(signal.reason)}: stopping the node agent`);
+    await net.stop();
     await agent.stop();
     client.close();
     log.info('stopped');

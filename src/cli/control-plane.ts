@@ -22,7 +22,7 @@ import { startNodeNetworking } from '../node/networking.js';
 import { issueLocalNodeCredentials } from '../node/local-credentials.js';
 import type { RuntimeName } from '../node/runtimes.js';
 
-export const COMPONENTS = ['controllers', 'scheduler', 'agent', 'dns', 'proxy', 'ingress'] as const;
+export const COMPONENTS = ['controllers', 'scheduler', 'agent', 'dns', 'proxy', 'netpol', 'ingress'] as const;
 export type Component = (typeof COMPONENTS)[number];
 
 export interface ControlPlaneOptions {
@@ -49,9 +49,14 @@ export interface EmbeddedNode {
   caCert: string;
   caKeyPem: string;
   clusterCidr: string;
-  /** Which of the node's network services run (`proxy`, `ingress`), and the ingress ports. */
+  /** Which of the node's network services run (`proxy`, `netpol`, `ingress`), and the ingress ports. */
   proxy: boolean;
+  networkPolicy: boolean;
   ingress?: { httpPort: number; httpsPort: number };
+  /** The kube-dns Service IP written into ClusterFirst pods' resolv.conf (kubelet --cluster-dns). */
+  clusterDns?: string;
+  /** The kubelet's hard eviction thresholds (--eviction-hard); default Kubernetes'. */
+  evictionHard?: string;
 }
 
 /** The embedded node's identity: a token valid for this process only. */
@@ -124,7 +129,8 @@ export async function startControlPlane(server: RunningApiServer, token: string,
     }
   }
   if (!o.disabled.has('agent')) {
-    const agent = await startEmbeddedAgent(server, { ...o.node, proxy: !o.disabled.has('proxy'), ...(o.disabled.has('ingress') ? { ingress: undefined } : {}) }, o.log);
+    const dnsOn = !o.disabled.has('dns');
+    const agent = await startEmbeddedAgent(server, { ...o.node, proxy: !o.disabled.has('proxy'), networkPolicy: !o.disabled.has('netpol'), ...(o.disabled.has('ingress') ? { ingress: undefined } : {}), ...(dnsOn ? { clusterDns: o.dns.clusterIp } : {}) }, o.log);
     stops.push(() => agent.stop());
     o.log.info(`node ${agent.nodeName} started (runtime ${o.node.runtime}, kubelet port ${agent.kubeletPort})`);
   }
@@ -159,16 +165,19 @@ async function startEmbeddedAgent(server: RunningApiServer, node: EmbeddedNode, 
     kubeletTls: { cert: creds.serving.cert, key: creds.serving.key, clientCA: node.caCert },
     address: node.address,
     kubeletPort: 0,
+    kubelet: { ...(node.clusterDns ? { clusterDNS: [node.clusterDns] } : {}), ...(node.evictionHard !== undefined ? { evictionHard: node.evictionHard } : {}) },
     log: log.child('agent'),
     signal: stop.signal,
   });
-  const networking = node.proxy || node.ingress
+  const networking = node.proxy || node.networkPolicy || node.ingress
     ? await startNodeNetworking({
         client,
         nodeName: node.name,
         runtime: node.runtime,
         address: node.address,
         clusterCidr: node.clusterCidr,
+        proxy: node.proxy,
+        networkPolicy: node.networkPolicy,
         loadBalancer: node.proxy,
         ...(node.ingress ? { ingress: node.ingress } : {}),
         log: log.child('agent'),

@@ -16,6 +16,7 @@ import { hostAddresses } from '../kubelet/config.js';
 import { loadPrivateKey } from '../pki/certificates.js';
 import { kubeDnsClusterIp } from '../dns/kube-dns-service.js';
 import { COMPONENTS, internalIdentity, nodeIdentity, startControlPlane, type RunningControlPlane } from './control-plane.js';
+import { EVICTION_HARD_FLAG, evictionHardProblem } from './eviction-flag.js';
 import { helpText, parseFlags, UsageError } from './flags.js';
 
 export function defaultDataDir(): string {
@@ -52,6 +53,7 @@ const specs = {
   },
   'node-name': { type: 'string', placeholder: 'NAME', description: "This server's node name", default: 'the host name' },
   'node-ip': { type: 'string', placeholder: 'IP', description: "This server's node InternalIP", default: 'first non-loopback IPv4' },
+  'eviction-hard': EVICTION_HARD_FLAG,
   'node-monitor-grace-period': {
     type: 'string',
     placeholder: 'SECONDS',
@@ -98,6 +100,11 @@ export async function runServer(argv: readonly string[]): Promise<number> {
   const gracePeriod = Number(flags['node-monitor-grace-period']);
   if (!(gracePeriod > 0)) {
     process.stderr.write(`k8ts server: --node-monitor-grace-period must be a positive number of seconds\n`);
+    return 2;
+  }
+  const evictionProblem = evictionHardProblem(flags['eviction-hard']);
+  if (evictionProblem) {
+    process.stderr.write(`k8ts server: ${evictionProblem}\n`);
     return 2;
   }
   const unknownComponent = flags.disable.find((c) => !(COMPONENTS as readonly string[]).includes(c));
@@ -203,7 +210,9 @@ export async function runServer(argv: readonly string[]): Promise<number> {
         caKeyPem,
         clusterCidr: flags['cluster-cidr'] ?? '10.42.0.0/16',
         proxy: true,
+        networkPolicy: true,
         ingress: { httpPort: ingressPorts[0] ?? 80, httpsPort: ingressPorts[1] ?? 443 },
+        ...(flags['eviction-hard'] !== undefined ? { evictionHard: flags['eviction-hard'] } : {}),
       },
       log,
     });

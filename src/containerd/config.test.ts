@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { bridgeNameFor, cniConflist, containerdPaths, containerdToml, mirrorHostsToml, parseCidr, formatIp } from './config.js';
+import { bridgeNameFor, cniConflist, containerdPaths, containerdToml, parseCidr, formatIp } from './config.js';
 import { findPrerequisites, INSTALL_SCRIPT } from './prerequisites.js';
 
 test('the CNI network list: named bridge, host-local over the pod CIDR with its first address as gateway, portmap', () => {
@@ -60,13 +60,6 @@ test('config.toml keeps everything under the node directory and sets what this m
   ]) {
     assert.ok(toml.includes(line), `missing: ${line}`);
   }
-});
-
-test('a registry mirror is tried first over plain HTTP, the upstream stays the server', () => {
-  const t = mirrorHostsToml('https://registry-1.docker.io', '127.0.0.1:5000');
-  assert.match(t, /^server = "https:\/\/registry-1\.docker\.io"$/m);
-  assert.match(t, /^\[host\."http:\/\/127\.0\.0\.1:5000"\]$/m);
-  assert.match(t, /capabilities = \["pull", "resolve"\]/);
 });
 
 test('missing prerequisites are named together with the install script', () => {

@@ -1,8 +1,7 @@
 // The files of one node's containerd instance, all under one directory so several nodes can
 // run side by side on one machine: containerd's config.toml (CRI plugin settings that this
 // kind of machine requires), the CNI network list (bridge + host-local over the node's pod
-// CIDR + portmap), and registry host files (a local registry as mirror for docker.io and
-// registry.k8s.io, since neither is reachable offline).
+// CIDR + portmap); registry settings are registries.ts.
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 
@@ -44,6 +43,8 @@ export interface ContainerdConfigOptions {
   sandboxImage: string;
   runcPath: string;
   cniBinDir: string;
+  /** CRI registry.configs sections (credentials per registry host), from registries.ts. */
+  registryAuth?: string;
 }
 
 const q = (s: string): string => JSON.stringify(s);
@@ -87,7 +88,7 @@ disabled_plugins = ["io.containerd.snapshotter.v1.btrfs", "io.containerd.snapsho
     max_conf_num = 1
   [plugins."io.containerd.grpc.v1.cri".registry]
     config_path = ${q(paths.certsDir)}
-`;
+${o.registryAuth ?? ''}`;
 }
 
 /** An IPv4 CIDR's network address as a number, and its prefix length. */
@@ -152,17 +153,5 @@ export function cniConflist(o: CniOptions): string {
   )}\n`;
 }
 
-/** certs.d/<upstream>/hosts.toml sending pulls of `upstream` to a plain-HTTP mirror first. */
-export function mirrorHostsToml(upstreamServer: string, mirror: string): string {
-  return `server = ${q(upstreamServer)}
-
-[host.${q(`http://${mirror}`)}]
-  capabilities = ["pull", "resolve"]
-  skip_verify = true
-`;
-}
-
-export const MIRRORED_REGISTRIES: readonly { host: string; server: string }[] = [
-  { host: 'docker.io', server: 'https://registry-1.docker.io' },
-  { host: 'registry.k8s.io', server: 'https://registry.k8s.io' },
-];
+/** Registries a node's default local mirror stands in for (neither is reachable offline). */
+export const MIRRORED_REGISTRIES: readonly string[] = ['docker.io', 'registry.k8s.io'];

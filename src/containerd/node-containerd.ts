@@ -1,10 +1,12 @@
 // The containerd runtime of one node, from its data directory: starts and supervises a
 // private containerd (or connects to one given by endpoint), imports the offline images, and
 // opens the ContainerRuntime over it.
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ContainerdRuntime } from '../kubelet/runtime/containerd/containerd-runtime.js';
 import { bridgeNameFor } from './config.js';
 import { builtImageArchives, defaultImageDir, importImages } from './images.js';
+import { parseRegistries, type RegistriesConfig } from './registries.js';
 import { ContainerdSupervisor } from './supervisor.js';
 
 export interface NodeContainerdOptions {
@@ -19,6 +21,8 @@ export interface NodeContainerdOptions {
   imageDir?: string;
   /** Plain-HTTP registry mirroring docker.io and registry.k8s.io; default 127.0.0.1:5000, false for none. */
   registryMirror?: string | false;
+  /** A registries.yaml (k3s's format: mirrors, plain-HTTP endpoints, TLS, credentials); read if it exists. */
+  registriesFile?: string;
   log?: (line: string) => void;
 }
 
@@ -47,12 +51,15 @@ export async function startNodeContainerd(o: NodeContainerdOptions): Promise<Nod
     throw new Error(`the node data directory ${o.dataDir} is too long for containerd's sockets (${longest.length} > ${MAX_SOCKET_PATH} characters)`);
   }
   const mirror = o.registryMirror === false ? undefined : (o.registryMirror ?? '127.0.0.1:5000');
+  const registries = o.registriesFile ? await readRegistries(o.registriesFile) : undefined;
+  if (registries && o.registriesFile) o.log?.(`registry settings from ${o.registriesFile}: mirrors for ${Object.keys(registries.mirrors).join(', ') || 'none'}`);
   const supervisor = await ContainerdSupervisor.start({
     dir,
     networkName: `k8ts-${o.nodeName}`,
     bridgeName: bridgeNameFor(o.nodeName),
     ...(o.podCIDR ? { podCIDR: o.podCIDR } : {}),
     ...(mirror ? { registryMirror: mirror } : {}),
+    ...(registries ? { registries } : {}),
     ...(o.log ? { log: o.log } : {}),
   });
   try {
@@ -77,4 +84,16 @@ export async function startNodeContainerd(o: NodeContainerdOptions): Promise<Nod
       await supervisor.stop();
     },
   };
+}
+
+/** The parsed file, or undefined when it does not exist; a malformed file is an error. */
+async function readRegistries(path: string): Promise<RegistriesConfig | undefined> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (err) {
+    if (err instanceof Error && 'code' in err && err.code === 'ENOENT') return undefined;
+    throw err;
+  }
+  return parseRegistries(text, path);
 }

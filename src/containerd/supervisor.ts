@@ -3,11 +3,12 @@
 // after a minute of uptime). Running pods survive a restart: their shims are separate
 // processes. stop() ends containerd only; pods keep running unless removed first.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdir, open, rename, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, open, rename, rm, writeFile } from 'node:fs/promises';
 import { connect } from 'node:net';
-import { dirname, join } from 'node:path';
-import { cniConflist, containerdPaths, containerdToml, mirrorHostsToml, MIRRORED_REGISTRIES, type ContainerdPaths } from './config.js';
+import { join } from 'node:path';
+import { cniConflist, containerdPaths, containerdToml, MIRRORED_REGISTRIES, type ContainerdPaths } from './config.js';
 import { findPrerequisites, type Prerequisites } from './prerequisites.js';
+import { EMPTY_REGISTRIES, registryAuthToml, registryHostFiles, withDefaultMirror, type RegistriesConfig } from './registries.js';
 
 export interface ContainerdSupervisorOptions {
   /** Directory of this node's containerd (config, sockets, root, state, CNI files). */
@@ -21,6 +22,8 @@ export interface ContainerdSupervisorOptions {
   sandboxImage?: string;
   /** host:port of a plain-HTTP registry used as mirror for docker.io and registry.k8s.io. */
   registryMirror?: string;
+  /** Mirrors, TLS and credentials per registry (registries.yaml); they win over registryMirror. */
+  registries?: RegistriesConfig;
   cniBinDir?: string;
   readyTimeoutMs?: number;
   log?: (line: string) => void;
@@ -107,6 +110,9 @@ export class ContainerdSupervisor {
 
   private async writeConfig(): Promise<void> {
     const p = this.paths;
+    const registries = withDefaultMirror(this.options.registries ?? EMPTY_REGISTRIES, this.options.registryMirror, MIRRORED_REGISTRIES);
+    // certs.d is generated as a whole: hosts dropped from the settings must not linger.
+    await rm(p.certsDir, { recursive: true, force: true });
     for (const d of [p.dir, p.root, p.state, p.opt, p.runcRoot, p.cniConfDir, p.ipamDir, p.certsDir]) await mkdir(d, { recursive: true });
     await writeFile(
       p.config,
@@ -114,14 +120,14 @@ export class ContainerdSupervisor {
         sandboxImage: this.options.sandboxImage ?? DEFAULT_SANDBOX_IMAGE,
         runcPath: this.prerequisites.runc,
         cniBinDir: this.prerequisites.cniBinDir,
+        registryAuth: registryAuthToml(registries),
       }),
     );
-    for (const r of MIRRORED_REGISTRIES) {
-      const file = join(p.certsDir, r.host, 'hosts.toml');
-      if (this.options.registryMirror) {
-        await mkdir(dirname(file), { recursive: true });
-        await writeFile(file, mirrorHostsToml(r.server, this.options.registryMirror));
-      } else await rm(dirname(file), { recursive: true, force: true });
+    // It may hold registry credentials.
+    await chmod(p.config, 0o600);
+    for (const [host, text] of registryHostFiles(registries)) {
+      await mkdir(join(p.certsDir, host), { recursive: true });
+      await writeFile(join(p.certsDir, host, 'hosts.toml'), text);
     }
     if (this.options.podCIDR) await this.setPodCIDR(this.options.podCIDR);
   }

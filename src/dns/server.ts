@@ -11,12 +11,13 @@ import type { Logger } from '../log.js';
 import type { ClusterView } from './cluster-records.js';
 import { Forwarder, parseUpstream } from './forward.js';
 import { listenUdpAndTcp } from './listen.js';
+import { listenOnEachAddress, localIPv4Addresses } from './listen-each-address.js';
 import { readResolvConf } from './resolv-conf.js';
 import { respond, type ResponderContext } from './respond.js';
 
 export interface DnsServerOptions {
   client: ApiClient;
-  /** Default "0.0.0.0". */
+  /** Default "0.0.0.0": UDP on each local IPv4 address (see listen-each-address.ts), TCP on all. */
   host?: string;
   /** 0 picks a free port (the same one for UDP and TCP). */
   port: number;
@@ -125,9 +126,13 @@ export async function startDnsServer(o: DnsServerOptions): Promise<RunningDnsSer
       }
     });
   });
-  let bound: { udp: UdpSocket; port: number };
+  let bound: { udp: UdpSocket[]; port: number };
   try {
-    bound = await listenUdpAndTcp(host, o.port, onQuery, tcp);
+    if (host === '0.0.0.0') bound = await listenOnEachAddress(localIPv4Addresses(), o.port, onQuery, tcp);
+    else {
+      const one = await listenUdpAndTcp(host, o.port, onQuery, tcp);
+      bound = { udp: [one.udp], port: one.port };
+    }
   } catch (err) {
     stopped.abort();
     throw err;
@@ -141,7 +146,7 @@ export async function startDnsServer(o: DnsServerOptions): Promise<RunningDnsSer
       o.signal.removeEventListener('abort', abort);
       stopped.abort();
       forwarder.close();
-      udp.close();
+      for (const socket of udp) socket.close();
       const closed = new Promise<void>((resolve) => tcp.close(() => resolve()));
       for (const c of connections) c.destroy();
       await closed;

@@ -227,3 +227,35 @@ test('ingress routing, round robin, status, TLS by SNI and live updates', async 
     await storage.close();
   }
 });
+
+// Regression: with the HTTPS port taken, the controller failed to start but kept its HTTP
+// listener and watches open, so the process running it never exited.
+test('a taken HTTPS port fails the start and releases the HTTP port and the watches', async () => {
+  const storage = new MemoryStorage();
+  const server = await startApiServer({ storage, port: 0, tokens: new Map([[TOKEN, { username: 'admin', groups: ['system:masters'] }]]) });
+  const client = createClient(new HttpTransport({ server: server.url, token: TOKEN }));
+  const holder = createServer();
+  await new Promise<void>((r) => holder.listen(0, '127.0.0.1', r));
+  const taken = (holder.address() as AddressInfo).port;
+  const probe = createServer();
+  await new Promise<void>((r) => probe.listen(0, '127.0.0.1', r));
+  const httpPort = (probe.address() as AddressInfo).port;
+  await new Promise<void>((r) => probe.close(() => r()));
+  const stop = new AbortController();
+  try {
+    await assert.rejects(startIngressController({ client, httpPort, httpsPort: taken, bindAddress: '127.0.0.1', address: '192.0.2.10', log, signal: stop.signal }), { code: 'EADDRINUSE' });
+    // The HTTP port is free again: the failed start closed its listener.
+    const again = createServer();
+    await new Promise<void>((resolve, reject) => {
+      again.once('error', reject);
+      again.listen(httpPort, '127.0.0.1', resolve);
+    });
+    await new Promise<void>((r) => again.close(() => r()));
+  } finally {
+    stop.abort();
+    holder.close();
+    client.close();
+    await server.close();
+    await storage.close();
+  }
+});

@@ -150,17 +150,30 @@ export async function startIngressController(o: IngressControllerOptions): Promi
 
   const host = o.bindAddress ?? '0.0.0.0';
   const http = createHttpServer();
-  const httpPort = await listen(http, host, o.httpPort);
-  http.on('request', handler({ scheme: 'http', port: httpPort }));
-  http.on('upgrade', onUpgrade({ scheme: 'http', port: httpPort }));
   let https: Server | undefined;
+  let httpPort: number;
   let httpsPort: number | undefined;
-  if (o.httpsPort !== undefined) {
-    const server = createHttpsServer({ SNICallback: (name, cb) => cb(null, contextFor(name)), ...fallback.pems });
-    https = server;
-    httpsPort = await listen(server, host, o.httpsPort);
-    server.on('request', handler({ scheme: 'https', port: httpsPort }));
-    server.on('upgrade', onUpgrade({ scheme: 'https', port: httpsPort }));
+  try {
+    httpPort = await listen(http, host, o.httpPort);
+    http.on('request', handler({ scheme: 'http', port: httpPort }));
+    http.on('upgrade', onUpgrade({ scheme: 'http', port: httpPort }));
+    if (o.httpsPort !== undefined) {
+      const server = createHttpsServer({ SNICallback: (name, cb) => cb(null, contextFor(name)), ...fallback.pems });
+      https = server;
+      const port = await listen(server, host, o.httpsPort);
+      httpsPort = port;
+      server.on('request', handler({ scheme: 'https', port }));
+      server.on('upgrade', onUpgrade({ scheme: 'https', port }));
+    }
+  } catch (err) {
+    // A taken port: release what did start (the other listener, the watches), or the process
+    // would never exit.
+    o.signal.removeEventListener('abort', abort);
+    stopped.abort();
+    for (const s of [http, https]) if (s?.listening) s.close();
+    agent.destroy();
+    await informers.stopped();
+    throw err;
   }
 
   const statusRun = runWorkers(

@@ -8,7 +8,9 @@ import { realClock, type Clock } from '../informer/clock.js';
 import type { Logger } from '../log.js';
 import type { ContainerRuntime } from './runtime/runtime.js';
 import { readHostResolvConf, type ClusterDns } from './dns-config.js';
+import { DEFAULT_EVICTION_HARD, parseEvictionHard, type Threshold } from './eviction/thresholds.js';
 import type { ServiceLister } from './service-env.js';
+import { procHostStats, type HostStatsSource } from './stats/host.js';
 
 export interface NodeCapacity {
   /** Cores, e.g. 4 or 0.5. */
@@ -63,6 +65,24 @@ export interface KubeletOptions {
   resolvConf?: string;
   /** Services for the pods' service environment variables; without one pods get none. */
   services?: ServiceLister;
+  /**
+   * Hard eviction thresholds in the kubelet's --eviction-hard syntax
+   * (`memory.available<100Mi,nodefs.available<10%`); default Kubernetes' Linux defaults, "" none.
+   */
+  evictionHard?: string;
+  /** How often the eviction manager measures the node (Kubernetes: 10 s). */
+  evictionMonitoringIntervalMs?: number;
+  /** How long a pressure condition stays True after its threshold was last met (Kubernetes: 5 min). */
+  evictionPressureTransitionPeriodMs?: number;
+  /** Where node figures come from; default the host (/proc, statfs of rootDir and imageFsDir). */
+  hostStats?: HostStatsSource;
+  /** The filesystem of images and container layers (the runtime's state); default rootDir. */
+  imageFsDir?: string;
+  /**
+   * A pod's first start that takes the runtime longer than this shows ContainerCreating in
+   * the API meanwhile (fast starts write their Running status only).
+   */
+  containerCreatingStatusDelayMs?: number;
   signal: AbortSignal;
 }
 
@@ -92,6 +112,11 @@ export interface KubeletConfig {
   volumes: 'disk' | 'none';
   clusterDns: ClusterDns;
   services: ServiceLister | undefined;
+  evictionHard: Threshold[];
+  evictionMonitoringIntervalMs: number;
+  evictionPressureTransitionPeriodMs: number;
+  hostStats: HostStatsSource;
+  containerCreatingStatusDelayMs: number;
 }
 
 /** Wall-clock time with unref'd timers: what the kubelet runs on outside tests. */
@@ -163,5 +188,10 @@ export function kubeletConfig(o: Omit<KubeletOptions, 'signal'>): KubeletConfig 
       host: readHostResolvConf(o.resolvConf ?? '/etc/resolv.conf'),
     },
     services: o.services,
+    evictionHard: parseEvictionHard(o.evictionHard ?? DEFAULT_EVICTION_HARD),
+    evictionMonitoringIntervalMs: positive('evictionMonitoringIntervalMs', o.evictionMonitoringIntervalMs ?? 10_000),
+    evictionPressureTransitionPeriodMs: positive('evictionPressureTransitionPeriodMs', o.evictionPressureTransitionPeriodMs ?? 300_000),
+    hostStats: o.hostStats ?? procHostStats({ nodeFsDir: o.rootDir, imageFsDir: o.imageFsDir ?? o.rootDir }),
+    containerCreatingStatusDelayMs: positive('containerCreatingStatusDelayMs', o.containerCreatingStatusDelayMs ?? 100),
   };
 }

@@ -3,6 +3,7 @@
 import type { Pod, PodStatus } from 'kubernetes-types/core/v1.js';
 import type { RestartBackoff } from './backoff.js';
 import type { KubeletConfig } from './config.js';
+import type { CreatingStatus } from './creating-status.js';
 import type { EventRecorder } from './events.js';
 import type { ObjectManager } from './objects.js';
 import type { ProbeManager } from './probes/probe-manager.js';
@@ -32,6 +33,10 @@ export interface PodRecord {
   lastStatus: PodStatus | undefined;
   /** Containers were stopped for deletion and the API deletion was finished. */
   terminated: boolean;
+  /** The eviction manager chose this pod: the message of its Failed/Evicted status. */
+  evicted?: string;
+  /** During a first start: shows ContainerCreating if the runtime is slow (creating-status.ts). */
+  creating?: CreatingStatus;
 }
 
 export interface KubeletContext {

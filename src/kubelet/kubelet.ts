@@ -11,6 +11,10 @@ import { kubeletConfig, type KubeletConfig, type KubeletOptions } from './config
 import type { KubeletContext, PodRecord } from './context.js';
 import { podEventRecorder } from './events.js';
 import { admitPod } from './admission.js';
+import { evictPod } from './evict.js';
+import { EvictionManager } from './eviction/eviction-manager.js';
+import { SummaryProvider } from './stats/summary.js';
+import type { Summary } from './stats/summary-types.js';
 import { NodeLease } from './lease.js';
 import { rotateContainerLogs } from './logs.js';
 import { NodeStatusManager, type NodeStatusInputs } from './node-status.js';
@@ -38,6 +42,8 @@ export interface RunningKubelet {
   pods(): Pod[];
   /** What the runtime holds of a pod: its sandboxes (newest first) and their containers. */
   runtimeState(uid: string): Promise<PodRuntimeState>;
+  /** The stats/v1alpha1 Summary of this node and its pods (/stats/summary). */
+  statsSummary(): Promise<Summary>;
 }
 
 async function readId(path: string): Promise<string | undefined> {
@@ -60,6 +66,9 @@ export class Kubelet {
   private readonly loops: Promise<void>[] = [];
   private podsSynced = false;
   private readonly ids: { bootId: string; machineId: string };
+  readonly stats: SummaryProvider;
+  readonly eviction: EvictionManager;
+  private nodeStatus: NodeStatusManager | undefined;
 
   constructor(readonly cfg: KubeletConfig, ids?: { bootId: string; machineId: string }) {
     this.ids = ids ?? { bootId: randomUUID(), machineId: createHash('sha256').update(cfg.nodeName).digest('hex').slice(0, 32) };
@@ -85,6 +94,45 @@ export class Kubelet {
       sandboxes: new Map(),
       records: new Map(),
     };
+    this.stats = new SummaryProvider({
+      nodeName: cfg.nodeName,
+      runtime: cfg.runtime,
+      host: cfg.hostStats,
+      pods: () => this.pods(),
+      ...(cfg.volumes === 'disk' ? { volumePath: (pod, v) => this.ctx.volumes.volumePath(pod, v) } : {}),
+    });
+    const nodeRef = { apiVersion: 'v1', kind: 'Node', metadata: { name: cfg.nodeName, uid: cfg.nodeName } };
+    this.eviction = new EvictionManager({
+      thresholds: cfg.evictionHard,
+      summary: (o) => this.stats.summary(o),
+      activePods: () => this.evictablePods(),
+      evict: async (pod, message) => this.evict(pod.metadata?.uid ?? '', message),
+      nodeEvent: (reason, message) => cfg.recorder.event(nodeRef, 'Warning', reason, message),
+      onPressureChange: () => void this.nodeStatus?.update().catch((err: unknown) => cfg.log.warn(`error updating node status: ${String(err)}`)),
+      clock: cfg.clock,
+      pressureTransitionPeriodMs: cfg.evictionPressureTransitionPeriodMs,
+      monitoringIntervalMs: cfg.evictionMonitoringIntervalMs,
+      log: cfg.log,
+    });
+  }
+
+  /** The pods this kubelet runs: the latest API objects with the status it last wrote. */
+  pods(): Pod[] {
+    return [...this.ctx.records.values()].filter((r) => !r.removed).map((r) => (r.lastStatus ? { ...r.pod, status: r.lastStatus } : r.pod));
+  }
+
+  private evictablePods(): Pod[] {
+    return [...this.ctx.records.values()]
+      .filter((r) => r.admission === 'admitted' && !r.removed && r.evicted === undefined && !r.pod.metadata?.deletionTimestamp && !isTerminalPhase((r.lastStatus ?? r.pod.status)?.phase))
+      .map((r) => r.pod);
+  }
+
+  /** Marks the pod evicted and has its worker kill it and write the Failed/Evicted status. */
+  evict(uid: string, message: string): void {
+    const rec = this.ctx.records.get(uid);
+    if (!rec) return;
+    rec.evicted = message;
+    this.workers.trigger(uid);
   }
 
   async nodeStatusInputs(): Promise<NodeStatusInputs> {
@@ -95,13 +143,14 @@ export class Kubelet {
     const runtimeNotReady = down.length
       ? `container runtime ${down.some((c) => c.type === 'NetworkReady') ? 'network ' : ''}not ready: ${down.map((c) => `${c.type}=false reason:${c.reason} message:${c.message}`).join(', ')}`
       : undefined;
-    return { runtimeVersion: `${v.runtimeName}://${v.runtimeVersion}`, images, ...this.ids, ...(runtimeNotReady ? { runtimeNotReady } : {}) };
+    return { runtimeVersion: `${v.runtimeName}://${v.runtimeVersion}`, images, ...this.ids, ...(runtimeNotReady ? { runtimeNotReady } : {}), pressure: this.eviction.pressure() };
   }
 
   /** Registers the node, then runs heartbeats, status updates, relists and pod workers. */
   async start(feed: PodFeed, options: { signal: AbortSignal; register?: boolean }): Promise<void> {
     const signal = AbortSignal.any([options.signal, this.stopper.signal]);
     const nodeStatus = new NodeStatusManager(this.cfg, () => this.nodeStatusInputs());
+    this.nodeStatus = nodeStatus;
     await nodeStatus.register(signal);
     const lease = new NodeLease({
       client: this.cfg.client,
@@ -137,7 +186,8 @@ export class Kubelet {
         if (ok) for (const uid of this.ctx.sandboxes.keys()) if (!this.ctx.records.has(uid)) this.workers.trigger(uid);
       }),
     );
-    if (this.cfg.volumes === 'disk') this.loops.push(this.logRotationLoop(signal));
+    // Simulated nodes measure no host: only real ones run the eviction manager.
+    if (this.cfg.volumes === 'disk') this.loops.push(this.logRotationLoop(signal), this.eviction.run(signal));
   }
 
   async stop(): Promise<void> {
@@ -196,6 +246,10 @@ export class Kubelet {
     }
     if (rec.pod.metadata?.deletionTimestamp) {
       if (!rec.terminated) await terminatePod(this.ctx, rec);
+      return {};
+    }
+    if (rec.evicted !== undefined && !isTerminalPhase((rec.lastStatus ?? rec.pod.status)?.phase)) {
+      await evictPod(this.ctx, rec, rec.evicted);
       return {};
     }
     return syncPod(this.ctx, rec);
@@ -292,7 +346,8 @@ export async function startKubelet(options: KubeletOptions): Promise<RunningKube
       stop.abort();
       await kubelet.stop();
     },
-    pods: () => [...kubelet.ctx.records.values()].filter((r) => !r.removed).map((r) => (r.lastStatus ? { ...r.pod, status: r.lastStatus } : r.pod)),
+    pods: () => kubelet.pods(),
     runtimeState: (uid) => observePod(kubelet.ctx, uid),
+    statsSummary: () => kubelet.stats.summary(),
   };
 }

@@ -60,6 +60,13 @@ const CONDITIONS: readonly [string, NodeCondition['status'], string, string][] =
   ['Ready', 'True', 'KubeletReady', 'kubelet is posting ready status'],
 ];
 
+/** Event reasons of a pressure condition turning True / False. */
+const PRESSURE_EVENTS: Record<string, [string, string]> = {
+  MemoryPressure: ['NodeHasInsufficientMemory', 'NodeHasSufficientMemory'],
+  DiskPressure: ['NodeHasDiskPressure', 'NodeHasNoDiskPressure'],
+  PIDPressure: ['NodeHasInsufficientPID', 'NodeHasSufficientPID'],
+};
+
 export interface NodeStatusInputs {
   runtimeVersion: string;
   /** Why the runtime cannot run pods yet (e.g. no pod network), as Kubernetes words it. */
@@ -67,15 +74,25 @@ export interface NodeStatusInputs {
   images: NodeStatus['images'];
   bootId: string;
   machineId: string;
+  /** Pressure conditions that are True (from the eviction manager). */
+  pressure?: ReadonlySet<string>;
 }
+
+/** Each pressure condition when True, as Kubernetes' kubelet words it. */
+const PRESSURE: Record<string, [string, string]> = {
+  MemoryPressure: ['KubeletHasInsufficientMemory', 'kubelet has insufficient memory available'],
+  DiskPressure: ['KubeletHasDiskPressure', 'kubelet has disk pressure'],
+  PIDPressure: ['KubeletHasInsufficientPID', 'kubelet has insufficient PID available'],
+};
 
 /** The status to write; heartbeat times are `now`, transition times kept from `previous` when unchanged. */
 export function computeNodeStatus(cfg: KubeletConfig, inputs: NodeStatusInputs, previous: NodeStatus | undefined, now: number): NodeStatus {
   const conditions: NodeCondition[] = CONDITIONS.map(([t, readyStatus, readyReason, readyMessage]) => {
     const notReady = t === 'Ready' && inputs.runtimeNotReady !== undefined;
-    const status = notReady ? 'False' : readyStatus;
-    const reason = notReady ? 'KubeletNotReady' : readyReason;
-    const message = notReady ? (inputs.runtimeNotReady ?? '') : readyMessage;
+    const pressure = inputs.pressure?.has(t) ? PRESSURE[t] : undefined;
+    const status = notReady || pressure ? (pressure ? 'True' : 'False') : readyStatus;
+    const reason = notReady ? 'KubeletNotReady' : pressure ? pressure[0] : readyReason;
+    const message = notReady ? (inputs.runtimeNotReady ?? '') : pressure ? pressure[1] : readyMessage;
     const old = previous?.conditions?.find((c) => c.type === t);
     return {
       type: t,
@@ -177,8 +194,21 @@ export class NodeStatusManager {
     const nodes = this.cfg.client.resource<Node>(NODES);
     const node = await nodes.patch(this.cfg.nodeName, 'merge', { status: mergeable(next, this.lastWritten) }, { subresource: 'status' });
     this.uid = node.metadata?.uid ?? this.uid;
+    this.recordPressureChanges(this.lastWritten, next);
     this.lastWritten = next;
     this.lastWriteAt = now;
+  }
+
+  /** `kubectl describe node` events of pressure transitions (NodeHasInsufficientMemory …), as the kubelet records them. */
+  private recordPressureChanges(before: NodeStatus | undefined, after: NodeStatus): void {
+    const ref = { apiVersion: 'v1', kind: 'Node', metadata: { name: this.cfg.nodeName, uid: this.cfg.nodeName } };
+    for (const c of after.conditions ?? []) {
+      const names = PRESSURE_EVENTS[c.type];
+      const old = before?.conditions?.find((o) => o.type === c.type);
+      if (!names || !old || old.status === c.status) continue;
+      const event = c.status === 'True' ? names[0] : names[1];
+      this.cfg.recorder.event(ref, 'Normal', event, `Node ${this.cfg.nodeName} status is now: ${event}`);
+    }
   }
 
   /** Runs status rounds until `signal` aborts. */

@@ -6,12 +6,14 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Container, Pod } from 'kubernetes-types/core/v1.js';
 import type { KubeletContext, PodRecord } from './context.js';
+import { runtimeCall } from './creating-status.js';
 import { ContainerConfigError, containerEnv, expand, expandCommand } from './env.js';
 import { killContainer, runHook } from './lifecycle.js';
 import { containerLimits, containerRequests } from './resources.js';
 import { ANNOTATION_CONTAINER_HASH, LABEL_CONTAINER_NAME, LABEL_POD_NAME, LABEL_POD_NAMESPACE, LABEL_POD_UID, containerHash } from './runtime-state.js';
 import { ImagePullError, type ContainerConfig, type KeyValue, type SandboxConfig, type SandboxStatus } from './runtime/runtime.js';
 import { podDnsConfig } from './dns-config.js';
+import { pullForPod } from './pull-secrets.js';
 import { serviceEnv } from './service-env.js';
 import { MountError } from './volumes/projections.js';
 
@@ -59,7 +61,7 @@ async function ensureImage(ctx: KubeletContext, rec: PodRecord, c: Container): P
   ctx.events.podEvent(pod, 'Normal', 'Pulling', `Pulling image "${image}"`);
   const started = ctx.cfg.clock.now();
   try {
-    const ref = await rt.pullImage(image);
+    const ref = await runtimeCall(rec, pullForPod(rt, (ns, name) => ctx.objects.get('secrets', ns, name), pod, image));
     const took = goDuration(ctx.cfg.clock.now() - started);
     const size = (await rt.imageStatus(image).catch(() => undefined))?.sizeBytes ?? 0;
     rec.pullFailures.delete(image);
@@ -163,7 +165,7 @@ export async function startContainer(ctx: KubeletContext, rec: PodRecord, sandbo
   if (ctx.cfg.volumes === 'disk') await mkdir(join(sbConfig.logDirectory, c.name), { recursive: true });
   let id: string;
   try {
-    id = await ctx.cfg.runtime.createContainer(sandbox.id, config, sbConfig);
+    id = await runtimeCall(rec, ctx.cfg.runtime.createContainer(sandbox.id, config, sbConfig));
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
     rec.waiting.set(c.name, { reason: 'CreateContainerError', message });
@@ -172,7 +174,7 @@ export async function startContainer(ctx: KubeletContext, rec: PodRecord, sandbo
   }
   ctx.events.podEvent(pod, 'Normal', 'Created', `Created container: ${c.name}`);
   try {
-    await ctx.cfg.runtime.startContainer(id);
+    await runtimeCall(rec, ctx.cfg.runtime.startContainer(id));
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
     rec.waiting.set(c.name, { reason: 'RunContainerError', message });

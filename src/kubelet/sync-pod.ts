@@ -8,6 +8,7 @@ import { mkdir } from 'node:fs/promises';
 import type { Container } from 'kubernetes-types/core/v1.js';
 import { formatDuration } from './backoff.js';
 import type { KubeletContext, PodRecord } from './context.js';
+import { CreatingStatus, runtimeCall } from './creating-status.js';
 import { podDescription } from './events.js';
 import { killContainer } from './lifecycle.js';
 import { ANNOTATION_CONTAINER_HASH, addSandbox, attemptsOfName, containerHash, observePod, type PodRuntimeState } from './runtime-state.js';
@@ -66,7 +67,7 @@ async function ensureSandbox(ctx: KubeletContext, rec: PodRecord, state: PodRunt
   const attempt = latest ? latest.attempt + 1 : 0;
   const config = sandboxConfig(ctx, pod, attempt);
   if (ctx.cfg.volumes === 'disk') await mkdir(config.logDirectory, { recursive: true });
-  const id = await ctx.cfg.runtime.runPodSandbox(config);
+  const id = await runtimeCall(rec, ctx.cfg.runtime.runPodSandbox(config));
   addSandbox(ctx, rec.uid, id);
   return ctx.cfg.runtime.podSandboxStatus(id);
 }
@@ -209,14 +210,31 @@ export async function syncPod(ctx: KubeletContext, rec: PodRecord): Promise<Sync
   }
   // The status as found goes out before acting on it, as Kubernetes' syncPod does: a crash
   // shows as Error (or Completed) before the restart replaces it. A pod that has run nothing
-  // yet skips this write (it would only say ContainerCreating for a moment).
+  // yet skips this write unless its start turns out slow (CreatingStatus).
   if (state.containers.length > 0) await syncStatus(ctx, rec, state, false);
+  const found = state;
+  const creating = CreatingStatus.needed(rec, state.containers.length) ? new CreatingStatus(ctx, rec, () => syncStatus(ctx, rec, found, false)) : undefined;
+  rec.creating = creating;
+  try {
+    return await startPod(ctx, rec, state, requeue, creating);
+  } catch (err) {
+    await creating?.failed();
+    throw err;
+  } finally {
+    rec.creating = undefined;
+  }
+}
+
+async function startPod(ctx: KubeletContext, rec: PodRecord, found: PodRuntimeState, requeue: Requeue, creating: CreatingStatus | undefined): Promise<SyncOutcome> {
+  const pod = rec.pod;
+  let state = found;
   ctx.objects.register(pod);
   try {
     await ctx.volumes.setUp({ pod, objects: ctx.objects, network: podNetwork(ctx, state.sandboxes[0]), node: ctx.cfg.capacity, token: (p, s) => ctx.tokens.token(p, s) });
   } catch (err) {
     if (!(err instanceof MountError)) throw err;
     ctx.events.podEvent(pod, 'Warning', 'FailedMount', err.message);
+    await creating?.settle();
     await syncStatus(ctx, rec, state, false);
     return { requeueAfterMs: 2000 };
   }
@@ -244,6 +262,7 @@ export async function syncPod(ctx: KubeletContext, rec: PodRecord): Promise<Sync
     }),
     podNetwork(ctx, sandbox).podIP,
   );
+  await creating?.settle();
   await syncStatus(ctx, rec, state, false);
   const now = ctx.cfg.clock.now();
   return requeue.at === undefined ? {} : { requeueAfterMs: Math.max(0, requeue.at - now) };

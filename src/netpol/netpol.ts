@@ -8,6 +8,7 @@ import type { ApiClient } from '../client/client.js';
 import { SharedInformerFactory } from '../informer/shared.js';
 import type { Logger } from '../log.js';
 import { IptablesRunner } from '../proxy/iptables.js';
+import { claimNetnsLock, type NetnsLock } from '../proxy/netns-lock.js';
 import { restoreDiff, snapshotOf, type RuleSetSnapshot } from '../proxy/iptables-rules.js';
 import { SyncRunner } from '../proxy/sync-runner.js';
 import { generateNetpolRules, isNetpolChain, NETPOL_CHAIN, type FilterRuleSet } from './rules.js';
@@ -73,6 +74,11 @@ const PODS = { group: '', version: 'v1', plural: 'pods', namespaced: true } as c
 const NAMESPACES = { group: '', version: 'v1', plural: 'namespaces', namespaced: false } as const;
 
 export async function startNetworkPolicy(o: NetworkPolicyOptions): Promise<RunningNetworkPolicy> {
+  let lock: NetnsLock | undefined;
+  if (!o.netns) {
+    lock = await claimNetnsLock('network-policy');
+    if (!lock) throw new Error("another k8ts node already enforces network policies in this machine's iptables (one per network namespace; see --disable netpol)");
+  }
   const stopped = new AbortController();
   const abort = (): void => stopped.abort();
   o.signal.addEventListener('abort', abort, { once: true });
@@ -105,7 +111,7 @@ export async function startNetworkPolicy(o: NetworkPolicyOptions): Promise<Runni
       stopped.abort();
       await runner.close();
       await informers.stopped();
-      await writer.cleanup();
+      await writer.cleanup().finally(() => lock?.release());
     })());
   o.signal.addEventListener('abort', () => void stop().catch((err: unknown) => o.log.error(`network policy stop: ${String(err)}`)), { once: true });
   return { idle: () => runner.idle(), stop };

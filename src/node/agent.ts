@@ -1,7 +1,7 @@
 // The node agent: one machine's share of a cluster. Opens the container runtime over its state
 // directory, serves the kubelet API (logs, exec, attach, port-forward — what the API server
-// proxies kubectl to) and runs the kubelet, which registers the Node with that endpoint's port
-// and runs the pods bound to it. `k8ts agent` runs it against a remote API server; `k8ts
+// proxies kubectl to — and /stats/summary) and runs the kubelet, which registers the Node with
+// that endpoint's port and runs the pods bound to it. `k8ts agent` runs it against a remote API server; `k8ts
 // server` may run one in-process for its own machine.
 //
 // Layout under <dataDir>/agent/: runtime/<name>/ (the runtime's state; the process runtime
@@ -18,13 +18,16 @@ import { startKubelet, type RunningKubelet } from '../kubelet/kubelet.js';
 import { startKubeletServer, type RunningKubeletServer } from '../kubelet/server/server.js';
 import type { ContainerRuntime } from '../kubelet/runtime/runtime.js';
 import type { Logger } from '../log.js';
-import { authorizeKubeletCaller, logReader, resolvePod } from './kubelet-api.js';
+import { authorizeKubeletCaller, logReader, resolvePod, statsSummary } from './kubelet-api.js';
 import { startPodNetwork } from './pod-network.js';
 import { openRuntime, type RuntimeName } from './runtimes.js';
 
-/** Kubelet settings a deployment may tune (tests shorten them). */
+/** Kubelet settings a deployment may tune (tests shorten them), and the cluster DNS pods use. */
 export type KubeletTuning = Partial<
-  Pick<KubeletOptions, 'heartbeatIntervalMs' | 'nodeStatusUpdateFrequencyMs' | 'leaseDurationSeconds' | 'relistIntervalMs' | 'crashLoopBackOff' | 'capacity' | 'podResyncIntervalMs'>
+  Pick<
+    KubeletOptions,
+    'heartbeatIntervalMs' | 'nodeStatusUpdateFrequencyMs' | 'leaseDurationSeconds' | 'relistIntervalMs' | 'crashLoopBackOff' | 'capacity' | 'podResyncIntervalMs' | 'clusterDNS' | 'clusterDomain' | 'evictionHard'
+  >
 >;
 
 export interface NodeAgentOptions {
@@ -69,7 +72,7 @@ export async function startNodeAgent(o: NodeAgentOptions): Promise<RunningNodeAg
   const rootDir = join(base, 'kubelet');
   mkdirSync(runtimeDir, { recursive: true, mode: 0o700 });
   mkdirSync(rootDir, { recursive: true, mode: 0o700 });
-  const opened = await openRuntime(o.runtime, { stateDir: runtimeDir, nodeName: o.nodeName, log });
+  const opened = await openRuntime(o.runtime, { stateDir: runtimeDir, nodeName: o.nodeName, log, registriesFile: join(o.dataDir, 'registries.yaml') });
   const runtime = opened.runtime;
   const version = await runtimeVersion(runtime, log).catch(async (err: unknown) => {
     await opened.close();
@@ -94,6 +97,7 @@ export async function startNodeAgent(o: NodeAgentOptions): Promise<RunningNodeAg
       resolvePod: (namespace, name) => resolvePod(ref, namespace, name),
       readLogs: logReader(ref, runtime),
       listPods: () => ref()?.pods() ?? [],
+      statsSummary: () => statsSummary(ref),
       log: log.child('kubelet-api'),
     });
     const recorder = o.recorder ?? (ownRecorder = createEventRecorder({ client: o.client, clock: wallClock, log: log.child('events'), component: 'kubelet', host: o.nodeName }));
@@ -111,6 +115,7 @@ export async function startNodeAgent(o: NodeAgentOptions): Promise<RunningNodeAg
         { type: 'Hostname', address: o.nodeName },
       ],
       kubeletPort: server.port,
+      imageFsDir: runtimeDir,
       ...o.kubelet,
       signal: o.signal,
     });

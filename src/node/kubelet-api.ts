@@ -1,8 +1,9 @@
 // The callbacks that connect the kubelet's HTTPS endpoint to this node's kubelet and runtime:
 // which pod a request names (by the kubelet's own view, never the API's), which log file holds
-// a container's output, and who may call. Kubernetes' kubelet answers these the same way.
+// a container's output, the node's stats, and who may call. Kubernetes' kubelet answers these the same way.
 import type { Pod } from 'kubernetes-types/core/v1.js';
 import type { PeerCertificate } from 'node:tls';
+import { ApiError } from '../api/errors.js';
 import type { RunningKubelet } from '../kubelet/kubelet.js';
 import { readContainerLogs } from '../kubelet/logs.js';
 import { attemptsOfName } from '../kubelet/runtime-state.js';
@@ -29,6 +30,13 @@ export async function resolvePod(ref: KubeletRef, namespace: string, name: strin
     if (!containers.has(c.name)) containers.set(c.name, attemptsOfName(state.containers, c.name)[0]?.id ?? c.id);
   }
   return { uid, sandboxId: state.sandboxes[0]?.id ?? '', containers };
+}
+
+/** /stats/summary: the kubelet's Summary; 503 until the kubelet has started. */
+export async function statsSummary(ref: KubeletRef): Promise<unknown> {
+  const kubelet = ref();
+  if (!kubelet) throw new ApiError('ServiceUnavailable', 'the kubelet is starting');
+  return kubelet.statsSummary();
 }
 
 /** `kubectl logs`: the container's CRI log file (or the previous attempt's), rendered. */

@@ -1,8 +1,9 @@
-// What a node runs for Services besides the kubelet: kube-proxy (iptables rules for containerd
-// pods, a userspace relay for the process runtime), the network policy enforcer (containerd
-// only: it needs pod IPs), and optionally the ingress proxy and the servicelb-style load
-// balancer address. Each part that cannot start (no iptables, a taken port) is logged and
-// skipped: the node keeps running pods.
+// What a node runs for Services besides the kubelet, as kube-proxy runs on every node: the
+// service proxy (iptables rules for containerd pods, a userspace relay for the process
+// runtime), the network policy enforcer (containerd only: it needs pod IPs), the ingress proxy
+// and the servicelb-style load balancer address. Each part can be left out (`--disable` of
+// `k8ts server` and `k8ts agent`); each part that cannot start (no iptables, a taken port) is
+// logged and skipped: the node keeps running pods.
 import type { ApiClient } from '../client/client.js';
 import { startIngressController } from '../ingress/controller.js';
 import type { Logger } from '../log.js';
@@ -17,7 +18,11 @@ export interface NodeNetworkingOptions {
   /** The node's InternalIP: the LoadBalancer and Ingress address. */
   address: string;
   clusterCidr: string;
-  /** This node answers for LoadBalancer Services (one node per cluster). */
+  /** Run the service proxy. */
+  proxy: boolean;
+  /** Enforce NetworkPolicies (containerd runtime only). */
+  networkPolicy: boolean;
+  /** This node answers for LoadBalancer Services (one node per cluster; needs the proxy). */
   loadBalancer: boolean;
   /** Ingress proxy ports; undefined: no ingress on this node. */
   ingress?: { httpPort: number; httpsPort: number };
@@ -34,7 +39,7 @@ export async function startNodeNetworking(o: NodeNetworkingOptions): Promise<{ s
       o.log.warn(`${what} not started: ${err instanceof Error ? err.message : String(err)}`);
     }
   };
-  if (o.runtime !== 'fake') {
+  if (o.proxy && o.runtime !== 'fake') {
     const mode = o.runtime === 'containerd' ? 'iptables' : 'userspace';
     await attempt(`service proxy (${mode})`, async () => {
       const proxy = await startProxy({
@@ -50,7 +55,7 @@ export async function startNodeNetworking(o: NodeNetworkingOptions): Promise<{ s
       return () => proxy.stop();
     });
   }
-  if (o.runtime === 'containerd') {
+  if (o.networkPolicy && o.runtime === 'containerd') {
     await attempt('network policy', async () => {
       const netpol = await startNetworkPolicy({ client: o.client, nodeName: o.nodeName, log: o.log.child('netpol'), signal: o.signal });
       return () => netpol.stop();
@@ -59,15 +64,19 @@ export async function startNodeNetworking(o: NodeNetworkingOptions): Promise<{ s
   const ingressPorts = o.ingress;
   if (ingressPorts) {
     await attempt(`ingress on ports ${ingressPorts.httpPort}/${ingressPorts.httpsPort}`, async () => {
+      // The userspace proxy serves cluster IPs on loopback stand-ins (127.43.0.1:443 for the
+      // kubernetes Service): an ingress on the wildcard address would take those ports from it.
+      const userspace = o.proxy && o.runtime === 'process';
       const ingress = await startIngressController({
         client: o.client,
         httpPort: ingressPorts.httpPort,
         httpsPort: ingressPorts.httpsPort,
+        ...(userspace ? { bindAddress: o.address } : {}),
         address: o.address,
         log: o.log.child('ingress'),
         signal: o.signal,
       });
-      o.log.info(`ingress proxy on :${ingressPorts.httpPort} (http) and :${ingressPorts.httpsPort} (https)`);
+      o.log.info(`ingress proxy on ${userspace ? o.address : ''}:${ingress.httpPort} (http) and :${ingress.httpsPort ?? ingressPorts.httpsPort} (https)`);
       return () => ingress.stop();
     });
   }

@@ -25,6 +25,8 @@ export interface RuntimeOpenOptions {
   stateDir: string;
   nodeName: string;
   log: Logger;
+  /** Registry mirrors, TLS and credentials (k3s's registries.yaml format), used if the file exists. */
+  registriesFile?: string;
 }
 
 /** An opened runtime and what the node agent must do for it over its life. */
@@ -59,7 +61,12 @@ const RUNTIMES: Record<RuntimeName, RuntimeEntry> = {
     },
     open: async (o) => {
       const log = o.log.child('containerd');
-      const node = await startNodeContainerd({ dataDir: o.stateDir, nodeName: o.nodeName, log: (line) => log.info(line) });
+      const node = await startNodeContainerd({
+        dataDir: o.stateDir,
+        nodeName: o.nodeName,
+        ...(o.registriesFile ? { registriesFile: o.registriesFile } : {}),
+        log: (line) => log.info(line),
+      });
       return { runtime: node.runtime, setPodCIDR: (cidr) => node.setPodCIDR(cidr), close: () => node.close() };
     },
   },

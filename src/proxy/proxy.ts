@@ -13,6 +13,7 @@ import { runLoadBalancerStatus } from './loadbalancer-status.js';
 import { buildServicePorts } from './model.js';
 import { SyncRunner } from './sync-runner.js';
 import { UserspaceProxier, type Frontend } from './userspace.js';
+import { claimNetnsLock, type NetnsLock } from './netns-lock.js';
 
 export type ProxyMode = 'iptables' | 'userspace';
 
@@ -54,6 +55,11 @@ const SLICES = { group: 'discovery.k8s.io', version: 'v1', plural: 'endpointslic
 
 export async function startProxy(o: ProxyOptions): Promise<RunningProxy> {
   const log = o.log;
+  let lock: NetnsLock | undefined;
+  if (o.mode === 'iptables' && !o.netns) {
+    lock = await claimNetnsLock('iptables-proxy');
+    if (!lock) throw new Error("another k8ts service proxy already writes this machine's iptables (one per network namespace; see --disable proxy)");
+  }
   const stopped = new AbortController();
   const abort = (): void => stopped.abort();
   o.signal.addEventListener('abort', abort, { once: true });
@@ -104,7 +110,7 @@ export async function startProxy(o: ProxyOptions): Promise<RunningProxy> {
       stopped.abort();
       await runner.close();
       await Promise.allSettled([informers.stopped(), lbRun]);
-      await teardown();
+      await teardown().finally(() => lock?.release());
     })());
   o.signal.addEventListener('abort', () => void stop().catch((err: unknown) => log.error(`proxy stop: ${String(err)}`)), { once: true });
   return { mode: o.mode, idle: () => runner.idle(), frontends: () => frontends(), stop };

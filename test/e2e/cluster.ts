@@ -12,6 +12,12 @@ export const KUBECTL_DIR = '/usr/lib/google-cloud-sdk/bin';
 /** The kubectl minors every kubectl e2e test runs against (protocol differences: kubectl-wire.md). */
 export const KUBECTL_VERSIONS = ['1.27', '1.30', '1.33'] as const;
 
+/**
+ * `k8ts agent` flags for a node that shares this machine with the test's server: no service
+ * proxy, network policy or ingress, whose iptables chains and ports exist once per machine.
+ */
+export const AGENT_WITHOUT_NETWORKING = ['--disable', 'proxy', '--disable', 'netpol', '--disable', 'ingress'] as const;
+
 export interface KubectlResult {
   code: number;
   stdout: string;
@@ -61,7 +67,7 @@ export async function startCluster(
     // or ingress (their host-wide rules and ports would collide) unless a test asks for them.
     '--cluster-dns-port',
     '0',
-    ...(options.nodeNetworking ? [] : ['--disable', 'proxy', '--disable', 'ingress']),
+    ...(options.nodeNetworking ? [] : ['--disable', 'proxy', '--disable', 'netpol', '--disable', 'ingress']),
     '--datastore',
     options.datastore ?? 'sqlite',
     ...(options.extraArgs ?? []),

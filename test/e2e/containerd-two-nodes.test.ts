@@ -14,7 +14,7 @@ import { nodeContainerdSocket } from '../../src/cli/images.js';
 import { removeNodeContainerdFootprint } from '../../src/containerd/cleanup.js';
 import { bridgeNameFor } from '../../src/containerd/config.js';
 import { runtimeAvailability } from '../../src/node/runtimes.js';
-import { eventually, KUBECTL_DIR, manifestFile, startCluster, type KubectlResult, type TestCluster } from './cluster.js';
+import { AGENT_WITHOUT_NETWORKING, eventually, KUBECTL_DIR, manifestFile, startCluster, type KubectlResult, type TestCluster } from './cluster.js';
 
 const root = new URL('../../', import.meta.url).pathname;
 const containerd = runtimeAvailability().find((a) => a.name === 'containerd');
@@ -84,7 +84,7 @@ describe('two containerd nodes on one machine', { skip, concurrency: false, time
     c = await startCluster({ extraArgs: ['--runtime', 'containerd', '--node-name', SERVER_NODE, '--cluster-cidr', '10.78.0.0/16'] });
     agentDir = mkdtempSync(join(tmpdir(), 'k8ts-e2e-agent-'));
     const token = readFileSync(join(c.dataDir, 'token'), 'utf8').trim();
-    const args = ['agent', '--server', c.url, '--token', token, '--node-name', AGENT_NODE, '--runtime', 'containerd', '--data-dir', agentDir, '--node-ip', '127.0.0.1', '--kubelet-port', '0'];
+    const args = ['agent', '--server', c.url, '--token', token, '--node-name', AGENT_NODE, '--runtime', 'containerd', '--data-dir', agentDir, '--node-ip', '127.0.0.1', '--kubelet-port', '0', ...AGENT_WITHOUT_NETWORKING];
     const child = spawn(process.execPath, [join(root, 'bin/k8ts.js'), ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
     agent = child;
     child.stdout.on('data', (d: Buffer) => (agentOutput += d.toString()));

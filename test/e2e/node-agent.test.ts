@@ -8,7 +8,8 @@ import { closeSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'nod
 import { get } from 'node:http';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { eventually, KUBECTL_DIR, KUBECTL_VERSIONS, manifestFile, startCluster, type KubectlResult, type TestCluster } from './cluster.js';
+import type { Summary } from '../../src/kubelet/stats/summary-types.js';
+import { AGENT_WITHOUT_NETWORKING, eventually, KUBECTL_DIR, KUBECTL_VERSIONS, manifestFile, startCluster, type KubectlResult, type TestCluster } from './cluster.js';
 
 const root = new URL('../../', import.meta.url).pathname;
 // Every version runs: a missing kubectl binary fails the test instead of skipping it.
@@ -27,7 +28,7 @@ interface Agent {
 
 async function startAgent(c: TestCluster, o: { nodeName: string; dataDir: string; extra?: readonly string[] }): Promise<Agent> {
   const token = readFileSync(join(c.dataDir, 'token'), 'utf8').trim();
-  const args = [join(root, 'bin/k8ts.js'), 'agent', '--server', c.url, '--token', token, '--node-name', o.nodeName, '--runtime', 'process', '--data-dir', o.dataDir, '--node-ip', '127.0.0.1', '--kubelet-port', '0', ...(o.extra ?? [])];
+  const args = [join(root, 'bin/k8ts.js'), 'agent', '--server', c.url, '--token', token, '--node-name', o.nodeName, '--runtime', 'process', '--data-dir', o.dataDir, '--node-ip', '127.0.0.1', '--kubelet-port', '0', ...AGENT_WITHOUT_NETWORKING, ...(o.extra ?? [])];
   const child: ChildProcess = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
@@ -222,6 +223,16 @@ describe('a node joined with k8ts agent, driven by kubectl', () => {
         shell.write('exit\r');
         const r = await finished(shell);
         assert.equal(r.code, 0, `${r.stdout}\n${r.stderr}`);
+      });
+
+      test('get --raw nodes/NODE/proxy/stats/summary shows the node and the running pod', async () => {
+        await waitRunning('sleeper');
+        const summary = JSON.parse(ok(c.kubectl(version, ['get', '--raw', `/api/v1/nodes/${NODE}/proxy/stats/summary`]), 'stats/summary')) as Summary;
+        assert.equal(summary.node.nodeName, NODE);
+        assert.ok((summary.node.memory?.availableBytes ?? 0) > 0 && (summary.node.fs?.capacityBytes ?? 0) > 0);
+        const sleeper = summary.pods.find((p) => p.podRef.namespace === ns && p.podRef.name === 'sleeper');
+        assert.equal(sleeper?.containers[0]?.name, 'main');
+        assert.ok((sleeper?.containers[0]?.memory?.workingSetBytes ?? 0) > 0, JSON.stringify(sleeper));
       });
 
       test('logs -f follows a container and ends when it exits', async () => {

@@ -37,14 +37,20 @@ export function rejectNonUpgradeStream(sub: string): never {
 
 async function podAndEndpoint(server: ServerContext, ns: string, podName: string, client: KubeletClientOptions): Promise<{ pod: KubeObject; endpoint: KubeletEndpoint }> {
   const pods = findResource('', 'v1', 'pods');
-  const nodes = findResource('', 'v1', 'nodes');
-  if (!pods || !nodes) throw ApiError.internal('pods or nodes are not served');
+  if (!pods) throw ApiError.internal('pods are not served');
   const pod = (await server.registries.for(pods).get(ns, podName)).obj;
   const spec = isPlainObject(pod['spec']) ? pod['spec'] : {};
   const nodeName = spec['nodeName'];
   if (typeof nodeName !== 'string' || nodeName === '') {
     throw ApiError.badRequest(`pod ${podName} does not have a host assigned`);
   }
+  return { pod, endpoint: await kubeletEndpoint(server, nodeName, client) };
+}
+
+/** Where the node's kubelet API listens, from its Node object. */
+export async function kubeletEndpoint(server: ServerContext, nodeName: string, client: KubeletClientOptions): Promise<KubeletEndpoint> {
+  const nodes = findResource('', 'v1', 'nodes');
+  if (!nodes) throw ApiError.internal('nodes are not served');
   const node = (await server.registries.for(nodes).get(undefined, nodeName)).obj;
   const status = isPlainObject(node['status']) ? node['status'] : {};
   const addresses = Array.isArray(status['addresses']) ? status['addresses'].filter(isPlainObject) : [];
@@ -57,7 +63,7 @@ async function podAndEndpoint(server: ServerContext, ns: string, podName: string
   const de = isPlainObject(status['daemonEndpoints']) ? status['daemonEndpoints'] : {};
   const ke = isPlainObject(de['kubeletEndpoint']) ? de['kubeletEndpoint'] : {};
   const port = typeof ke['Port'] === 'number' && ke['Port'] > 0 ? ke['Port'] : 10250;
-  return { pod, endpoint: { scheme: client.scheme ?? 'https', host, port } };
+  return { scheme: client.scheme ?? 'https', host, port };
 }
 
 /** The container a request addresses: explicit, the default-container annotation, or the only one. */

@@ -590,6 +590,16 @@ export function runRuntimeConformance<H extends OpenedRuntime>(
         assert.equal(stats.id, id);
         assert.ok(stats.timestamp > 0);
         if (caps.realProcesses) assert.ok((stats.memoryWorkingSetBytes ?? 0) > 0);
+        if (ctx.rt.listContainerStats) {
+          const quick = await ctx.run(sb, 'quick', { kind: 'exit', exitCode: 0, afterMs: 0 });
+          await ctx.waitState(quick, 'exited');
+          const all = await ctx.rt.listContainerStats();
+          const listed = all.find((s) => s.id === id);
+          assert.ok(listed, 'listContainerStats has the running container');
+          assert.ok(listed.cpuUsageCoreNanoSeconds !== undefined || listed.cpuUsageNanoCores !== undefined);
+          assert.ok(listed.memoryWorkingSetBytes !== undefined);
+          assert.ok(!all.some((s) => s.id === quick), 'an exited container has no stats');
+        }
       }));
 
     test('a new runtime on the same state re-adopts sandboxes and containers', { skip: !caps.reopen }, () =>

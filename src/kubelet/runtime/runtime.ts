@@ -181,11 +181,18 @@ export interface PortStream {
   close(): void;
 }
 
+/** A container's resource usage (CRI ContainerStats); absent fields were not measured. */
 export interface ContainerStats {
   id: string;
   cpuUsageNanoCores?: number;
+  /** Cumulative CPU time; usageNanoCores is derived from two samples of it when absent. */
   cpuUsageCoreNanoSeconds?: number;
   memoryWorkingSetBytes?: number;
+  memoryUsageBytes?: number;
+  memoryRssBytes?: number;
+  /** Bytes the container's writable layer uses (CRI writable_layer). */
+  rootfsUsedBytes?: number;
+  /** Milliseconds since the epoch. */
   timestamp: number;
 }
 
@@ -227,6 +234,12 @@ export interface ContainerRuntime {
   portForward(sandboxId: string, port: number): Promise<PortStream>;
 
   containerStats(id: string): Promise<ContainerStats | undefined>;
+  /**
+   * Stats of every running container in one call (CRI ListContainerStats), for
+   * /stats/summary and eviction. Optional: without it the kubelet asks containerStats per
+   * container.
+   */
+  listContainerStats?(): Promise<ContainerStats[]>;
   /**
    * The runtime's own conditions (CRI Status: RuntimeReady, NetworkReady). A runtime without
    * pod networking to set up may omit it; the kubelet then takes both as ready.

@@ -2,8 +2,9 @@
 // has no event stream, so state is read by ContainerStatus / ListContainers / ListPodSandbox;
 // full container statuses are cached per (id, state) because a container's status only
 // changes together with its state. What containerd leaves to the kubelet side is done here:
-// the pod's /etc/hosts, the log path's parent directory, and "NOT_FOUND on stop/remove = done".
-import { mkdir, rm, writeFile, access } from 'node:fs/promises';
+// the pod's /etc/hosts, the log path's parent directory, removing the pod's cgroup after its
+// sandbox, and "NOT_FOUND on stop/remove = done".
+import { mkdir, readFile, rm, writeFile, access } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { normalizeImageName } from '../image-ref.js';
 import {
@@ -25,8 +26,10 @@ import {
 import { CriClient, CriError, GrpcCode, isCriError } from './cri-client.js';
 import type { CriContainerState, CriImage } from './cri-types.js';
 import { hostNetworkHostsFile, podHostsFile } from './etc-hosts.js';
+import { removePodCgroup } from './pod-cgroup.js';
+import { fromCriStats, listCriContainerStats } from './stats.js';
 import { exitCodeFromStatus, openCommandSession, openPortStream } from './stream-client.js';
-import { fromCriContainerStatus, fromCriSandbox, nanosToMs, toCriContainerConfig, toCriSandboxConfig } from './translate.js';
+import { fromCriContainerStatus, fromCriSandbox, toCriContainerConfig, toCriSandboxConfig } from './translate.js';
 
 export interface ContainerdRuntimeOptions {
   /** containerd's socket: an absolute path or a `unix:///abs/path` endpoint. */
@@ -40,6 +43,8 @@ export interface ContainerdRuntimeOptions {
 }
 
 const RUNTIME_API_VERSION = 'v1';
+/** File in a sandbox's state directory naming its cgroupParent. */
+const CGROUP_PARENT_FILE = 'cgroup-parent';
 
 export class ContainerdRuntime implements ContainerRuntime {
   readonly name = 'containerd';
@@ -77,6 +82,11 @@ export class ContainerdRuntime implements ContainerRuntime {
   async runPodSandbox(config: SandboxConfig): Promise<string> {
     const res = await this.cri.runtime('RunPodSandbox', { config: toCriSandboxConfig(config), runtimeHandler: '' }, this.pullTimeoutMs);
     const id = res.podSandboxId;
+    if (config.cgroupParent) {
+      // Kept beside the hosts file so a restarted kubelet still knows what to remove.
+      await mkdir(this.sandboxDir(id), { recursive: true });
+      await writeFile(join(this.sandboxDir(id), CGROUP_PARENT_FILE), config.cgroupParent);
+    }
     await this.writeHostsFile(id, config);
     return id;
   }
@@ -87,6 +97,8 @@ export class ContainerdRuntime implements ContainerRuntime {
 
   async removePodSandbox(id: string): Promise<void> {
     await this.ignoreNotFound(this.cri.runtime('RemovePodSandbox', { podSandboxId: id }, this.callTimeoutMs * 2));
+    const cgroupParent = await readFile(join(this.sandboxDir(id), CGROUP_PARENT_FILE), 'utf8').catch(() => '');
+    if (cgroupParent) await removePodCgroup(cgroupParent);
     this.sandboxIp.delete(id);
     for (const [c, sb] of this.sandboxOf) {
       if (sb === id) {
@@ -281,20 +293,11 @@ export class ContainerdRuntime implements ContainerRuntime {
       if (isCriError(err, GrpcCode.NOT_FOUND)) return undefined;
       throw err;
     }
-    const s = res.stats;
-    if (!s) return undefined;
-    const num = (v: { value: string } | null | undefined): number | undefined => (v ? Number(v.value) : undefined);
-    const cpuNanoCores = num(s.cpu?.usageNanoCores);
-    const cpuCoreNs = num(s.cpu?.usageCoreNanoSeconds);
-    const memory = num(s.memory?.workingSetBytes);
-    const ts = Math.max(nanosToMs(s.cpu?.timestamp ?? '0'), nanosToMs(s.memory?.timestamp ?? '0')) || Date.now();
-    return {
-      id: s.attributes?.id || id,
-      ...(cpuNanoCores !== undefined ? { cpuUsageNanoCores: cpuNanoCores } : {}),
-      ...(cpuCoreNs !== undefined ? { cpuUsageCoreNanoSeconds: cpuCoreNs } : {}),
-      ...(memory !== undefined ? { memoryWorkingSetBytes: memory } : {}),
-      timestamp: ts,
-    };
+    return res.stats ? fromCriStats(res.stats, id) : undefined;
+  }
+
+  async listContainerStats(): Promise<ContainerStats[]> {
+    return listCriContainerStats(this.cri, this.callTimeoutMs);
   }
 
   async close(): Promise<void> {

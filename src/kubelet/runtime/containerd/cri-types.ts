@@ -124,10 +124,13 @@ export interface CriImage {
   size: Int64;
 }
 
+type CriUInt64 = { value: Int64 } | null;
+
 export interface CriContainerStats {
   attributes: { id: string } | null;
-  cpu: { timestamp: Int64; usageCoreNanoSeconds: { value: Int64 } | null; usageNanoCores: { value: Int64 } | null } | null;
-  memory: { timestamp: Int64; workingSetBytes: { value: Int64 } | null } | null;
+  cpu: { timestamp: Int64; usageCoreNanoSeconds: CriUInt64; usageNanoCores: CriUInt64 } | null;
+  memory: { timestamp: Int64; workingSetBytes: CriUInt64; usageBytes?: CriUInt64; rssBytes?: CriUInt64 } | null;
+  writableLayer?: { timestamp: Int64; usedBytes: CriUInt64 } | null;
 }
 
 /** Request and response of each method k8ts calls. */
@@ -149,6 +152,7 @@ export interface RuntimeMethods {
   Attach: [{ containerId: string; stdin: boolean; tty: boolean; stdout: boolean; stderr: boolean }, { url: string }];
   PortForward: [{ podSandboxId: string; port: number[] }, { url: string }];
   ContainerStats: [{ containerId: string }, { stats: CriContainerStats | null }];
+  ListContainerStats: [{ filter?: { id?: string; podSandboxId?: string } }, { stats: CriContainerStats[] }];
   Status: [{ verbose: boolean }, { status: { conditions: { type: string; status: boolean; reason: string; message: string }[] } | null }];
 }
 

@@ -274,16 +274,35 @@ export class FakeRuntime implements ContainerRuntime {
     throw new Error(`fake runtime: pods have no network, cannot forward port ${port}`);
   }
 
+  /**
+   * Scripted figures: `memory-bytes` as usage, working set and RSS; `cpu-millicores` as a steady
+   * CPU use since start (cumulative time only: the kubelet derives the rate); `rootfs-bytes`
+   * as the writable layer.
+   */
   async containerStats(id: string): Promise<ContainerStats | undefined> {
     const c = this.container(id);
     if (c.status.state !== 'running') return undefined;
+    const now = this.now();
+    const memory = c.script.memoryBytes;
     return {
       id,
-      timestamp: this.now(),
-      cpuUsageNanoCores: 0,
-      cpuUsageCoreNanoSeconds: 0,
-      memoryWorkingSetBytes: c.script.memoryBytes,
+      timestamp: now,
+      cpuUsageCoreNanoSeconds: c.script.cpuMillicores * 1000 * Math.max(0, now - c.status.startedAt),
+      memoryWorkingSetBytes: memory,
+      memoryUsageBytes: memory,
+      memoryRssBytes: memory,
+      rootfsUsedBytes: c.script.rootfsBytes,
     };
+  }
+
+  async listContainerStats(): Promise<ContainerStats[]> {
+    const out: ContainerStats[] = [];
+    for (const [id, c] of this.containers) {
+      if (c.status.state !== 'running') continue;
+      const s = await this.containerStats(id);
+      if (s) out.push(s);
+    }
+    return out;
   }
 
   /** Stops all timers; the simulated containers freeze in their current state. */

@@ -25,6 +25,9 @@ export interface FakeScript {
   stdout: string | undefined;
   stderr: string | undefined;
   memoryBytes: number;
+  /** Steady simulated CPU use in millicores. */
+  cpuMillicores: number;
+  rootfsBytes: number;
 }
 
 export function readScript(config: ContainerConfig, sandbox: SandboxConfig): FakeScript {
@@ -54,5 +57,7 @@ export function readScript(config: ContainerConfig, sandbox: SandboxConfig): Fak
     stdout: get('stdout'),
     stderr: get('stderr'),
     memoryBytes: int('memory-bytes', 0),
+    cpuMillicores: Math.max(0, int('cpu-millicores', 0)),
+    rootfsBytes: Math.max(0, int('rootfs-bytes', 0)),
   };
 }

@@ -27,7 +27,7 @@ import { BufferedStreamSession } from '../stream-session.js';
 import { execSession, execSync, type ExecTarget } from './exec.js';
 import { detectIsolation, findExecutable, findTools, startPause, type Isolation, type Tools } from './isolation.js';
 import { LogPump } from './log-pump.js';
-import { childrenOf, groupUsage, identify, innermostPid, isAlive, killGroup, signalProcess, type ProcessIdentity } from './procfs.js';
+import { childrenOf, groupsUsage, groupUsage, identify, innermostPid, isAlive, killGroup, signalProcess, type GroupUsage, type ProcessIdentity } from './procfs.js';
 import { buildRunScript, type BindMount } from './run-script.js';
 import { FifoWriter } from './fifo-writer.js';
 import { StateDir, type ContainerRecord, type SandboxRecord } from './state.js';
@@ -57,7 +57,6 @@ export class ProcessRuntime implements ContainerRuntime {
   private readonly containers = new Map<string, ContainerRecord>();
   private readonly pumps = new Map<string, LogPump>();
   private readonly exitWaiters = new Map<string, Array<() => void>>();
-  private readonly cpuSamples = new Map<string, { cpuNs: number; at: number }>();
   private images: Record<string, string>;
   private readonly timer: NodeJS.Timeout;
   private closed = false;
@@ -275,7 +274,6 @@ export class ProcessRuntime implements ContainerRuntime {
     await this.stopContainer(id, 0);
     this.containers.delete(id);
     this.pumps.delete(id);
-    this.cpuSamples.delete(id);
     rmSync(this.containerDir(c), { recursive: true, force: true });
   }
 
@@ -372,18 +370,34 @@ export class ProcessRuntime implements ContainerRuntime {
     const c = this.container(id);
     this.refresh(c);
     if (c.state !== 'running' || !c.supervisor) return undefined;
-    const usage = groupUsage(c.supervisor);
-    const at = this.now();
-    const prev = this.cpuSamples.get(id);
-    this.cpuSamples.set(id, { cpuNs: usage.cpuNanoSeconds, at });
-    const stats: ContainerStats = {
+    return this.statsOf(id, groupUsage(c.supervisor));
+  }
+
+  /** All running containers from one scan of /proc. */
+  async listContainerStats(): Promise<ContainerStats[]> {
+    const running: [string, ProcessIdentity][] = [];
+    for (const [id, c] of this.containers) {
+      this.refresh(c);
+      if (c.state === 'running' && c.supervisor) running.push([id, c.supervisor]);
+    }
+    const usage = groupsUsage(running.map(([, p]) => p));
+    return running.map(([id, p]) => this.statsOf(id, usage.get(p.pid) ?? { cpuNanoSeconds: 0, rssBytes: 0, processes: 0 }));
+  }
+
+  /**
+   * A container's processes share the runtime's cgroup, so its figures are its process group's
+   * from /proc: CPU time summed, resident memory as usage and working set (no page cache).
+   */
+  private statsOf(id: string, usage: GroupUsage): ContainerStats {
+    return {
       id,
-      timestamp: at,
+      timestamp: this.now(),
       cpuUsageCoreNanoSeconds: usage.cpuNanoSeconds,
       memoryWorkingSetBytes: usage.rssBytes,
+      memoryUsageBytes: usage.rssBytes,
+      memoryRssBytes: usage.rssBytes,
+      rootfsUsedBytes: 0,
     };
-    if (prev && at > prev.at) stats.cpuUsageNanoCores = ((usage.cpuNanoSeconds - prev.cpuNs) * 1000) / (at - prev.at);
-    return stats;
   }
 
   async close(): Promise<void> {

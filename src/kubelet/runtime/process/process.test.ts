@@ -137,3 +137,27 @@ test('with namespaces, the pod has its own hostname and pid namespace', { skip: 
     const r = await rt.execSync(id, ['sh', '-c', 'hostname; cat /proc/1/comm'], 5000);
     assert.equal(Buffer.from(r.stdout).toString(), 'pod-host\nsleep\n');
   }));
+
+test('listContainerStats: a busy process group shows growing CPU time and resident memory', () =>
+  withPod(async (rt, sandboxId, sandbox) => {
+    // A shell spinning in a child process: the whole group is the container.
+    const busy = await rt.createContainer(sandboxId, container('busy', ['sh', '-c', 'sh -c "while :; do :; done" & wait']), sandbox);
+    const idle = await rt.createContainer(sandboxId, container('idle', ['sleep', '600']), sandbox);
+    await rt.startContainer(busy);
+    await rt.startContainer(idle);
+    const first = (await rt.listContainerStats()).find((s) => s.id === busy);
+    assert.ok(first, 'stats of the running container');
+    const later = await waitFor('CPU time of the busy container to grow', async () => {
+      const s = (await rt.listContainerStats()).find((x) => x.id === busy);
+      return s && (s.cpuUsageCoreNanoSeconds ?? 0) > (first.cpuUsageCoreNanoSeconds ?? 0) + 50e6 ? s : undefined;
+    });
+    assert.ok((later.memoryWorkingSetBytes ?? 0) > 0);
+    assert.equal(later.memoryRssBytes, later.memoryWorkingSetBytes);
+    assert.ok(later.timestamp >= first.timestamp);
+    const all = await rt.listContainerStats();
+    assert.deepEqual(all.map((s) => s.id).sort(), [busy, idle].sort());
+    const single = await rt.containerStats(idle);
+    assert.ok(single && (single.memoryWorkingSetBytes ?? 0) > 0);
+    await rt.stopContainer(busy, 0);
+    assert.ok(!(await rt.listContainerStats()).some((s) => s.id === busy), 'an exited container has no stats');
+  }));

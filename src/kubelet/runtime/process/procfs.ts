@@ -115,23 +115,43 @@ export function signalProcess(p: ProcessIdentity, signal: NodeJS.Signals): boole
   }
 }
 
-export interface GroupUsage {
-  cpuNanoSeconds: number;
-  rssBytes: number;
+function rssOf(pid: number): number {
+  try {
+    const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return Number(m?.[1] ?? 0) * 1024;
+  } catch {
+    return 0; // gone in the meantime
+  }
 }
 
 /** CPU time and resident memory summed over the group's processes. */
 export function groupUsage(leader: ProcessIdentity): GroupUsage {
-  let ticks = 0;
-  let rss = 0;
-  for (const p of groupMembers(leader)) {
-    ticks += readStat(p.pid)?.cpuTicks ?? 0;
-    try {
-      const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${p.pid}/status`, 'utf8'));
-      rss += Number(m?.[1] ?? 0) * 1024;
-    } catch {
-      // gone in the meantime
-    }
+  return groupsUsage([leader]).get(leader.pid) ?? { cpuNanoSeconds: 0, rssBytes: 0, processes: 0 };
+}
+
+export interface GroupUsage {
+  cpuNanoSeconds: number;
+  rssBytes: number;
+  processes: number;
+}
+
+/**
+ * Usage of several process groups in one scan of /proc (by leader pid). CPU time is what the
+ * members have used (utime + stime, of exited children only once reaped into them).
+ */
+export function groupsUsage(leaders: readonly ProcessIdentity[]): Map<number, GroupUsage> {
+  const out = new Map<number, GroupUsage>();
+  const byPid = new Map(leaders.map((l) => [l.pid, l]));
+  if (byPid.size === 0) return out;
+  for (const pid of allPids()) {
+    const s = readStat(pid);
+    const leader = s && byPid.get(s.pgrp);
+    if (!s || !leader || BigInt(s.starttime || '0') < BigInt(leader.starttime || '0')) continue;
+    const u = out.get(leader.pid) ?? { cpuNanoSeconds: 0, rssBytes: 0, processes: 0 };
+    u.cpuNanoSeconds += (s.cpuTicks * 1e9) / TICKS_PER_SECOND;
+    u.rssBytes += rssOf(pid);
+    u.processes += 1;
+    out.set(leader.pid, u);
   }
-  return { cpuNanoSeconds: (ticks * 1e9) / TICKS_PER_SECOND, rssBytes: rss };
+  return out;
 }
