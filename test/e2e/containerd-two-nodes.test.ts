@@ -77,22 +77,35 @@ spec:
     command: [busybox, httpd, -f, -p, "80", -h, /etc]
 `;
 
+/** Starts (or restarts) the `k8ts agent` node and waits until its pod network is configured. */
+async function startAgent(): Promise<void> {
+  const token = readFileSync(join(c.dataDir, 'token'), 'utf8').trim();
+  const args = ['agent', '--server', c.url, '--token', token, '--node-name', AGENT_NODE, '--runtime', 'containerd', '--data-dir', agentDir, '--node-ip', '127.0.0.1', '--kubelet-port', '0', ...AGENT_WITHOUT_NETWORKING];
+  const child = spawn(process.execPath, [join(root, 'bin/k8ts.js'), ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  agent = child;
+  agentOutput = '';
+  child.stdout.on('data', (d: Buffer) => (agentOutput += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (agentOutput += d.toString()));
+  await eventually(() => {
+    if (child.exitCode !== null) throw new Error(`k8ts agent exited:\n${agentOutput}`);
+    return agentOutput.includes('pod network configured') ? true : undefined;
+  }, `the agent's pod network`, 60_000);
+}
+
+async function stopAgent(): Promise<void> {
+  if (!agent || agent.exitCode !== null) return;
+  const exited = new Promise((r) => agent?.once('exit', r));
+  agent.kill('SIGTERM');
+  await exited;
+}
+
 describe('two containerd nodes on one machine', { skip, concurrency: false, timeout: 300_000 }, () => {
   before(async () => {
     const r = spawnSync('bash', [join(root, 'scripts/images/build-images.sh')], { encoding: 'utf8', timeout: 300_000 });
     assert.equal(r.status, 0, `build-images.sh failed: ${r.stderr}`);
     c = await startCluster({ extraArgs: ['--runtime', 'containerd', '--node-name', SERVER_NODE, '--cluster-cidr', '10.78.0.0/16'] });
     agentDir = mkdtempSync(join(tmpdir(), 'k8ts-e2e-agent-'));
-    const token = readFileSync(join(c.dataDir, 'token'), 'utf8').trim();
-    const args = ['agent', '--server', c.url, '--token', token, '--node-name', AGENT_NODE, '--runtime', 'containerd', '--data-dir', agentDir, '--node-ip', '127.0.0.1', '--kubelet-port', '0', ...AGENT_WITHOUT_NETWORKING];
-    const child = spawn(process.execPath, [join(root, 'bin/k8ts.js'), ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    agent = child;
-    child.stdout.on('data', (d: Buffer) => (agentOutput += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (agentOutput += d.toString()));
-    await eventually(() => {
-      if (child.exitCode !== null) throw new Error(`k8ts agent exited:\n${agentOutput}`);
-      return agentOutput.includes('pod network configured') ? true : undefined;
-    }, `the agent's pod network`, 60_000);
+    await startAgent();
   });
 
   after(async () => {
@@ -100,11 +113,7 @@ describe('two containerd nodes on one machine', { skip, concurrency: false, time
     k(['delete', 'pods', '--all', '--grace-period=1', '--wait=true', '--timeout=60s']);
     const sockets = [nodeContainerdSocket(c.dataDir), nodeContainerdSocket(agentDir)];
     await eventually(() => (sockets.every((s) => runningTasks(s) === 0) ? true : undefined), 'all containers to stop', 60_000).catch(() => undefined);
-    if (agent && agent.exitCode === null) {
-      const exited = new Promise((r) => agent?.once('exit', r));
-      agent.kill('SIGTERM');
-      await exited;
-    }
+    await stopAgent();
     await c.stopKeepingData();
     for (const [dataDir, node] of [
       [c.dataDir, SERVER_NODE],
@@ -154,5 +163,30 @@ describe('two containerd nodes on one machine', { skip, concurrency: false, time
     assert.equal((await httpGet(`http://${ipB}/hostname`)).trim(), 'web-b');
     assert.equal(ok(k(['exec', 'web-a', '--', 'sh', '-c', `timeout 5 wget -qO- http://${ipB}/hostname`]), 'a → b').trim(), 'web-b');
     assert.equal(ok(k(['exec', 'web-b', '--', 'sh', '-c', `timeout 5 wget -qO- http://${ipA}/hostname`]), 'b → a').trim(), 'web-a');
+  });
+
+  test('restarting the k8ts agent keeps its containers: same container IDs, no restarts', async () => {
+    const before = JSON.parse(ok(k(['get', 'pod', 'web-b', '-o', 'json']), 'get web-b')) as Pod;
+    const id = before.status?.containerStatuses?.[0]?.containerID ?? '';
+    assert.match(id, /^containerd:\/\//);
+    await stopAgent();
+    // With the agent (and its containerd) gone, the container goes on serving.
+    const ip = before.status?.podIP ?? '';
+    assert.equal((await httpGet(`http://${ip}/hostname`)).trim(), 'web-b');
+    await startAgent();
+    const after = await eventually(
+      () => {
+        const p = JSON.parse(ok(k(['get', 'pod', 'web-b', '-o', 'json']), 'get web-b')) as Pod;
+        const node = JSON.parse(ok(k(['get', 'node', AGENT_NODE, '-o', 'json']), 'get node')) as Node;
+        const nodeReady = node.status?.conditions?.some((x) => x.type === 'Ready' && x.status === 'True');
+        return nodeReady && p.status?.phase === 'Running' && p.status.containerStatuses?.[0]?.ready ? p : undefined;
+      },
+      'web-b Running and Ready again under the restarted agent',
+      60_000,
+    );
+    assert.equal(after.status?.containerStatuses?.[0]?.containerID, id);
+    assert.equal(after.status?.containerStatuses?.[0]?.restartCount, 0);
+    assert.equal(runningTasks(nodeContainerdSocket(agentDir)) >= 1, true);
+    assert.equal((await httpGet(`http://${ip}/hostname`)).trim(), 'web-b');
   });
 });
