@@ -27,6 +27,7 @@ const specs = {
   token: { type: 'string', placeholder: 'TOKEN', description: "Join token (the server's <data-dir>/token)" },
   'node-name': { type: 'string', placeholder: 'NAME', description: 'Node name (default: this host name)' },
   runtime: { type: 'string', placeholder: 'NAME', description: 'Container runtime: containerd, process or fake (default: containerd where it can run, else process)' },
+  'container-runtime-endpoint': { type: 'string', placeholder: 'SOCKET', description: 'Use the containerd at this CRI socket (unix:///path or a path) instead of starting one; implies --runtime containerd' },
   'data-dir': { type: 'string', placeholder: 'DIR', description: 'Where certificates and container state live', default: defaultAgentDataDir() },
   'node-ip': { type: 'string', placeholder: 'IP', description: "The node's InternalIP (default: the first non-loopback IPv4 address)" },
   'node-label': { type: 'string', placeholder: 'KEY=VALUE', description: 'Label to register the node with (repeatable)', multiple: true },
@@ -125,7 +126,11 @@ function parseLabels(raw: readonly string[]): Record<string, string> {
   return labels;
 }
 
-function chooseRuntime(requested: string | undefined): RuntimeName {
+function chooseRuntime(requested: string | undefined, endpoint: string | undefined): RuntimeName {
+  if (endpoint !== undefined) {
+    if (requested !== undefined && requested !== 'containerd') throw new UsageError(`--container-runtime-endpoint is for --runtime containerd, not "${requested}"`);
+    return 'containerd';
+  }
   if (requested !== undefined) {
     if (!isRuntimeName(requested)) throw new UsageError(`--runtime must be ${RUNTIME_NAMES.join(', ')}, not "${requested}"`);
     const a = runtimeAvailability().find((r) => r.name === requested);
@@ -170,7 +175,7 @@ export async function runAgent(argv: readonly string[]): Promise<number> {
     if (!isLogLevel(level)) throw new UsageError(`--log-level must be error, warn, info or debug, not "${level}"`);
     logLevel = level;
     networking = parseAgentNetworking(flags);
-    runtime = chooseRuntime(flags.runtime);
+    runtime = chooseRuntime(flags.runtime, flags['container-runtime-endpoint']);
     labels = parseLabels(flags['node-label']);
     kubeletPort = Number(flags['kubelet-port']);
     if (!Number.isInteger(kubeletPort) || kubeletPort < 0 || kubeletPort > 65535) throw new UsageError(`--kubelet-port must be a port number, not "${flags['kubelet-port'] ?? ''}"`);
@@ -231,6 +236,7 @@ export async function runAgent(argv: readonly string[]): Promise<number> {
       nodeLabels: labels,
       log,
       kubelet: tuning,
+      ...(flags['container-runtime-endpoint'] ? { containerRuntimeEndpoint: flags['container-runtime-endpoint'] } : {}),
       signal,
     });
     const net = await startNodeNetworking({

@@ -45,6 +45,8 @@ export interface EmbeddedNode {
   token: string;
   address: string;
   runtime: RuntimeName;
+  /** containerd only: an existing CRI socket to use instead of starting containerd. */
+  containerRuntimeEndpoint?: string;
   dataDir: string;
   caCert: string;
   caKeyPem: string;
@@ -166,6 +168,7 @@ async function startEmbeddedAgent(server: RunningApiServer, node: EmbeddedNode, 
     address: node.address,
     kubeletPort: 0,
     kubelet: { ...(node.clusterDns ? { clusterDNS: [node.clusterDns] } : {}), ...(node.evictionHard !== undefined ? { evictionHard: node.evictionHard } : {}) },
+    ...(node.containerRuntimeEndpoint ? { containerRuntimeEndpoint: node.containerRuntimeEndpoint } : {}),
     log: log.child('agent'),
     signal: stop.signal,
   });

@@ -51,6 +51,7 @@ const specs = {
     placeholder: 'NAME',
     description: `Container runtime of this server's node: ${RUNTIME_NAMES.join(', ')} (default: the first available real one)`,
   },
+  'container-runtime-endpoint': { type: 'string', placeholder: 'SOCKET', description: 'Use the containerd at this CRI socket (unix:///path or a path) instead of starting one; implies --runtime containerd' },
   'node-name': { type: 'string', placeholder: 'NAME', description: "This server's node name", default: 'the host name' },
   'node-ip': { type: 'string', placeholder: 'IP', description: "This server's node InternalIP", default: 'first non-loopback IPv4' },
   'eviction-hard': EVICTION_HARD_FLAG,
@@ -152,7 +153,12 @@ export async function runServer(argv: readonly string[]): Promise<number> {
     flags['node-ip'] !== undefined && flags['node-ip'] !== specs['node-ip'].default
       ? flags['node-ip']
       : (hostAddresses(nodeName).find((a) => a.type === 'InternalIP')?.address ?? '127.0.0.1');
-  const chosen = runtime ?? defaultRuntime().name ?? 'fake';
+  const endpoint = flags['container-runtime-endpoint'];
+  if (endpoint !== undefined && runtime !== undefined && runtime !== 'containerd') {
+    process.stderr.write(`k8ts server: --container-runtime-endpoint is for --runtime containerd, not "${runtime}"\n`);
+    return 2;
+  }
+  const chosen = endpoint !== undefined ? 'containerd' : (runtime ?? defaultRuntime().name ?? 'fake');
   if (!runtime && !flags.disable.includes('agent')) {
     const unavailable = defaultRuntime().availability.filter((a) => !a.available);
     for (const a of unavailable) if (!a.available) log.info(`runtime ${a.name} not available: ${a.reason}`);
@@ -205,6 +211,7 @@ export async function runServer(argv: readonly string[]): Promise<number> {
         token: node.token,
         address: nodeIp,
         runtime: chosen,
+        ...(endpoint !== undefined ? { containerRuntimeEndpoint: endpoint } : {}),
         dataDir,
         caCert: pki.caCert,
         caKeyPem,

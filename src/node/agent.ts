@@ -54,6 +54,8 @@ export interface NodeAgentOptions {
   /** Default: a recorder writing Events as component "kubelet" from this node. */
   recorder?: EventRecorder;
   kubelet?: KubeletTuning;
+  /** containerd only: use this CRI socket instead of starting containerd (see RuntimeOpenOptions). */
+  containerRuntimeEndpoint?: string;
   signal: AbortSignal;
 }
 
@@ -72,7 +74,9 @@ export async function startNodeAgent(o: NodeAgentOptions): Promise<RunningNodeAg
   const rootDir = join(base, 'kubelet');
   mkdirSync(runtimeDir, { recursive: true, mode: 0o700 });
   mkdirSync(rootDir, { recursive: true, mode: 0o700 });
-  const opened = await openRuntime(o.runtime, { stateDir: runtimeDir, nodeName: o.nodeName, log, registriesFile: join(o.dataDir, 'registries.yaml') });
+  const opened = await openRuntime(o.runtime, { stateDir: runtimeDir, nodeName: o.nodeName, log, registriesFile: join(o.dataDir, 'registries.yaml'),
+    ...(o.containerRuntimeEndpoint ? { containerRuntimeEndpoint: o.containerRuntimeEndpoint } : {}),
+  });
   const runtime = opened.runtime;
   const version = await runtimeVersion(runtime, log).catch(async (err: unknown) => {
     await opened.close();

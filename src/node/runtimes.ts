@@ -1,6 +1,7 @@
 // The container runtimes a node agent can run pods on, which of them this machine can use and
 // why not, and how each is opened over its state directory. Each entry of RUNTIMES is a probe
 // that says why it cannot run here, and an opener.
+import { existsSync } from 'node:fs';
 import { platform } from 'node:os';
 import { findPrerequisites } from '../containerd/prerequisites.js';
 import { startNodeContainerd } from '../containerd/node-containerd.js';
@@ -27,6 +28,12 @@ export interface RuntimeOpenOptions {
   log: Logger;
   /** Registry mirrors, TLS and credentials (k3s's registries.yaml format), used if the file exists. */
   registriesFile?: string;
+  /**
+   * containerd only: the CRI socket of a containerd someone else runs (`unix:///run/containerd/
+   * containerd.sock` or a path) instead of one k8ts starts. Its CNI configuration is then the
+   * operator's: k8ts does not write the pod network for it.
+   */
+  containerRuntimeEndpoint?: string;
 }
 
 /** An opened runtime and what the node agent must do for it over its life. */
@@ -61,9 +68,11 @@ const RUNTIMES: Record<RuntimeName, RuntimeEntry> = {
     },
     open: async (o) => {
       const log = o.log.child('containerd');
+      if (o.containerRuntimeEndpoint) log.info(`using the containerd at ${o.containerRuntimeEndpoint} (--container-runtime-endpoint); its CNI configuration gives pods their network`);
       const node = await startNodeContainerd({
         dataDir: o.stateDir,
         nodeName: o.nodeName,
+        ...(o.containerRuntimeEndpoint ? { endpoint: o.containerRuntimeEndpoint } : {}),
         ...(o.registriesFile ? { registriesFile: o.registriesFile } : {}),
         log: (line) => log.info(line),
       });
@@ -112,6 +121,12 @@ export function defaultRuntime(): { name: RuntimeName; availability: RuntimeAvai
 /** Opens `name`, or throws with the reason it cannot run here. */
 export async function openRuntime(name: RuntimeName, o: RuntimeOpenOptions): Promise<OpenedRuntime> {
   const entry = RUNTIMES[name];
+  if (o.containerRuntimeEndpoint !== undefined) {
+    if (name !== 'containerd') throw new Error(`--container-runtime-endpoint is for the containerd runtime, not ${name}`);
+    const socket = o.containerRuntimeEndpoint.replace(/^unix:\/\//, '');
+    if (!existsSync(socket)) throw new Error(`no CRI socket at ${socket} (--container-runtime-endpoint)`);
+    return entry.open(o);
+  }
   const reason = entry.unavailable();
   if (reason !== undefined) throw new Error(reason);
   return entry.open(o);
