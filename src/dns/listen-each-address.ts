@@ -9,34 +9,14 @@
 import { createSocket, type Socket as UdpSocket } from 'node:dgram';
 import type { Server } from 'node:net';
 import { networkInterfaces } from 'node:os';
+import { ATTEMPTS, bindUdp, listenTcp } from './listen.js';
 
-const ATTEMPTS = 20;
 
 /** The machine's IPv4 addresses, loopback first. */
 export function localIPv4Addresses(): string[] {
   const out: string[] = [];
   for (const list of Object.values(networkInterfaces())) for (const a of list ?? []) if (a.family === 'IPv4') out.push(a.address);
   return [...new Set(out)].sort((a, b) => Number(!a.startsWith('127.')) - Number(!b.startsWith('127.')));
-}
-
-function bindUdp(udp: UdpSocket, port: number, host: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    udp.once('error', reject);
-    udp.bind(port, host, () => {
-      udp.off('error', reject);
-      resolve();
-    });
-  });
-}
-
-function listenTcp(tcp: Server, port: number, host: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    tcp.once('error', reject);
-    tcp.listen(port, host, () => {
-      tcp.off('error', reject);
-      resolve();
-    });
-  });
 }
 
 function closeQuietly(udp: UdpSocket): void {

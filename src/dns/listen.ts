@@ -4,9 +4,11 @@
 import { createSocket, type Socket as UdpSocket } from 'node:dgram';
 import { isIPv6, type Server } from 'node:net';
 
-const ATTEMPTS = 20;
+/** How many ports a port-0 bind tries before giving up. */
+export const ATTEMPTS = 20;
 
-function bindUdp(udp: UdpSocket, port: number, host: string): Promise<void> {
+/** Binds `udp`; rejects with the bind error instead of emitting it. */
+export function bindUdp(udp: UdpSocket, port: number, host: string): Promise<void> {
   return new Promise((resolve, reject) => {
     udp.once('error', reject);
     udp.bind(port, host, () => {
@@ -16,7 +18,8 @@ function bindUdp(udp: UdpSocket, port: number, host: string): Promise<void> {
   });
 }
 
-function listenTcp(tcp: Server, port: number, host: string): Promise<void> {
+/** Starts `tcp` listening; rejects with the listen error instead of emitting it. */
+export function listenTcp(tcp: Server, port: number, host: string): Promise<void> {
   return new Promise((resolve, reject) => {
     tcp.once('error', reject);
     tcp.listen(port, host, () => {
