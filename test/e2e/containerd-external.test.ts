@@ -4,22 +4,19 @@
 // Needs root, containerd, runc and the CNI plugins, and the offline images (build-images.sh).
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { get } from 'node:http';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Pod } from 'kubernetes-types/core/v1.js';
 import { removeNodeContainerdFootprint } from '../../src/containerd/cleanup.js';
 import { bridgeNameFor } from '../../src/containerd/config.js';
 import { startNodeContainerd, type NodeContainerd } from '../../src/containerd/node-containerd.js';
-import { runtimeAvailability } from '../../src/node/runtimes.js';
-import { eventually, KUBECTL_DIR, manifestFile, startCluster, type KubectlResult, type TestCluster } from './cluster.js';
+import { eventually, manifestFile, startCluster, type KubectlResult, type TestCluster } from './cluster.js';
+import { containerdSkipReason, httpGet, runningTasks } from './containerd-node.js';
 
 const root = new URL('../../', import.meta.url).pathname;
-const containerd = runtimeAvailability().find((a) => a.name === 'containerd');
-const skip =
-  containerd && !containerd.available ? containerd.reason : !existsSync(join(KUBECTL_DIR, 'kubectl.1.33')) ? 'kubectl 1.33 is not installed' : false;
+const skip = containerdSkipReason();
 
 const EXTERNAL = `e2e-ext-${process.pid}`;
 const NODE = `e2e-ext-node-${process.pid}`;
@@ -39,23 +36,7 @@ function ok(r: KubectlResult, what: string): string {
   return r.stdout;
 }
 
-function runningTasks(): number {
-  if (!ext) return 0;
-  const out = execFileSync('ctr', ['--address', ext.endpoint.replace(/^unix:\/\//, ''), '--namespace', 'k8s.io', 'tasks', 'ls'], { encoding: 'utf8' });
-  return out.split('\n').filter((l) => l.includes('RUNNING')).length;
-}
-
-function httpGet(url: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const req = get(url, { timeout: 5000 }, (res) => {
-      let body = '';
-      res.on('data', (d: Buffer) => (body += d.toString()));
-      res.on('end', () => resolve(body));
-    });
-    req.on('timeout', () => req.destroy(new Error(`GET ${url} timed out`)));
-    req.on('error', reject);
-  });
-}
+const extTasks = (): number => (ext ? runningTasks(ext.endpoint.replace(/^unix:\/\//, '')) : 0);
 
 describe('a node on an external containerd (--container-runtime-endpoint)', { skip, concurrency: false, timeout: 300_000 }, () => {
   before(async () => {
@@ -73,7 +54,7 @@ describe('a node on an external containerd (--container-runtime-endpoint)', { sk
       rmSync(c.dataDir, { recursive: true, force: true });
     }
     if (ext) {
-      await eventually(() => (runningTasks() === 0 ? true : undefined), 'the external containerd to have no containers', 60_000).catch(() => undefined);
+      await eventually(() => (extTasks() === 0 ? true : undefined), 'the external containerd to have no containers', 60_000).catch(() => undefined);
       await ext.close();
       await removeNodeContainerdFootprint({ dir: join(extDir, 'containerd'), bridgeName: bridgeNameFor(EXTERNAL) });
     }
@@ -105,13 +86,13 @@ spec:
     assert.equal(pod.spec?.nodeName, NODE);
     assert.ok(pod.status?.podIP?.startsWith(`${SUBNET}.`), `pod IP ${pod.status?.podIP ?? ''} from the external containerd's subnet`);
     assert.equal((await httpGet(`http://${pod.status?.podIP ?? ''}/hostname`)).trim(), 'web');
-    assert.equal(runningTasks(), 2, 'the pause and httpd containers run in the external containerd');
+    assert.equal(extTasks(), 2, 'the pause and httpd containers run in the external containerd');
     assert.match(c?.logs() ?? '', /using the containerd at unix:\/\/.*--container-runtime-endpoint/);
   });
 
   test('stopping k8ts leaves the external containerd and its containers running', async () => {
     await c?.stopKeepingData();
-    assert.equal(runningTasks(), 2);
+    assert.equal(extTasks(), 2);
     const version = spawnSync('ctr', ['--address', (ext?.endpoint ?? '').replace(/^unix:\/\//, ''), 'version'], { encoding: 'utf8' });
     assert.equal(version.status, 0, version.stderr);
     // Bring k8ts back so the cleanup deletes the pod through the API, as a user would.

@@ -7,20 +7,17 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { get } from 'node:http';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Pod } from 'kubernetes-types/core/v1.js';
 import { nodeContainerdSocket } from '../../src/cli/images.js';
 import { removeNodeContainerdFootprint } from '../../src/containerd/cleanup.js';
 import { bridgeNameFor } from '../../src/containerd/config.js';
-import { runtimeAvailability } from '../../src/node/runtimes.js';
 import { eventually, KUBECTL_DIR, manifestFile, startCluster, type KubectlResult, type TestCluster } from './cluster.js';
+import { containerdSkipReason, httpGet, killLeftoverShims } from './containerd-node.js';
 
 const root = new URL('../../', import.meta.url).pathname;
-const containerd = runtimeAvailability().find((a) => a.name === 'containerd');
-const skip =
-  containerd && !containerd.available ? containerd.reason : !existsSync(join(KUBECTL_DIR, 'kubectl.1.33')) ? 'kubectl 1.33 is not installed' : false;
+const skip = containerdSkipReason();
 
 const NODE = `e2e-ctrd-${process.pid}`;
 const SERVER_ARGS = ['--runtime', 'containerd', '--node-name', NODE, '--cluster-cidr', '10.77.0.0/16'];
@@ -44,18 +41,6 @@ function pods(selector: string): Pod[] {
 
 function pod(name: string): Pod {
   return JSON.parse(ok(k(['get', 'pod', name, '-o', 'json']), `get pod ${name}`)) as Pod;
-}
-
-function httpGet(url: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const req = get(url, { timeout: 5000 }, (res) => {
-      let body = '';
-      res.on('data', (d: Buffer) => (body += d.toString()));
-      res.on('end', () => resolve(body));
-    });
-    req.on('timeout', () => req.destroy(new Error(`GET ${url} timed out`)));
-    req.on('error', reject);
-  });
 }
 
 /** Starts a long-running kubectl; `lines` collects its stdout+stderr. */
@@ -88,18 +73,6 @@ function runImages(args: readonly string[]): { code: number; stdout: string; std
     timeout: 60_000,
   });
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
-}
-
-/** Backstop after the pods are gone: shims of this node's containerd that are still alive. */
-function killLeftoverShims(dir: string): void {
-  for (const p of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
-    try {
-      const cmd = readFileSync(`/proc/${p}/cmdline`, 'utf8');
-      if (cmd.includes('containerd-shim') && cmd.includes(dir)) process.kill(Number(p), 'SIGKILL');
-    } catch {
-      // gone meanwhile
-    }
-  }
 }
 
 const WEB = `apiVersion: apps/v1

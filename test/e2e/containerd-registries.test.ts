@@ -10,17 +10,16 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { get } from 'node:https';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Pod } from 'kubernetes-types/core/v1.js';
 import { removeNodeContainerdFootprint } from '../../src/containerd/cleanup.js';
 import { bridgeNameFor } from '../../src/containerd/config.js';
 import { cgroupMountPoints } from '../../src/kubelet/runtime/containerd/pod-cgroup.js';
-import { runtimeAvailability } from '../../src/node/runtimes.js';
-import { eventually, KUBECTL_DIR, manifestFile, startCluster, type KubectlResult, type TestCluster } from './cluster.js';
+import { eventually, manifestFile, startCluster, type KubectlResult, type TestCluster } from './cluster.js';
+import { containerdSkipReason, freePort, killLeftoverShims } from './containerd-node.js';
 
 const root = new URL('../../', import.meta.url).pathname;
 const USER = 'k8ts-e2e';
@@ -40,14 +39,9 @@ function missingTool(): string | undefined {
   return undefined;
 }
 
-const containerd = runtimeAvailability().find((a) => a.name === 'containerd');
-const htpasswd = containerd?.available ? htpasswdLine() : undefined;
-const skip =
-  containerd && !containerd.available
-    ? containerd.reason
-    : !existsSync(join(KUBECTL_DIR, 'kubectl.1.33'))
-      ? 'kubectl 1.33 is not installed'
-      : (missingTool() ?? (htpasswd === undefined ? 'no bcrypt generator (htpasswd or python3 crypt) for the registry password file' : false));
+const baseSkip = containerdSkipReason();
+const htpasswd = baseSkip === false ? htpasswdLine() : undefined;
+const skip = baseSkip !== false ? baseSkip : (missingTool() ?? (htpasswd === undefined ? 'no bcrypt generator (htpasswd or python3 crypt) for the registry password file' : false));
 
 const NODE = `e2e-reg-${process.pid}`;
 // Distinct from the other containerd e2e files and benches, which may run at the same time.
@@ -75,17 +69,6 @@ function ok(r: KubectlResult, what: string): string {
 
 function pod(name: string): Pod {
   return JSON.parse(ok(k(['get', 'pod', name, '-o', 'json']), `get pod ${name}`)) as Pod;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const a = s.address();
-      s.close(() => (typeof a === 'object' && a ? resolve(a.port) : reject(new Error('no port'))));
-    });
-  });
 }
 
 /** HTTP status of GET url (0 when nothing answers). */
@@ -127,17 +110,6 @@ async function runningPod(name: string): Promise<Pod> {
     `pod ${name} Running (last status: ${JSON.stringify(pod(name).status?.containerStatuses?.[0]?.state ?? {})})`,
     90_000,
   );
-}
-
-function killLeftoverShims(dir: string): void {
-  for (const p of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
-    try {
-      const cmd = readFileSync(`/proc/${p}/cmdline`, 'utf8');
-      if (cmd.includes('containerd-shim') && cmd.includes(dir)) process.kill(Number(p), 'SIGKILL');
-    } catch {
-      // gone meanwhile
-    }
-  }
 }
 
 describe('containerd registries and pod cgroups', { skip, timeout: 600_000 }, () => {

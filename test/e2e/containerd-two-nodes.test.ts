@@ -4,22 +4,19 @@
 // plugins (scripts/install-containerd.sh) and the offline images (build-images.sh).
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { get } from 'node:http';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Node, Pod } from 'kubernetes-types/core/v1.js';
 import { nodeContainerdSocket } from '../../src/cli/images.js';
 import { removeNodeContainerdFootprint } from '../../src/containerd/cleanup.js';
 import { bridgeNameFor } from '../../src/containerd/config.js';
-import { runtimeAvailability } from '../../src/node/runtimes.js';
-import { AGENT_WITHOUT_NETWORKING, eventually, KUBECTL_DIR, manifestFile, startCluster, type KubectlResult, type TestCluster } from './cluster.js';
+import { AGENT_WITHOUT_NETWORKING, eventually, manifestFile, startCluster, type KubectlResult, type TestCluster } from './cluster.js';
+import { containerdSkipReason, httpGet, killLeftoverShims, runningTasks } from './containerd-node.js';
 
 const root = new URL('../../', import.meta.url).pathname;
-const containerd = runtimeAvailability().find((a) => a.name === 'containerd');
-const skip =
-  containerd && !containerd.available ? containerd.reason : !existsSync(join(KUBECTL_DIR, 'kubectl.1.33')) ? 'kubectl 1.33 is not installed' : false;
+const skip = containerdSkipReason();
 
 const SERVER_NODE = `e2e-ctrd-a-${process.pid}`;
 const AGENT_NODE = `e2e-ctrd-b-${process.pid}`;
@@ -35,35 +32,6 @@ function ok(r: KubectlResult, what: string): string {
 }
 
 const k = (args: readonly string[]): KubectlResult => c.kubectl('1.33', args);
-
-function httpGet(url: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const req = get(url, { timeout: 5000 }, (res) => {
-      let body = '';
-      res.on('data', (d: Buffer) => (body += d.toString()));
-      res.on('end', () => resolve(body));
-    });
-    req.on('timeout', () => req.destroy(new Error(`GET ${url} timed out`)));
-    req.on('error', reject);
-  });
-}
-
-function runningTasks(socket: string): number {
-  if (!existsSync(socket)) return 0;
-  const out = execFileSync('ctr', ['--address', socket, '--namespace', 'k8s.io', 'tasks', 'ls'], { encoding: 'utf8' });
-  return out.split('\n').filter((l) => l.includes('RUNNING')).length;
-}
-
-function killLeftoverShims(dir: string): void {
-  for (const p of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
-    try {
-      const cmd = readFileSync(`/proc/${p}/cmdline`, 'utf8');
-      if (cmd.includes('containerd-shim') && cmd.includes(dir)) process.kill(Number(p), 'SIGKILL');
-    } catch {
-      // gone meanwhile
-    }
-  }
-}
 
 const httpdOn = (name: string, node: string): string => `apiVersion: v1
 kind: Pod

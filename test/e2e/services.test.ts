@@ -10,9 +10,8 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { get } from 'node:http';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Node, Pod, Service } from 'kubernetes-types/core/v1.js';
@@ -21,15 +20,13 @@ import { removeNodeContainerdFootprint } from '../../src/containerd/cleanup.js';
 import { bridgeNameFor } from '../../src/containerd/config.js';
 import { createLogger } from '../../src/log.js';
 import { NetpolWriter } from '../../src/netpol/netpol.js';
-import { runtimeAvailability } from '../../src/node/runtimes.js';
 import { IptablesRunner } from '../../src/proxy/iptables.js';
 import { IptablesProxier } from '../../src/proxy/iptables-proxier.js';
 import { AGENT_WITHOUT_NETWORKING, eventually, KUBECTL_DIR, manifestFile, startCluster, type KubectlResult, type TestCluster } from './cluster.js';
+import { containerdSkipReason, freePort, killLeftoverShims, runningTasks } from './containerd-node.js';
 
 const root = new URL('../../', import.meta.url).pathname;
-const containerd = runtimeAvailability().find((a) => a.name === 'containerd');
-const skip =
-  containerd && !containerd.available ? containerd.reason : !existsSync(join(KUBECTL_DIR, 'kubectl.1.33')) ? 'kubectl 1.33 is not installed' : false;
+const skip = containerdSkipReason();
 
 const SERVER_NODE = `e2e-svc-a-${process.pid}`;
 const AGENT_NODE = `e2e-svc-b-${process.pid}`;
@@ -85,19 +82,6 @@ function httpGet(host: string, port: number, options: { hostHeader?: string; tim
   });
 }
 
-/** A port free on this host right now. */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '0.0.0.0', () => {
-      const address = s.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
 /** Runs a shell command in a pod; stdout. */
 function inPod(pod: string, script: string): KubectlResult {
   return k(['exec', pod, '--', 'sh', '-c', script]);
@@ -128,23 +112,6 @@ function readyPods(selector: string): Pod[] {
 
 function serviceOf(name: string): Service {
   return getJson<Service>(['get', 'service', name]);
-}
-
-function runningTasks(socket: string): number {
-  if (!existsSync(socket)) return 0;
-  const out = execFileSync('ctr', ['--address', socket, '--namespace', 'k8s.io', 'tasks', 'ls'], { encoding: 'utf8' });
-  return out.split('\n').filter((l) => l.includes('RUNNING')).length;
-}
-
-function killLeftoverShims(dir: string): void {
-  for (const p of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
-    try {
-      const cmd = readFileSync(`/proc/${p}/cmdline`, 'utf8');
-      if (cmd.includes('containerd-shim') && cmd.includes(dir)) process.kill(Number(p), 'SIGKILL');
-    } catch {
-      // gone meanwhile
-    }
-  }
 }
 
 /** Whether the host's iptables still hold any K8TS- chain or jump. */
