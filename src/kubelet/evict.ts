@@ -6,8 +6,8 @@
 import type { PodCondition } from 'kubernetes-types/core/v1.js';
 import type { KubeletContext, PodRecord } from './context.js';
 import { observePod } from './runtime-state.js';
-import { generatePodStatus, rfc3339 } from './status.js';
-import { writePodStatus } from './status-manager.js';
+import { rfc3339 } from './status.js';
+import { statusFromRuntime, writePodStatus } from './status-manager.js';
 import { killPod } from './terminate.js';
 
 /** Grace period of a pod evicted for a hard threshold (Kubernetes' immediate eviction). */
@@ -18,18 +18,7 @@ export async function evictPod(ctx: KubeletContext, rec: PodRecord, message: str
   await killPod(ctx, rec, await observePod(ctx, rec.uid), HARD_EVICTION_GRACE_SECONDS);
   const state = await observePod(ctx, rec.uid);
   const now = ctx.cfg.clock.now();
-  const base = generatePodStatus({
-    pod: { ...rec.pod, status: rec.lastStatus ?? rec.pod.status },
-    sandbox: state.sandboxes[0],
-    containers: state.containers,
-    probes: (id) => ctx.probes.state(id),
-    waiting: rec.waiting,
-    runtimeName: ctx.cfg.runtime.name,
-    hostIP: ctx.hostIP,
-    terminal: true,
-    startTime: rec.firstSeen,
-    now,
-  });
+  const base = statusFromRuntime(ctx, rec, state, true);
   const disruption: PodCondition = {
     type: 'DisruptionTarget',
     status: 'True',

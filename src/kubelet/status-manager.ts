@@ -3,6 +3,8 @@
 import type { Pod, PodStatus } from 'kubernetes-types/core/v1.js';
 import { ApiError } from '../api/errors.js';
 import type { KubeletContext, PodRecord } from './context.js';
+import type { PodRuntimeState } from './runtime-state.js';
+import { generatePodStatus } from './status.js';
 
 const PODS = { group: '', version: 'v1', resource: 'pods' } as const;
 
@@ -24,4 +26,20 @@ export async function writePodStatus(ctx: KubeletContext, rec: PodRecord, status
     if (err instanceof ApiError && err.reason === 'NotFound') return;
     throw err;
   }
+}
+
+/** The pod's status as the runtime shows it now (`terminal`: the pod will not run again). */
+export function statusFromRuntime(ctx: KubeletContext, rec: PodRecord, state: PodRuntimeState, terminal: boolean): PodStatus {
+  return generatePodStatus({
+    pod: { ...rec.pod, status: rec.lastStatus ?? rec.pod.status },
+    sandbox: state.sandboxes[0],
+    containers: state.containers,
+    probes: (id) => ctx.probes.state(id),
+    waiting: rec.waiting,
+    runtimeName: ctx.cfg.runtime.name,
+    hostIP: ctx.hostIP,
+    terminal,
+    startTime: rec.firstSeen,
+    now: ctx.cfg.clock.now(),
+  });
 }

@@ -14,8 +14,7 @@ import { killContainer } from './lifecycle.js';
 import { ANNOTATION_CONTAINER_HASH, addSandbox, attemptsOfName, containerHash, observePod, type PodRuntimeState } from './runtime-state.js';
 import { podNetwork, sandboxConfig, startContainer } from './start-container.js';
 import type { ContainerStatus, SandboxStatus } from './runtime/runtime.js';
-import { generatePodStatus } from './status.js';
-import { writePodStatus } from './status-manager.js';
+import { statusFromRuntime, writePodStatus } from './status-manager.js';
 import { killPod } from './terminate.js';
 import { MountError } from './volumes/projections.js';
 
@@ -39,19 +38,7 @@ function shouldRestart(policy: string, exited: ContainerStatus): boolean {
 
 /** Status of the pod as it stands, written when changed. */
 export async function syncStatus(ctx: KubeletContext, rec: PodRecord, state: PodRuntimeState, terminal: boolean): Promise<void> {
-  const status = generatePodStatus({
-    pod: { ...rec.pod, status: rec.lastStatus ?? rec.pod.status },
-    sandbox: state.sandboxes[0],
-    containers: state.containers,
-    probes: (id) => ctx.probes.state(id),
-    waiting: rec.waiting,
-    runtimeName: ctx.cfg.runtime.name,
-    hostIP: ctx.hostIP,
-    terminal,
-    startTime: rec.firstSeen,
-    now: ctx.cfg.clock.now(),
-  });
-  await writePodStatus(ctx, rec, status);
+  await writePodStatus(ctx, rec, statusFromRuntime(ctx, rec, state, terminal));
 }
 
 async function ensureSandbox(ctx: KubeletContext, rec: PodRecord, state: PodRuntimeState): Promise<SandboxStatus | undefined> {

@@ -10,8 +10,7 @@ import { findContainer } from './resources.js';
 import { observePod, type PodRuntimeState } from './runtime-state.js';
 import { podNetwork } from './start-container.js';
 import { NotFoundError } from './runtime/runtime.js';
-import { generatePodStatus } from './status.js';
-import { writePodStatus } from './status-manager.js';
+import { statusFromRuntime, writePodStatus } from './status-manager.js';
 
 const PODS = { group: '', version: 'v1', resource: 'pods' } as const;
 
@@ -43,20 +42,8 @@ export async function terminatePod(ctx: KubeletContext, rec: PodRecord): Promise
   const before = await observePod(ctx, rec.uid);
   await killPod(ctx, rec, before, deletionGraceSeconds(rec.pod));
   const after = await observePod(ctx, rec.uid);
-  const now = ctx.cfg.clock.now();
   if (rec.admission === 'admitted') {
-    const status = generatePodStatus({
-      pod: { ...rec.pod, status: rec.lastStatus ?? rec.pod.status },
-      sandbox: after.sandboxes[0],
-      containers: after.containers,
-      probes: (id) => ctx.probes.state(id),
-      waiting: rec.waiting,
-      runtimeName: ctx.cfg.runtime.name,
-      hostIP: ctx.hostIP,
-      terminal: true,
-      startTime: rec.firstSeen,
-      now,
-    });
+    const status = statusFromRuntime(ctx, rec, after, true);
     await writePodStatus(ctx, rec, status);
   }
   const pods = ctx.cfg.client.resource<Pod>(PODS, rec.pod.metadata?.namespace ?? 'default');
