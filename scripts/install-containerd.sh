@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what the containerd runtime needs from Debian, when missing and we are root:
-# containerd (CRI built in), runc, the CNI plugins, and the tools that build the offline test
-# images (umoci, skopeo, docker-registry, busybox-static, gcc with a static libc).
+# containerd (CRI built in), runc, the CNI plugins, iptables and nftables (service proxy, network
+# policy), and the tools that build the offline test images (umoci, skopeo, docker-registry,
+# busybox-static, gcc with a static libc).
 # Without root it only reports what is missing and exits 1.
 set -u
 want=()
@@ -17,6 +18,7 @@ need_file /bin/busybox busybox-static
 need_cmd gcc gcc
 need_file /usr/lib/x86_64-linux-gnu/libc.a libc6-dev
 need_cmd iptables iptables
+need_cmd nft nftables
 [ ${#want[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" -ne 0 ]; then
   echo "k8ts: the containerd runtime needs these Debian packages: ${want[*]} (run as root: $0, or sudo apt-get install ${want[*]})" >&2

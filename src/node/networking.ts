@@ -1,13 +1,14 @@
 // What a node runs for Services besides the kubelet, as kube-proxy runs on every node: the
-// service proxy (iptables rules for containerd pods, a userspace relay for the process
-// runtime), the network policy enforcer (containerd only: it needs pod IPs), the ingress proxy
-// and the servicelb-style load balancer address. Each part can be left out (`--disable` of
-// `k8ts server` and `k8ts agent`); each part that cannot start (no iptables, a taken port) is
-// logged and skipped: the node keeps running pods.
+// service proxy (nftables, else iptables, rules for containerd pods, K8TS_PROXY_MODE to force
+// one; a userspace relay for the process runtime), the network policy enforcer (containerd
+// only: it needs pod IPs), the ingress proxy and the servicelb-style load balancer address.
+// Each part can be left out (`--disable` of `k8ts server` and `k8ts agent`); each part that
+// cannot start (no iptables, a taken port) is logged and skipped: the node keeps running pods.
 import type { ApiClient } from '../client/client.js';
 import { startIngressController } from '../ingress/controller.js';
 import type { Logger } from '../log.js';
 import { startNetworkPolicy } from '../netpol/netpol.js';
+import { chooseProxyMode } from '../proxy/mode.js';
 import { startProxy } from '../proxy/proxy.js';
 import type { RuntimeName } from './runtimes.js';
 
@@ -40,20 +41,27 @@ export async function startNodeNetworking(o: NodeNetworkingOptions): Promise<{ s
     }
   };
   if (o.proxy && o.runtime !== 'fake') {
-    const mode = o.runtime === 'containerd' ? 'iptables' : 'userspace';
-    await attempt(`service proxy (${mode})`, async () => {
-      const proxy = await startProxy({
-        client: o.client,
-        nodeName: o.nodeName,
-        mode,
-        clusterCIDR: o.clusterCidr,
-        ...(o.loadBalancer ? { loadBalancerAddress: o.address } : {}),
-        log: o.log.child('proxy'),
-        signal: o.signal,
-      });
-      o.log.info(`service proxy running (${mode} mode)`);
-      return () => proxy.stop();
+    const choice = await chooseProxyMode({ podsHaveOwnAddresses: o.runtime === 'containerd', requested: process.env['K8TS_PROXY_MODE'] }).catch((err: unknown) => {
+      o.log.warn(`service proxy not started: ${err instanceof Error ? err.message : String(err)}`);
+      return undefined;
     });
+    if (choice) {
+      const mode = choice.mode;
+      o.log.info(`service proxy mode ${mode}: ${choice.reason}`);
+      await attempt(`service proxy (${mode})`, async () => {
+        const proxy = await startProxy({
+          client: o.client,
+          nodeName: o.nodeName,
+          mode,
+          clusterCIDR: o.clusterCidr,
+          ...(o.loadBalancer ? { loadBalancerAddress: o.address } : {}),
+          log: o.log.child('proxy'),
+          signal: o.signal,
+        });
+        o.log.info(`service proxy running (${mode} mode)`);
+        return () => proxy.stop();
+      });
+    }
   }
   if (o.networkPolicy && o.runtime === 'containerd') {
     await attempt('network policy', async () => {

@@ -13,7 +13,7 @@ import { HttpTransport } from '../client/http.js';
 import { createLogger } from '../log.js';
 import { MemoryStorage } from '../storage/memory/memory.js';
 import { startProxy } from './proxy.js';
-import { canUseNetns, connectFrom, connectUntil, createTestNet, startNetnsServer } from './testing.js';
+import { canUseNetns, canUseNft, connectFrom, connectUntil, createTestNet, startNetnsServer } from './testing.js';
 import { serviceLoopbackAddress } from './userspace.js';
 
 const TOKEN = 'proxy-test-token';
@@ -204,41 +204,46 @@ function udpAsk(host: string, port: number, text: string): Promise<string | unde
   });
 }
 
-test('iptables mode: services and slices from the API become DNAT rules in a network namespace', { skip: canUseNetns() ? false : 'needs root, iproute2 and iptables' }, async () => {
-  const api = await startApi();
-  const net = await createTestNet({ tag: 'pi', subnet: 13, pods: 2 });
-  const [client, pod] = net.pods;
-  assert.ok(client && pod);
-  const server = await startNetnsServer(pod.netns, pod.ip, 8080, 'pod');
-  const stop = new AbortController();
-  const proxy = await startProxy({
-    client: api.client,
-    nodeName: 'node-1',
-    mode: 'iptables',
-    netns: net.node,
-    clusterCIDR: net.podCIDR,
-    loadBalancerAddress: net.nodeIP,
-    log,
-    signal: stop.signal,
-  });
-  const services = api.client.resource<Service>(SERVICES, 'default');
-  const slices = api.client.resource<EndpointSlice>(SLICES, 'default');
-  try {
-    await services.create({ metadata: { name: 'web' }, spec: { type: 'LoadBalancer', clusterIP: '10.43.8.1', ports: [{ port: 80, targetPort: 8080, nodePort: 31990 }] } });
-    // No endpoints yet: rejected.
-    assert.deepEqual(await connectUntil(client.netns, '10.43.8.1', 80, (r) => !r.ok && r.error === 'ECONNREFUSED'), { ok: false, error: 'ECONNREFUSED' });
-    await slices.create(slice('web', 'web-1', pod.ip, 8080));
-    assert.deepEqual(await connectUntil(client.netns, '10.43.8.1', 80, (r) => r.ok), { ok: true, data: `pod ${client.ip}` });
-    assert.deepEqual(await connectFrom(client.netns, net.nodeIP, 31990), { ok: true, data: `pod ${net.nodeIP}` }, 'node port');
-    await until(async () => ((await services.get('web')).status?.loadBalancer?.ingress?.[0]?.ip === net.nodeIP ? true : undefined), 'load balancer status');
-    assert.deepEqual(await connectUntil(client.netns, net.nodeIP, 80, (r) => r.ok), { ok: true, data: `pod ${net.nodeIP}` }, 'load balancer address');
+for (const [mode, subnet, skip] of [
+  ['iptables', 13, canUseNetns() ? false : 'needs root, iproute2 and iptables'],
+  ['nftables', 17, canUseNft() ? false : 'needs root, iproute2, iptables and nft'],
+] as const) {
+  test(`${mode} mode: services and slices from the API become DNAT rules in a network namespace`, { skip }, async () => {
+    const api = await startApi();
+    const net = await createTestNet({ tag: mode === 'iptables' ? 'pi' : 'pn', subnet, pods: 2 });
+    const [client, pod] = net.pods;
+    assert.ok(client && pod);
+    const server = await startNetnsServer(pod.netns, pod.ip, 8080, 'pod');
+    const stop = new AbortController();
+    const proxy = await startProxy({
+      client: api.client,
+      nodeName: 'node-1',
+      mode,
+      netns: net.node,
+      clusterCIDR: net.podCIDR,
+      loadBalancerAddress: net.nodeIP,
+      log,
+      signal: stop.signal,
+    });
+    const services = api.client.resource<Service>(SERVICES, 'default');
+    const slices = api.client.resource<EndpointSlice>(SLICES, 'default');
+    try {
+      await services.create({ metadata: { name: 'web' }, spec: { type: 'LoadBalancer', clusterIP: '10.43.8.1', ports: [{ port: 80, targetPort: 8080, nodePort: 31990 }] } });
+      // No endpoints yet: rejected.
+      assert.deepEqual(await connectUntil(client.netns, '10.43.8.1', 80, (r) => !r.ok && r.error === 'ECONNREFUSED'), { ok: false, error: 'ECONNREFUSED' });
+      await slices.create(slice('web', 'web-1', pod.ip, 8080));
+      assert.deepEqual(await connectUntil(client.netns, '10.43.8.1', 80, (r) => r.ok), { ok: true, data: `pod ${client.ip}` });
+      assert.deepEqual(await connectFrom(client.netns, net.nodeIP, 31990), { ok: true, data: `pod ${net.nodeIP}` }, 'node port');
+      await until(async () => ((await services.get('web')).status?.loadBalancer?.ingress?.[0]?.ip === net.nodeIP ? true : undefined), 'load balancer status');
+      assert.deepEqual(await connectUntil(client.netns, net.nodeIP, 80, (r) => r.ok), { ok: true, data: `pod ${net.nodeIP}` }, 'load balancer address');
 
-    await slices.delete('web-1');
-    assert.deepEqual(await connectUntil(client.netns, '10.43.8.1', 80, (r) => !r.ok), { ok: false, error: 'ECONNREFUSED' });
-  } finally {
-    await proxy.stop();
-    await server.close();
-    await net.close();
-    await api.close();
-  }
-});
+      await slices.delete('web-1');
+      assert.deepEqual(await connectUntil(client.netns, '10.43.8.1', 80, (r) => !r.ok), { ok: false, error: 'ECONNREFUSED' });
+    } finally {
+      await proxy.stop();
+      await server.close();
+      await net.close();
+      await api.close();
+    }
+  });
+}

@@ -1,6 +1,7 @@
 // The node's service proxy: Services and EndpointSlices informers feed one debounced sync that
-// writes iptables rules (mode "iptables") or reconciles k8ts's own listeners (mode
-// "userspace"). Every change reaches the data path within debounceMs plus one sync; nothing polls.
+// writes the `ip k8ts` nftables table (mode "nftables"), iptables rules (mode "iptables") or
+// reconciles k8ts's own listeners (mode "userspace"). Every change reaches the data path within
+// debounceMs plus one sync; nothing polls.
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import type { Service } from 'kubernetes-types/core/v1.js';
 import type { EndpointSlice } from 'kubernetes-types/discovery/v1.js';
@@ -9,13 +10,16 @@ import { SharedInformerFactory } from '../informer/shared.js';
 import type { Logger } from '../log.js';
 import { IptablesRunner } from './iptables.js';
 import { IptablesProxier } from './iptables-proxier.js';
+import { isProxyChain } from './iptables-rules.js';
 import { runLoadBalancerStatus } from './loadbalancer-status.js';
 import { buildServicePorts } from './model.js';
+import { NftRunner } from './nft.js';
+import { NftablesProxier } from './nft-proxier.js';
 import { SyncRunner } from './sync-runner.js';
 import { UserspaceProxier, type Frontend } from './userspace.js';
 import { claimNetnsLock, type NetnsLock } from './netns-lock.js';
 
-export type ProxyMode = 'iptables' | 'userspace';
+export type ProxyMode = 'nftables' | 'iptables' | 'userspace';
 
 export interface ProxyOptions {
   client: ApiClient;
@@ -23,11 +27,11 @@ export interface ProxyOptions {
   mode: ProxyMode;
   log: Logger;
   signal: AbortSignal;
-  /** iptables: pod addresses of the cluster (traffic from elsewhere is masqueraded); default 10.42.0.0/16. */
+  /** nftables, iptables: pod addresses of the cluster (traffic from elsewhere is masqueraded); default 10.42.0.0/16. */
   clusterCIDR?: string;
-  /** iptables: write the rules inside this named network namespace (tests, benchmarks). */
+  /** nftables, iptables: write the rules inside this named network namespace (tests, benchmarks). */
   netns?: string;
-  /** iptables: leave the rules in place on stop (a restart then takes them over); default false. */
+  /** nftables, iptables: leave the rules in place on stop (a restart then takes them over); default false. */
   keepRulesOnStop?: boolean;
   /** userspace: where node ports listen; default "0.0.0.0". */
   nodePortAddress?: string;
@@ -46,7 +50,7 @@ export interface RunningProxy {
   idle(): Promise<void>;
   /** userspace: what it listens on. */
   frontends(): Frontend[];
-  /** Stops watching; iptables mode removes its rules unless keepRulesOnStop, userspace closes its listeners. */
+  /** Stops watching; nftables and iptables modes remove their rules unless keepRulesOnStop, userspace closes its listeners. */
   stop(): Promise<void>;
 }
 
@@ -56,9 +60,10 @@ const SLICES = { group: 'discovery.k8s.io', version: 'v1', plural: 'endpointslic
 export async function startProxy(o: ProxyOptions): Promise<RunningProxy> {
   const log = o.log;
   let lock: NetnsLock | undefined;
-  if (o.mode === 'iptables' && !o.netns) {
-    lock = await claimNetnsLock('iptables-proxy');
-    if (!lock) throw new Error("another k8ts service proxy already writes this machine's iptables (one per network namespace; see --disable proxy)");
+  if (o.mode !== 'userspace' && !o.netns) {
+    // One lock for both kernel modes: an nftables and an iptables proxy would DNAT the same addresses.
+    lock = await claimNetnsLock('service-proxy');
+    if (!lock) throw new Error("another k8ts service proxy already writes this machine's rules (one per network namespace; see --disable proxy)");
   }
   const stopped = new AbortController();
   const abort = (): void => stopped.abort();
@@ -71,8 +76,18 @@ export async function startProxy(o: ProxyOptions): Promise<RunningProxy> {
   let apply: () => Promise<void>;
   let teardown: () => Promise<void>;
   let frontends: () => Frontend[] = () => [];
-  if (o.mode === 'iptables') {
+  if (o.mode === 'nftables') {
     if (!o.netns) enableBridgeNetfilter(log);
+    await removeOtherModeRules('nftables', o.netns, log);
+    const proxier = new NftablesProxier(new NftRunner({ netns: o.netns }), { clusterCIDR: o.clusterCIDR }, log);
+    apply = async () => {
+      const r = await proxier.sync(ports());
+      if (r.commands > 0) log.debug(`nftables sync: ${r.full ? 'full, ' : ''}${r.commands} commands, generated in ${r.generateMs.toFixed(1)} ms, applied in ${r.applyMs.toFixed(1)} ms`);
+    };
+    teardown = () => (o.keepRulesOnStop ? Promise.resolve() : proxier.cleanup());
+  } else if (o.mode === 'iptables') {
+    if (!o.netns) enableBridgeNetfilter(log);
+    await removeOtherModeRules('iptables', o.netns, log);
     const proxier = new IptablesProxier(new IptablesRunner({ netns: o.netns }), { clusterCIDR: o.clusterCIDR }, log);
     let last = '';
     apply = async () => {
@@ -114,6 +129,25 @@ export async function startProxy(o: ProxyOptions): Promise<RunningProxy> {
     })());
   o.signal.addEventListener('abort', () => void stop().catch((err: unknown) => log.error(`proxy stop: ${String(err)}`)), { once: true });
   return { mode: o.mode, idle: () => runner.idle(), frontends: () => frontends(), stop };
+}
+
+/**
+ * Rules an earlier run left in the other kernel mode would DNAT the same addresses at the same
+ * hooks (as kube-proxy, each mode clears the other's at start). Best effort: a machine without
+ * the other tool has nothing of it to clear.
+ */
+async function removeOtherModeRules(mode: 'nftables' | 'iptables', netns: string | undefined, log: Pick<Logger, 'info' | 'debug'>): Promise<void> {
+  try {
+    if (mode === 'iptables') {
+      const nft = new NftRunner({ netns });
+      if ((await nft.list()) !== undefined) await new NftablesProxier(nft, {}, log).cleanup();
+      return;
+    }
+    const runner = new IptablesRunner({ netns });
+    if ((await runner.chains('nat')).some(isProxyChain)) await new IptablesProxier(runner, {}, log).cleanup();
+  } catch (err) {
+    log.debug(`no ${mode === 'iptables' ? 'nftables' : 'iptables'} proxy rules to remove: ${err instanceof Error ? err.message : String(err)}`);
+  }
 }
 
 /**

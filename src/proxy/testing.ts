@@ -29,6 +29,11 @@ export function canUseNetns(): boolean {
   return process.getuid?.() === 0 && hasBinary('ip') && hasBinary('iptables-restore');
 }
 
+/** True when this process may also write nftables inside those namespaces (root, nft). */
+export function canUseNft(): boolean {
+  return canUseNetns() && hasBinary('nft');
+}
+
 function hasBinary(name: string): boolean {
   return ['/usr/sbin', '/sbin', '/usr/bin', '/bin'].some((d) => existsSync(`${d}/${name}`));
 }
@@ -93,10 +98,11 @@ export interface NetnsServer {
 }
 
 // Answers every TCP connection with "<name> <peer address>" and closes; UDP datagrams likewise.
+// A client that resets at once (a probe that only checks the connect) must not end the server.
 const SERVER_SCRIPT = `
 const net = require('node:net'), dgram = require('node:dgram');
 const [host, port, name] = process.argv.slice(1);
-const s = net.createServer((c) => c.end(name + ' ' + c.remoteAddress.replace(/^::ffff:/, '')));
+const s = net.createServer((c) => { c.on('error', () => {}); c.end(name + ' ' + String(c.remoteAddress).replace(/^::ffff:/, '')); });
 s.listen(Number(port), host, () => {
   const u = dgram.createSocket('udp4');
   u.on('message', (m, r) => u.send(name + ' ' + r.address, r.port, r.address));

@@ -1,9 +1,10 @@
 // Services end to end on real containerd with two nodes and real kubectl 1.33: the server's node
-// runs the service proxy (iptables), NetworkPolicy enforcement and the ingress proxy; a joined
-// `k8ts agent` node runs pods only. Both nodes live in this machine's one network namespace, so
-// they share its iptables and ports: a second proxy or policy enforcer would rewrite the same
-// K8TS- chains with its own view (k8ts refuses a second one per network namespace), and a second
-// ingress would race for the ports and the Ingress status. The agent therefore runs with
+// runs the service proxy (nftables where nft works, else iptables), NetworkPolicy enforcement
+// and the ingress proxy; a joined `k8ts agent` node runs pods only. Both nodes live in this
+// machine's one network namespace, so they share its iptables and ports: a second proxy or
+// policy enforcer would rewrite the same K8TS- chains with its own view (k8ts refuses a second
+// one per network namespace), and a second ingress would race for the ports and the Ingress
+// status. The agent therefore runs with
 // `--disable proxy --disable netpol --disable ingress`, and the server's rules serve the pods of
 // both nodes; policies are enforced for the server node's pods, which the test protects.
 // Needs root, containerd, runc, the CNI plugins, iptables, dig and the offline images.
@@ -22,6 +23,8 @@ import { createLogger } from '../../src/log.js';
 import { NetpolWriter } from '../../src/netpol/netpol.js';
 import { IptablesRunner } from '../../src/proxy/iptables.js';
 import { IptablesProxier } from '../../src/proxy/iptables-proxier.js';
+import { NftRunner } from '../../src/proxy/nft.js';
+import { NftablesProxier } from '../../src/proxy/nft-proxier.js';
 import { AGENT_WITHOUT_NETWORKING, eventually, KUBECTL_DIR, manifestFile, startCluster, type KubectlResult, type TestCluster } from './cluster.js';
 import { containerdSkipReason, freePort, killLeftoverShims, runningTasks } from './containerd-node.js';
 
@@ -114,9 +117,15 @@ function serviceOf(name: string): Service {
   return getJson<Service>(['get', 'service', name]);
 }
 
-/** Whether the host's iptables still hold any K8TS- chain or jump. */
+/** The host's proxy rules in either kernel mode: iptables-save, then the nftables `ip k8ts` table. */
+function proxyRules(): string {
+  const nft = spawnSync('nft', ['list', 'table', 'ip', 'k8ts'], { encoding: 'utf8' });
+  return execFileSync('iptables-save', { encoding: 'utf8' }) + (nft.status === 0 ? nft.stdout : '');
+}
+
+/** Whether the host still holds any K8TS- chain or jump, or the k8ts nftables table. */
 function k8tsRulesLeft(): boolean {
-  return /K8TS-/.test(execFileSync('iptables-save', { encoding: 'utf8' }));
+  return /K8TS-|table ip k8ts/.test(proxyRules());
 }
 
 // A web server answering with its pod's name (a file written at start); busybox httpd as PID 1
@@ -228,9 +237,9 @@ describe('Services, DNS, Ingress and NetworkPolicy on two containerd nodes', { s
     await eventually(() => {
       const logs = cluster().logs();
       // Another k8ts node on this machine (an agent started without --disable proxy) would hold it.
-      const refused = /(service proxy \(iptables\)|network policy) not started: [^\n]*/.exec(logs);
+      const refused = /(service proxy \((nftables|iptables)\)|network policy) not started: [^\n]*/.exec(logs);
       if (refused) throw new Error(refused[0]);
-      return /service proxy running \(iptables mode\)/.test(logs) && /network policy enforcement on node/.test(logs) ? true : undefined;
+      return /service proxy running \((nftables|iptables) mode\)/.test(logs) && /network policy enforcement on node/.test(logs) ? true : undefined;
     }, 'the service proxy and network policy', 30_000);
     const nodes = await eventually(
       () => {
@@ -265,6 +274,7 @@ describe('Services, DNS, Ingress and NetworkPolicy on two containerd nodes', { s
       const runner = new IptablesRunner();
       await new NetpolWriter(runner).cleanup().catch(() => undefined);
       await new IptablesProxier(runner, {}, log).cleanup().catch(() => undefined);
+      await new NftablesProxier(new NftRunner(), {}, log).cleanup().catch(() => undefined);
     }
     const nodes: (readonly [string, string])[] = [];
     if (c) nodes.push([c.dataDir, SERVER_NODE]);
@@ -418,13 +428,15 @@ describe('Services, DNS, Ingress and NetworkPolicy on two containerd nodes', { s
   });
 
   test('deleting a Service removes its rules: the ClusterIP stops answering', async () => {
-    assert.match(execFileSync('iptables-save', { encoding: 'utf8' }), new RegExp(`-d ${clusterIp.replace(/\./g, '\\.')}/32`));
+    // iptables: "-d <ip>/32"; nftables: a map element "<ip> . tcp . 80".
+    const clusterIpRule = new RegExp(`${clusterIp.replace(/\./g, '\\.')}(/32| \\. )`);
+    assert.match(proxyRules(), clusterIpRule);
     const webPods = readyPods('app=web').map((p) => p.metadata?.name ?? '');
     ok(k(['delete', 'service', 'web']), 'delete web');
     await eventually(
       () => {
-        const rules = execFileSync('iptables-save', { encoding: 'utf8' });
-        return !rules.includes(`${clusterIp}/32`) && !/"default\/web[ "]/.test(rules) ? true : undefined;
+        const rules = proxyRules();
+        return !clusterIpRule.test(rules) && !/"default\/web[ "]|default\/web\//.test(rules) ? true : undefined;
       },
       'the rules of default/web to go',
       10_000,
@@ -438,6 +450,6 @@ describe('Services, DNS, Ingress and NetworkPolicy on two containerd nodes', { s
     assert.ok(!webPods.includes(r), `the deleted Service's ClusterIP still reaches a web pod: ${r}`);
     assert.equal(inPod('client', `timeout 3 wget -qO- http://${clusterIp}/`).code === 0, false, 'a pod no longer reaches the deleted ClusterIP');
     // The other Services keep their rules.
-    assert.match(execFileSync('iptables-save', { encoding: 'utf8' }), /default\/web-np:http/);
+    assert.match(proxyRules(), /default\/web-np(:http|\/tcp\/http)/);
   });
 });
