@@ -9,6 +9,7 @@
 // so this process's CPU is the controllers' (plus informers, client and fake kubelet) and the
 // two do not share one event loop. APISERVER=inprocess runs everything in one process.
 //   node --import tsx bench/controllers.ts        (DEPLOYMENTS, REPLICAS, WORKERS, APISERVER override)
+// APISERVER_PROFILE=DIR writes a CPU profile of the API server child into DIR (node --cpu-prof).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once, setMaxListeners } from 'node:events';
 import { fileURLToPath } from 'node:url';
@@ -35,6 +36,7 @@ const IN_PROCESS = process.env['APISERVER'] === 'inprocess';
 const TIME_LIMIT_MS = 170_000;
 const CREATE_CONCURRENCY = 50;
 const TOKEN = 'bench-controllers-token';
+const APISERVER_PROFILE = process.env['APISERVER_PROFILE'];
 
 const log = (line: string): void => console.log(`[bench:controllers] ${line}`);
 
@@ -62,7 +64,8 @@ async function serveApi(): Promise<{ url: string; close(): Promise<void> }> {
 
 /** Starts the API server in a child process; resolves with its URL and the child. */
 async function apiServerProcess(): Promise<{ url: string; child: ChildProcess }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url)], {
+  const profile = APISERVER_PROFILE ? ['--cpu-prof', '--cpu-prof-dir', APISERVER_PROFILE] : [];
+  const child = spawn(process.execPath, [...profile, '--import', 'tsx', fileURLToPath(import.meta.url)], {
     env: { ...process.env, K8TS_BENCH_ROLE: 'apiserver' },
     stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
   });

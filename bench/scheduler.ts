@@ -11,6 +11,7 @@
 // NODES, INIT_PODS, PODS, DRAIN_PODS, SPREAD_PODS, ANTI_PODS, CONCURRENCY override sizes; PROFILE=1 writes
 // --cpu-prof profiles of the server and the scheduler to PROFILE_DIR (default ./prof-scheduler/).
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Namespace, Node, Pod, PodSpec } from 'kubernetes-types/core/v1.js';
 import { findResource, type ResourceInfo } from '../src/api/resources.js';
@@ -66,6 +67,20 @@ async function end(proc: ChildProcess): Promise<void> {
   proc.stdin?.end();
   proc.kill('SIGTERM');
   await exited;
+}
+
+/**
+ * CPU time (user + system, ms) a child process has used so far, from /proc (Linux; NaN
+ * elsewhere). Steadier than throughput on a shared machine: it is the API server's cost.
+ */
+function cpuMs(proc: ChildProcess): number {
+  try {
+    const stat = readFileSync(`/proc/${proc.pid ?? 0}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // utime, stime in clock ticks (USER_HZ = 100)
+  } catch {
+    return Number.NaN;
+  }
 }
 
 function makeNode(i: number): Node {
@@ -216,6 +231,7 @@ async function runWorkload(w: Workload): Promise<void> {
     const issued = new Map<string, number>();
     const watch = new BindingWatch(pods, (await pods.list({ limit: 1 })).metadata.resourceVersion, (n) => issued.has(n));
     const first = performance.now();
+    const apiCpu0 = cpuMs(server.proc);
     let createsDone = NaN;
     const stopProgress = progressEvery(3000, () => `  ${((performance.now() - first) / 1000).toFixed(0)} s: ${issued.size} created, ${watch.boundAt.size} bound`);
     await pool(w.pods, CONCURRENCY, async (i) => {
@@ -225,6 +241,7 @@ async function runWorkload(w: Workload): Promise<void> {
     });
     createsDone = performance.now();
     const complete = await watch.waitFor(w.pods, Math.max(0, DEADLINE_MS - (createsDone - first)));
+    const apiCpu = cpuMs(server.proc) - apiCpu0;
     stopProgress();
     await watch.stop();
     const latencies = [...watch.boundAt].map(([name, at]) => at - (issued.get(name) ?? at)).sort((a, b) => a - b);
@@ -234,6 +251,7 @@ async function runWorkload(w: Workload): Promise<void> {
       `  end to end: ${(watch.boundAt.size / seconds).toFixed(0)} pods/s  create→bound p50 ${percentile(latencies, 50).toFixed(0)} ms  p99 ${percentile(latencies, 99).toFixed(0)} ms` +
         `  (${seconds.toFixed(1)} s; the creates alone took ${((createsDone - first) / 1000).toFixed(1)} s)   ${w.reference}`,
     );
+    log(`  API server CPU: ${(apiCpu / Math.max(1, watch.boundAt.size)).toFixed(2)} ms per pod (create + binding + watch fan-out)`);
 
     if (w.drain > 0) {
       // Queue drain: pods created first, then a fresh scheduler binds them; the API server
@@ -246,9 +264,11 @@ async function runWorkload(w: Workload): Promise<void> {
       const names = new Set(Array.from({ length: w.drain }, (_, i) => w.make(w.pods + i).metadata?.name ?? ''));
       const drainWatch = new BindingWatch(pods, (await pods.list({ limit: 1 })).metadata.resourceVersion, (n) => names.has(n));
       const again = await startSchedulerProcess(url);
+      const drainCpu0 = cpuMs(server.proc);
       scheduler = again.proc;
       const stopDrainProgress = progressEvery(3000, () => `  ${((performance.now() - again.readyAt) / 1000).toFixed(0)} s: ${drainWatch.boundAt.size} bound`);
       const drained = await drainWatch.waitFor(w.drain, DEADLINE_MS);
+      const drainCpu = cpuMs(server.proc) - drainCpu0;
       stopDrainProgress();
       await drainWatch.stop();
       const drainSeconds = (drainWatch.lastBound - again.readyAt) / 1000;
@@ -256,6 +276,7 @@ async function runWorkload(w: Workload): Promise<void> {
         `  queue drain: ${w.drain} pending pods → ${drainWatch.boundAt.size} bound${drained ? '' : ' (deadline reached)'}: ${(drainWatch.boundAt.size / drainSeconds).toFixed(0)} pods/s` +
           ` from caches synced to last binding seen (${drainSeconds.toFixed(1)} s; sync of ${NODES} nodes + ${INIT_PODS + w.pods + w.drain} pods took ${again.syncSeconds.toFixed(1)} s)`,
       );
+      log(`  API server CPU in the drain: ${(drainCpu / Math.max(1, drainWatch.boundAt.size)).toFixed(2)} ms per binding`);
     }
   } finally {
     if (scheduler) await end(scheduler);

@@ -101,7 +101,20 @@ export class FieldSet {
     return out;
   }
 
-  /** The member paths for which `keep` is true. */
+  /** Whether some member path of this set is also a member of `other` (intersection not empty). */
+  overlaps(other: FieldSet): boolean {
+    for (const pe of this.memberSet) if (other.memberSet.has(pe)) return true;
+    for (const [pe, child] of this.childSets) {
+      const otherChild = other.childSets.get(pe);
+      if (otherChild && child.overlaps(otherChild)) return true;
+    }
+    return false;
+  }
+
+  /**
+   * The member paths for which `keep` is true. `keep` sees a path that is reused for the next
+   * call: it must not hold on to it.
+   */
   filter(keep: (path: FieldPath) => boolean): FieldSet {
     return this.filtered(keep, []);
   }
@@ -127,7 +140,12 @@ export class FieldSet {
 
   private filtered(keep: (path: FieldPath) => boolean, prefix: PathElement[]): FieldSet {
     const out = new FieldSet();
-    for (const pe of this.memberSet) if (keep([...prefix, pe])) out.memberSet.add(pe);
+    for (const pe of this.memberSet) {
+      prefix.push(pe);
+      const kept = keep(prefix);
+      prefix.pop();
+      if (kept) out.memberSet.add(pe);
+    }
     for (const [pe, child] of this.childSets) {
       prefix.push(pe);
       const kept = child.filtered(keep, prefix);
@@ -159,20 +177,31 @@ export class FieldSet {
   /** Parses FieldsV1; anything that is not an object of objects is ignored. */
   static fromFieldsV1(json: unknown): FieldSet {
     const set = new FieldSet();
-    const walk = (node: unknown, prefix: PathElement[]): void => {
-      if (typeof node !== 'object' || node === null || Array.isArray(node)) return;
-      for (const [key, value] of Object.entries(node)) {
-        if (key === '.') {
-          set.insert(prefix);
-          continue;
-        }
-        const isLeaf = typeof value === 'object' && value !== null && Object.keys(value).length === 0;
-        if (isLeaf) set.insert([...prefix, key]);
-        else walk(value, [...prefix, key]);
-      }
-    };
-    walk(json, []);
+    if (typeof json === 'object' && json !== null && !Array.isArray(json)) set.readFieldsV1(json as Record<string, unknown>);
     return set;
+  }
+
+  /** Adds the FieldsV1 `node` below this set's node, built in place; true when it holds ".". */
+  private readFieldsV1(node: Record<string, unknown>): boolean {
+    let self = false;
+    for (const key of Object.keys(node)) {
+      if (key === '.') {
+        self = true;
+        continue;
+      }
+      const value = node[key];
+      if (typeof value !== 'object' || value === null) continue;
+      if (Array.isArray(value)) {
+        if (value.length === 0) this.memberSet.add(key); // `[]` has no keys: a leaf, as `{}`
+        continue;
+      }
+      const child = new FieldSet();
+      const owned = child.readFieldsV1(value as Record<string, unknown>);
+      const leaf = !owned && child.isEmpty() && Object.keys(value).length === 0;
+      if (owned || leaf) this.memberSet.add(key);
+      if (!child.isEmpty()) this.childSets.set(key, child);
+    }
+    return self;
   }
 
   private sortedElements(): PathElement[] {

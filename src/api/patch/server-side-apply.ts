@@ -142,11 +142,15 @@ interface UpdateContext {
 
 /** The fields that changed from `oldObj` to `newObj` move to the updater (operation Update). */
 function recordUpdate(previous: Managers, oldObj: unknown, newObj: unknown, schema: Schema, ctx: UpdateContext): Managers {
-  const diff = compare(withGoZeroValues(oldObj, schema), withGoZeroValues(newObj, schema), schema);
-  const changed = diff.added.union(diff.modified).filter((p) => isTrackedPath(p, ctx.subresource));
+  const [before, after] = withoutEqualFields(oldObj, newObj);
+  const diff = compare(withGoZeroValues(before, schema), withGoZeroValues(after, schema), schema);
+  const touched = diff.modified.isEmpty() ? diff.added : diff.added.union(diff.modified);
+  const changed = touched.filter((p) => isTrackedPath(p, ctx.subresource));
   const managers: Managers = new Map();
   for (const [k, m] of previous) {
-    managers.set(k, { ...m, fields: m.fields.difference(changed).difference(diff.removed) });
+    // A manager none of whose fields changed stays the same object (its entry is reused).
+    const touched = m.fields.overlaps(changed) || m.fields.overlaps(diff.removed);
+    managers.set(k, touched ? { ...m, fields: m.fields.difference(changed).difference(diff.removed) } : m);
   }
   if (!changed.isEmpty()) {
     const key = managerKey({ ...ctx, operation: 'Update' });
@@ -161,6 +165,25 @@ function recordUpdate(previous: Managers, oldObj: unknown, newObj: unknown, sche
     });
   }
   return capUpdateManagers(managers);
+}
+
+/**
+ * Both objects without the top-level fields that are equal in both (a status update leaves
+ * spec alone): no difference can come from those, and the equality test is much cheaper than
+ * the typed comparison. Go's zero values are filled in alike on both sides afterwards.
+ */
+function withoutEqualFields(oldObj: unknown, newObj: unknown): [unknown, unknown] {
+  if (!isPlainObject(oldObj) || !isPlainObject(newObj)) return [oldObj, newObj];
+  let before: Record<string, unknown> | undefined;
+  let after: Record<string, unknown> | undefined;
+  for (const k of Object.keys(oldObj)) {
+    if (!Object.hasOwn(newObj, k) || !deepEqual(oldObj[k], newObj[k])) continue;
+    before ??= { ...oldObj };
+    after ??= { ...newObj };
+    delete before[k];
+    delete after[k];
+  }
+  return [before ?? oldObj, after ?? newObj];
 }
 
 /**
@@ -258,15 +281,20 @@ function onlyWritable(applied: KubeObject, subresource: string): KubeObject {
 /**
  * `value` with the nodes Go always serializes (non-pointer structs, slices without omitempty)
  * filled in where missing, so a diff sees what Kubernetes' typed objects would hold: a create
- * fills in `spec` rather than adding it.
+ * fills in `spec` rather than adding it. Shares everything it does not fill in with `value`.
  */
 export function withGoZeroValues(value: unknown, schema: Schema): unknown {
-  if (schema.type !== 'struct' || !isPlainObject(value)) return value;
-  const out: Record<string, unknown> = { ...value };
-  for (const field of schema.alwaysPresent ?? []) {
+  if (schema.type !== 'struct' || !isPlainObject(value) || !schema.alwaysPresent) return value;
+  // Copied only where something is filled in; the result is for reading (diffs) only.
+  let out: Record<string, unknown> | undefined;
+  for (const field of schema.alwaysPresent) {
     const child = schema.fields[field];
-    if (out[field] === undefined) out[field] = child?.type === 'list' ? null : {};
-    if (child) out[field] = withGoZeroValues(out[field], child);
+    const before = value[field];
+    let after: unknown = before === undefined ? (child?.type === 'list' ? null : {}) : before;
+    if (child) after = withGoZeroValues(after, child);
+    if (after === before) continue;
+    out ??= { ...value };
+    out[field] = after;
   }
-  return out;
+  return out ?? value;
 }

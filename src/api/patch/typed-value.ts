@@ -123,7 +123,8 @@ function isAtomicContainer(schema: Schema, shape: 'object' | 'array'): boolean {
 
 /** One node of `compare`; `path` is a stack the walk pushes to and pops from (inserts copy nothing). */
 function compareNode(l: unknown, r: unknown, s: Schema, path: PathElement[], result: Comparison): void {
-  if (l === undefined && r === undefined) return;
+  // The same value (absent on both sides, or one subtree shared by both objects): no change.
+  if (l === r) return;
   const lk = shapeOf(l);
   const rk = shapeOf(r);
   const shape = lk === 'absent' || lk === 'null' ? rk : lk;

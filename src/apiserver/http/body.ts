@@ -118,25 +118,32 @@ function yamlDuplicateKey(text: string, offset: number): string {
 
 /**
  * Paths (`spec.replicas`, `spec.containers[0].name`) of keys that occur twice in one JSON
- * object. A linear scan over already-valid JSON text.
+ * object. A linear scan over already-valid JSON text; paths are only spelled out for the
+ * duplicates, and an object's keys are kept in a plain array (objects have few keys).
  */
 export function findDuplicateKeys(text: string): string[] {
   interface Frame {
-    kind: 'object' | 'array';
-    path: string;
-    keys?: Set<string>;
+    /** The keys seen so far; undefined for an array. */
+    keys: string[] | undefined;
+    /** Index of the current item (arrays). */
     index: number;
-    pendingKey?: string;
+    /** The key whose value is being read (objects). */
+    pendingKey: string;
   }
   const out: string[] = [];
   const stack: Frame[] = [];
-  let i = 0;
-  const childPath = (f: Frame | undefined): string => {
-    if (!f) return '';
-    if (f.kind === 'array') return `${f.path}[${f.index}]`;
-    const key = f.pendingKey ?? '';
-    return f.path ? `${f.path}.${key}` : key;
+  // `depth` frames of `stack` are live; deeper ones are kept for reuse.
+  let depth = 0;
+  /** The path of `key` in the object at stack level `levels - 1`. */
+  const pathTo = (levels: number, key: string): string => {
+    let path = '';
+    for (let d = 0; d < levels - 1; d++) {
+      const parent = stack[d] as Frame;
+      path = parent.keys ? (path ? `${path}.${parent.pendingKey}` : parent.pendingKey) : `${path}[${parent.index}]`;
+    }
+    return path ? `${path}.${key}` : key;
   };
+  let i = 0;
   const n = text.length;
   while (i < n) {
     const c = text.charCodeAt(i);
@@ -152,14 +159,14 @@ export function findDuplicateKeys(text: string): string[] {
         j = text.indexOf('"', j + 1);
       }
       if (j < 0) j = n;
-      const top = stack[stack.length - 1];
+      const top = depth > 0 ? stack[depth - 1] : undefined;
       let k = j + 1;
       while (k < n && isJsonSpace(text.charCodeAt(k))) k++;
-      if (top?.kind === 'object' && text.charCodeAt(k) === 0x3a) {
+      if (top?.keys && text.charCodeAt(k) === 0x3a) {
         const raw = text.slice(i + 1, j);
         const key = escaped || raw.includes('\\') ? (JSON.parse(text.slice(i, j + 1)) as string) : raw;
-        if (top.keys?.has(key)) out.push(top.path ? `${top.path}.${key}` : key);
-        top.keys?.add(key);
+        if (top.keys.includes(key)) out.push(pathTo(depth, key));
+        top.keys.push(key);
         top.pendingKey = key;
         i = k + 1;
         continue;
@@ -168,14 +175,20 @@ export function findDuplicateKeys(text: string): string[] {
       continue;
     }
     if (c === 0x7b || c === 0x5b) {
-      const parent = stack[stack.length - 1];
-      const path = childPath(parent);
-      stack.push(c === 0x7b ? { kind: 'object', path, keys: new Set(), index: 0 } : { kind: 'array', path, index: 0 });
+      let f = stack[depth];
+      if (!f) {
+        f = { keys: undefined, index: 0, pendingKey: '' };
+        stack.push(f);
+      }
+      f.keys = c === 0x7b ? [] : undefined;
+      f.index = 0;
+      f.pendingKey = '';
+      depth++;
     } else if (c === 0x7d || c === 0x5d) {
-      stack.pop();
+      if (depth > 0) depth--;
     } else if (c === 0x2c) {
-      const top = stack[stack.length - 1];
-      if (top?.kind === 'array') top.index++;
+      const top = depth > 0 ? stack[depth - 1] : undefined;
+      if (top && !top.keys) top.index++;
     }
     i++;
   }

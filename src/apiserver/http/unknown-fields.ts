@@ -74,9 +74,21 @@ export class UnknownFieldChecker {
   }
 }
 
+/** Resolved schemas by the schema that refers to them (documents are loaded once and kept). */
+const resolvedRefs = new WeakMap<Schema, Schema>();
+
 function resolve(schemas: Record<string, Schema>, s: Schema, depth: number): Schema {
+  if (depth >= 64) return s;
+  let cur = resolvedRefs.get(s);
+  if (cur) return cur;
+  cur = resolveRefs(schemas, s);
+  resolvedRefs.set(s, cur);
+  return cur;
+}
+
+function resolveRefs(schemas: Record<string, Schema>, s: Schema): Schema {
   let cur = s;
-  for (let i = 0; i < 8 && depth < 64; i++) {
+  for (let i = 0; i < 8; i++) {
     const ref = cur['$ref'];
     const allOf = cur['allOf'];
     if (typeof ref === 'string') {

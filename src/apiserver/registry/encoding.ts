@@ -30,6 +30,24 @@ export function withResourceVersion(stored: Uint8Array, rv: number): Buffer {
   return Buffer.concat([bytes.subarray(0, insertAt), field, bytes.subarray(insertAt)]);
 }
 
+/**
+ * What `decodeStored(withResourceVersion(encodeForStorage(obj), rv))` returns, without the
+ * JSON round trip: the top level and metadata are new objects in the stored key order, every
+ * value below them is shared with `obj`. For an object its writer hands over and never
+ * changes again (the watch cache keeps the view).
+ */
+export function storedView(obj: KubeObject, rv: number): KubeObject {
+  const { apiVersion, kind, metadata, ...rest } = obj;
+  const view: KubeObject = {};
+  if (apiVersion !== undefined) view.apiVersion = apiVersion;
+  if (kind !== undefined) view.kind = kind;
+  const meta: Record<string, unknown> = { resourceVersion: String(rv) };
+  for (const [k, v] of Object.entries(metadata ?? {})) if (k !== 'resourceVersion' && v !== undefined) meta[k] = v;
+  view.metadata = meta as KubeObject['metadata'];
+  for (const [k, v] of Object.entries(rest)) if (v !== undefined) view[k] = v;
+  return view;
+}
+
 /** Parses stored (or spliced) bytes back into an object. */
 export function decodeStored(bytes: Uint8Array): KubeObject {
   const parsed: unknown = JSON.parse(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8'));

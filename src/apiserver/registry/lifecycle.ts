@@ -90,11 +90,14 @@ export function prepareUpdate(
   if (subresource === 'status' || subresource === 'finalize') {
     // Status writers change status only (finalize: spec.finalizers only); metadata except
     // managedFields stays as stored, as Kubernetes' ResetObjectMetaForStatus does.
-    next = deepCopy(old);
     if (subresource === 'status') {
-      if (incoming['status'] === undefined) delete next['status'];
-      else next['status'] = deepCopy(incoming['status']);
+      // The old status is replaced, so it is not copied (the keys keep the old order).
+      const status = incoming['status'];
+      next = deepCopy({ ...old, status: undefined });
+      if (status === undefined) delete next['status'];
+      else next['status'] = deepCopy(status);
     } else {
+      next = deepCopy(old);
       const spec = isPlainObject(next['spec']) ? next['spec'] : {};
       const inSpec = isPlainObject(incoming['spec']) ? incoming['spec'] : {};
       if (inSpec['finalizers'] === undefined) delete spec['finalizers'];

@@ -64,10 +64,36 @@ export function jsonEqual(a: unknown, b: unknown): boolean {
   }
   if (isPlainObject(a)) {
     if (!isPlainObject(b)) return false;
-    const ka = Object.keys(a).filter((k) => a[k] !== undefined);
-    const kb = Object.keys(b).filter((k) => b[k] !== undefined);
-    if (ka.length !== kb.length) return false;
-    return ka.every((k) => jsonEqual(a[k], b[k]));
+    // Counted walks instead of key arrays: this runs on every update (see changedBeyondMeta).
+    let defined = 0;
+    for (const k of Object.keys(a)) {
+      const v = a[k];
+      if (v === undefined) continue;
+      defined++;
+      if (!jsonEqual(v, Object.hasOwn(b, k) ? b[k] : undefined)) return false;
+    }
+    for (const k of Object.keys(b)) if (b[k] !== undefined) defined--;
+    return defined === 0;
   }
   return false;
+}
+
+/**
+ * Whether `next` differs from `old` (both JSON objects, key order ignored) outside
+ * metadata.resourceVersion and metadata.managedFields. When it does, their stored bytes differ
+ * too, so an update is no no-op without encoding either.
+ */
+export function changedBeyondMeta(next: KubeObject, old: KubeObject): boolean {
+  const skipTop = (k: string): boolean => k === 'metadata';
+  if (!sameFields(next, old, skipTop)) return true;
+  const skipMeta = (k: string): boolean => k === 'resourceVersion' || k === 'managedFields';
+  const nm = isPlainObject(next.metadata) ? next.metadata : {};
+  const om = isPlainObject(old.metadata) ? old.metadata : {};
+  return !sameFields(nm, om, skipMeta);
+}
+
+function sameFields(a: Record<string, unknown>, b: Record<string, unknown>, skip: (k: string) => boolean): boolean {
+  for (const k of Object.keys(a)) if (!skip(k) && !jsonEqual(a[k], Object.hasOwn(b, k) ? b[k] : undefined)) return false;
+  for (const k of Object.keys(b)) if (!skip(k) && b[k] !== undefined && !Object.hasOwn(a, k)) return false;
+  return true;
 }

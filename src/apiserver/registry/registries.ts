@@ -6,6 +6,7 @@ import { WatchCache } from '../watch/cache.js';
 import { decodeStored, withResourceVersion } from './encoding.js';
 import { Registry } from './registry.js';
 import type { WriteHooks } from './hooks.js';
+import { namespaceTerminating } from './kinds.js';
 
 export interface RegistriesOptions {
   storage: Storage;
@@ -61,13 +62,21 @@ export class Registries {
   }
 
   /**
-   * The stored namespace, read from storage on every call (never stale); parsing is skipped
-   * while its revision is unchanged. The object is shared between calls: read-only.
+   * The namespace for create admission. An active namespace in the namespaces watch cache is
+   * taken from there (started on first use), as Kubernetes' namespace lifecycle admission
+   * reads its informer; a namespace the cache lacks or shows terminating is read from storage,
+   * parsing skipped while its revision is unchanged. The object is shared: read-only.
    */
   private async getNamespace(name: string): Promise<KubeObject | undefined> {
     const namespaces = findResource('', 'v1', 'namespaces');
     if (!namespaces) return undefined;
-    const { kv } = await this.storage.get(storageKey(namespaces, '', name));
+    const key = storageKey(namespaces, '', name);
+    const cache = this.cache(namespaces);
+    const cached = cache.current(key);
+    if (cached && !namespaceTerminating(cached.obj)) return cached.obj;
+    // Not running yet (or reset): start it for the next creates; this one reads storage.
+    if (!cache.running) cache.ready().catch(() => undefined);
+    const { kv } = await this.storage.get(key);
     if (!kv) {
       this.namespaces.delete(name);
       return undefined;

@@ -8,13 +8,13 @@ import { trackUpdate } from '../../api/patch/patch.js';
 import { storageKey, storagePrefix, type ResourceInfo } from '../../api/resources.js';
 import { selectableFields } from '../../api/selectors/fields.js';
 import { applyDefaults, validate } from '../../api/strategy.js';
-import { CompactedError, type KeyValue, type Storage } from '../../storage/storage.js';
-import type { WatchCache } from '../watch/cache.js';
+import { CompactedError, type KeyValue, type Storage, type WriteResult } from '../../storage/storage.js';
+import type { WatchCache, WriteHandoff } from '../watch/cache.js';
 import { continueExpired, decodeContinue, encodeContinue } from './continue-token.js';
 import { decodeStored, encodeForStorage, withResourceVersion } from './encoding.js';
 import { isNamespace, namespaceTerminating } from './kinds.js';
 import { checkIdentity, checkTypeMeta, prepareCreate, prepareUpdate, qualifiedResource } from './lifecycle.js';
-import { meta, rfc3339 } from './meta.js';
+import { changedBeyondMeta, meta, rfc3339 } from './meta.js';
 import { gvkOf, patchObject } from './patching.js';
 import { planDeletion } from './deletion.js';
 import { fromObject, fromStorage } from './stored.js';
@@ -48,9 +48,15 @@ type Outcome =
   | { kind: 'create'; obj: KubeObject }
   | { kind: 'delete' };
 
+/** The state a read-modify-write starts from. */
 interface Current {
-  kv: KeyValue;
+  /** Stored bytes (no resourceVersion). */
+  raw: Uint8Array;
+  rv: number;
+  /** Shared with the watch cache when `fromCache`: read-only. */
   obj: KubeObject;
+  /** Read from the watch cache, which may lag storage: only a successful write confirms it. */
+  fromCache: boolean;
 }
 
 const MAX_ATTEMPTS = 16;
@@ -191,9 +197,31 @@ export class Registry {
     const tx = await this.beforeCreate(obj, ctx);
     const bytes = encodeForStorage(obj);
     if (ctx.dryRun) return fromObject(obj, 0);
-    const res = await settle(tx, () => this.deps.storage.create(this.key(ns, name), bytes), (r) => r.ok);
+    const key = this.key(ns, name);
+    const { res, handoff } = await settle(tx, () => this.store(key, bytes, obj, () => this.deps.storage.create(key, bytes)), (r) => r.res.ok);
     if (!res.ok) throw ApiError.alreadyExists(this.qualified, name);
-    return fromStorage(bytes, res.kv.modRevision, obj);
+    return fromStorage(bytes, res.kv.modRevision, obj, handoff.json(res.kv.modRevision));
+  }
+
+  /**
+   * Runs a storage write of `obj` (encoded as `bytes`) and hands `obj` to the watch cache, which
+   * then keeps it instead of parsing the bytes again. `obj` must not change after this call
+   * (fromStorage only replaces its top-level metadata, which the cache copies anyway).
+   */
+  private async store(
+    key: string,
+    bytes: Uint8Array,
+    obj: KubeObject,
+    write: () => Promise<WriteResult>,
+  ): Promise<{ res: WriteResult; handoff: WriteHandoff }> {
+    const handoff = this.deps.watchCache(this.resource).expectWrite(key, bytes, obj);
+    let res: WriteResult | undefined;
+    try {
+      res = await write();
+      return { res, handoff };
+    } finally {
+      if (!res?.ok) handoff.withdraw();
+    }
   }
 
   private async beforeCreate(obj: KubeObject, ctx: WriteContext): Promise<HookTransaction> {
@@ -258,7 +286,7 @@ export class Registry {
       if (!cur) throw ApiError.notFound(this.qualified, name);
       const incoming = deepCopy(incomingBase);
       const rv = meta(incoming).resourceVersion;
-      if (rv && rv !== String(cur.kv.modRevision)) throw ApiError.conflict(this.qualified, name, STALE_OBJECT);
+      if (rv && rv !== String(cur.rv)) throw ApiError.conflict(this.qualified, name, STALE_OBJECT);
       return this.finishUpdate(cur, incoming, ctx, sub);
     });
     return stored;
@@ -292,7 +320,7 @@ export class Registry {
         return { kind: 'create', obj: patched };
       }
       const rv = meta(patched).resourceVersion;
-      if (rv && rv !== String(cur.kv.modRevision)) throw ApiError.conflict(this.qualified, name, STALE_OBJECT);
+      if (rv && rv !== String(cur.rv)) throw ApiError.conflict(this.qualified, name, STALE_OBJECT);
       return this.finishUpdate(cur, patched, { ...ctx, fieldManager: request.type === 'apply' ? undefined : ctx.fieldManager }, sub);
     });
   }
@@ -310,7 +338,7 @@ export class Registry {
   ): Promise<StoredObject> {
     const { stored } = await this.guaranteedUpdate(ns, name, ctx, async (cur) => {
       if (!cur) throw ApiError.notFound(this.qualified, name);
-      const next = mutate(deepCopy(cur.obj), cur.kv.modRevision);
+      const next = mutate(deepCopy(cur.obj), cur.rv);
       return this.finishUpdate(cur, next, ctx, options.subresource ?? '');
     });
     return stored;
@@ -324,10 +352,13 @@ export class Registry {
     const m = meta(next);
     delete m.resourceVersion;
     // Unchanged apart from managedFields timestamps: nothing to write (as Kubernetes skips
-    // no-op updates).
-    const withOldManaged = { ...next, metadata: { ...m, managedFields: meta(cur.obj).managedFields } };
-    if (meta(cur.obj).managedFields === undefined) delete withOldManaged.metadata.managedFields;
-    if (encodeForStorage(withOldManaged).equals(Buffer.from(cur.kv.value))) return { kind: 'noop' };
+    // no-op updates). Bytes are compared only when no field differs.
+    if (!changedBeyondMeta(next, cur.obj)) {
+      const withOldManaged = { ...next, metadata: { ...m, managedFields: meta(cur.obj).managedFields } };
+      if (meta(cur.obj).managedFields === undefined) delete withOldManaged.metadata.managedFields;
+      const raw = cur.raw;
+      if (encodeForStorage(withOldManaged).equals(Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength))) return { kind: 'noop' };
+    }
     if (ctx.fieldManager) {
       const subresource = sub === 'internal' ? '' : sub;
       trackUpdate({ gvk: gvkOf(this.resource), old: cur.obj, updated: next, manager: ctx.fieldManager, subresource, now: this.nowString() });
@@ -345,7 +376,13 @@ export class Registry {
       ((spec as Record<string, unknown[]>)['finalizers']?.length ?? 0) > 0;
   }
 
-  /** Read-modify-write with compare-and-swap; `compute` runs again after a storage conflict. */
+  /**
+   * Read-modify-write with compare-and-swap; `compute` runs again after a storage conflict.
+   * The first attempt starts from the watch cache's copy when it has the key (no storage read,
+   * no parse), as Kubernetes' GuaranteedUpdate does with its cached state: the compare-and-swap
+   * still checks the revision, and whatever a cached start cannot settle for sure (an error, a
+   * no-op, a dry run, a conflict) is decided again from storage.
+   */
   private async guaranteedUpdate(
     ns: string | undefined,
     name: string,
@@ -354,35 +391,52 @@ export class Registry {
   ): Promise<{ stored: StoredObject; created: boolean }> {
     const storage = this.deps.storage;
     const key = this.key(ns, name);
+    let tryCache = !ctx.dryRun;
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-      const { kv } = await storage.get(key);
-      const cur = kv ? { kv, obj: decodeStored(withResourceVersion(kv.value, kv.modRevision)) } : undefined;
-      const outcome = await compute(cur);
+      const cached = tryCache ? this.deps.watchCache(this.resource).current(key) : undefined;
+      tryCache = false;
+      let cur: Current | undefined;
+      if (cached) cur = { raw: cached.raw, rv: cached.rv, obj: cached.obj, fromCache: true };
+      else {
+        const { kv } = await storage.get(key);
+        cur = kv ? { raw: kv.value, rv: kv.modRevision, obj: decodeStored(withResourceVersion(kv.value, kv.modRevision)), fromCache: false } : undefined;
+      }
+      let outcome: Outcome;
+      try {
+        outcome = await compute(cur);
+      } catch (err) {
+        if (cur?.fromCache && !(await this.stillCurrent(key, cur))) continue;
+        throw err;
+      }
       switch (outcome.kind) {
         case 'noop':
-          if (!kv) throw new Error('noop without a current object');
-          return { stored: fromStorage(kv.value, kv.modRevision), created: false };
+          if (!cur) throw new Error('noop without a current object');
+          if (cur.fromCache && !(await this.stillCurrent(key, cur))) continue;
+          return { stored: fromStorage(cur.raw, cur.rv), created: false };
         case 'create': {
           const tx = await this.beforeCreate(outcome.obj, ctx);
           const bytes = encodeForStorage(outcome.obj);
           if (ctx.dryRun) return { stored: fromObject(outcome.obj, 0), created: true };
-          const res = await settle(tx, () => storage.create(key, bytes), (r) => r.ok);
+          const obj = outcome.obj;
+          const { res, handoff } = await settle(tx, () => this.store(key, bytes, obj, () => storage.create(key, bytes)), (r) => r.res.ok);
           if (!res.ok) continue;
-          return { stored: fromStorage(bytes, res.kv.modRevision, outcome.obj), created: true };
+          return { stored: fromStorage(bytes, res.kv.modRevision, obj, handoff.json(res.kv.modRevision)), created: true };
         }
         case 'write': {
-          if (!kv || !cur) throw new Error('write without a current object');
+          if (!cur) throw new Error('write without a current object');
           const tx = await this.beforeUpdate(cur.obj, outcome.obj, ctx);
           const bytes = encodeForStorage(outcome.obj);
-          if (ctx.dryRun) return { stored: fromStorage(bytes, kv.modRevision, outcome.obj), created: false };
-          const res = await settle(tx, () => storage.update(key, bytes, kv.modRevision), (r) => r.ok);
+          if (ctx.dryRun) return { stored: fromStorage(bytes, cur.rv, outcome.obj), created: false };
+          const obj = outcome.obj;
+          const expected = cur.rv;
+          const { res, handoff } = await settle(tx, () => this.store(key, bytes, obj, () => storage.update(key, bytes, expected)), (r) => r.res.ok);
           if (!res.ok) continue;
-          return { stored: fromStorage(bytes, res.kv.modRevision, outcome.obj), created: false };
+          return { stored: fromStorage(bytes, res.kv.modRevision, obj, handoff.json(res.kv.modRevision)), created: false };
         }
         case 'delete': {
-          if (!kv) throw new Error('delete without a current object');
-          if (ctx.dryRun) return { stored: fromStorage(kv.value, kv.modRevision), created: false };
-          const res = await storage.delete(key, kv.modRevision);
+          if (!cur) throw new Error('delete without a current object');
+          if (ctx.dryRun) return { stored: fromStorage(cur.raw, cur.rv), created: false };
+          const res = await storage.delete(key, cur.rv);
           if (!res.ok) continue;
           await this.afterDelete(decodeStored(withResourceVersion(res.kv.value, res.kv.modRevision)));
           return { stored: fromStorage(res.kv.value, res.kv.modRevision), created: false };
@@ -390,6 +444,12 @@ export class Registry {
       }
     }
     throw ApiError.conflict(this.qualified, name, STALE_OBJECT);
+  }
+
+  /** Whether storage still holds the revision a cached start saw (then its verdict stands). */
+  private async stillCurrent(key: string, cur: Current): Promise<boolean> {
+    const { kv } = await this.deps.storage.get(key);
+    return kv?.modRevision === cur.rv;
   }
 
   // ---- delete --------------------------------------------------------------------------

@@ -23,11 +23,12 @@ class LazyStoredObject implements StoredObject {
 
 /**
  * From storage bytes (no resourceVersion inside) and the storage modRevision; `parsed`, when
- * the caller has it, must be the same object (its resourceVersion is set here).
+ * the caller has it, must be the same object (its resourceVersion is set here); `json`, when
+ * the caller has it, must be `withResourceVersion(value, rv)`.
  */
-export function fromStorage(value: Uint8Array, rv: number, parsed?: KubeObject): StoredObject {
+export function fromStorage(value: Uint8Array, rv: number, parsed?: KubeObject, json?: Buffer): StoredObject {
   if (parsed) parsed.metadata = { ...parsed.metadata, resourceVersion: String(rv) };
-  return new LazyStoredObject(withResourceVersion(value, rv), rv, parsed);
+  return new LazyStoredObject(json ?? withResourceVersion(value, rv), rv, parsed);
 }
 
 /** From an object that already carries its final state (resourceVersion set by the caller). */

@@ -2,11 +2,13 @@
 // a single storage watch started on first use. It serves `resourceVersion=0` lists and every
 // watch that starts inside its window without touching storage. Each object is parsed once
 // and keeps its JSON bytes; each event's wire line is built once and shared by all watchers.
+// An object this server writes is not parsed at all: the registry hands it over before the
+// write (`expectWrite`) and the cache keeps a view of it when the event brings the same bytes.
 import type { KubeObject } from '../../api/object.js';
 import type { ResourceInfo } from '../../api/resources.js';
 import { selectableFields } from '../../api/selectors/fields.js';
 import { CompactedError, type Storage, type StorageEvent } from '../../storage/storage.js';
-import { decodeStored, withResourceVersion } from '../registry/encoding.js';
+import { decodeStored, storedView, withResourceVersion } from '../registry/encoding.js';
 import { meta } from '../registry/meta.js';
 
 /** One object state as the cache holds it. Treat as immutable. */
@@ -36,6 +38,20 @@ export interface CacheEvent {
   lines: Map<string, Buffer>;
 }
 
+/** What `expectWrite` returns to the writer. */
+export interface WriteHandoff {
+  /** The write did not happen: forget the object. */
+  withdraw(): void;
+  /** The object's JSON at revision `rv` (after the write), built once for the writer and the cache. */
+  json(rv: number): Buffer;
+}
+
+interface ExpectedWrite {
+  bytes: Uint8Array;
+  obj: KubeObject;
+  json: { rv: number; buf: Buffer } | undefined;
+}
+
 export interface CacheSubscriber {
   /** Called synchronously, in revision order. */
   onEvent(event: CacheEvent): void;
@@ -52,14 +68,18 @@ export interface WatchCacheOptions {
 export class WatchCache {
   private objects = new Map<string, CachedObject>();
   private sortedKeys: string[] | undefined;
-  private history: CacheEvent[] = [];
-  /** Every event with rv > oldestRevision is in `history`. */
+  /** The window of recent events is `history` from index `historyStart` on (dropping from the front is then O(1)). */
+  private history: (CacheEvent | undefined)[] = [];
+  private historyStart = 0;
+  /** Every event with rv > oldestRevision is in the window. */
   private oldestRevision = 0;
   private revisionSeen = 0;
   private readonly subscribers = new Set<CacheSubscriber>();
   private starting: Promise<void> | undefined;
   private abort: AbortController | undefined;
   private closed = false;
+  /** Objects about to be written by this server, by key, with the bytes they are written as. */
+  private readonly written = new Map<string, ExpectedWrite>();
 
   constructor(
     readonly resource: ResourceInfo,
@@ -93,8 +113,10 @@ export class WatchCache {
       after = last.key;
     }
     this.objects = objects;
+    this.written.clear();
     this.sortedKeys = undefined;
     this.history = [];
+    this.historyStart = 0;
     this.oldestRevision = revision;
     this.revisionSeen = revision;
     const abort = new AbortController();
@@ -121,6 +143,7 @@ export class WatchCache {
     this.abort?.abort();
     this.abort = undefined;
     this.starting = undefined;
+    this.written.clear();
     const subs = [...this.subscribers];
     this.subscribers.clear();
     for (const s of subs) s.onReset();
@@ -136,24 +159,72 @@ export class WatchCache {
       this.sortedKeys = undefined;
       event = { type: 'DELETED', rv, object: last, prev, lines: new Map() };
     } else {
-      const cur = this.toCached(ev.kv.key, ev.kv.value, rv);
+      const cur = this.fromWrite(ev.kv.key, ev.kv.value, rv) ?? this.toCached(ev.kv.key, ev.kv.value, rv);
       if (!prev) this.sortedKeys = undefined;
       this.objects.set(ev.kv.key, cur);
       event = { type: prev ? 'MODIFIED' : 'ADDED', rv, object: cur, prev, lines: new Map() };
     }
     this.revisionSeen = rv;
     this.history.push(event);
-    if (this.history.length > this.options.historySize) {
-      const dropped = this.history.splice(0, this.history.length - this.options.historySize);
-      const lastDropped = dropped[dropped.length - 1];
-      if (lastDropped) this.oldestRevision = lastDropped.rv;
+    const excess = this.history.length - this.historyStart - this.options.historySize;
+    if (excess > 0) {
+      for (let i = this.historyStart; i < this.historyStart + excess; i++) {
+        const dropped = this.history[i];
+        if (dropped) this.oldestRevision = dropped.rv;
+        this.history[i] = undefined;
+      }
+      this.historyStart += excess;
+      // The emptied slots go in one splice once they are as many as the window holds.
+      if (this.historyStart >= Math.max(this.options.historySize, 64)) {
+        this.history.splice(0, this.historyStart);
+        this.historyStart = 0;
+      }
     }
     for (const s of this.subscribers) s.onEvent(event);
   }
 
+  /**
+   * The registry is about to store `obj` as `bytes` at `key`: when the storage event for this
+   * key brings these bytes, the cache keeps a view of `obj` instead of parsing them. The
+   * caller hands `obj` over: neither it nor anything it holds may change afterwards. While
+   * the cache is not running nothing is kept (nothing would take the object).
+   */
+  expectWrite(key: string, bytes: Uint8Array, obj: KubeObject): WriteHandoff {
+    const entry: ExpectedWrite = { bytes, obj, json: undefined };
+    if (this.running) this.written.set(key, entry);
+    return {
+      withdraw: () => {
+        if (this.written.get(key) === entry) this.written.delete(key);
+      },
+      json: (rv) => jsonAt(entry, rv),
+    };
+  }
+
+  /** The object the registry announced for this event, when the event carries its bytes. */
+  private fromWrite(key: string, raw: Uint8Array, rv: number): CachedObject | undefined {
+    const entry = this.written.get(key);
+    if (!entry) return undefined;
+    this.written.delete(key);
+    if (!Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength).equals(entry.bytes)) return undefined;
+    return this.cachedObject(key, raw, rv, jsonAt(entry, rv), storedView(entry.obj, rv));
+  }
+
+  /** Started and following storage (not closed, not reset since). */
+  get running(): boolean {
+    return this.abort !== undefined && !this.closed;
+  }
+
+  /** The current state of `key` as the cache holds it (undefined when absent or not running). */
+  current(key: string): CachedObject | undefined {
+    return this.running ? this.objects.get(key) : undefined;
+  }
+
   toCached(key: string, raw: Uint8Array, rv: number): CachedObject {
     const json = withResourceVersion(raw, rv);
-    const obj = decodeStored(json);
+    return this.cachedObject(key, raw, rv, json, decodeStored(json));
+  }
+
+  private cachedObject(key: string, raw: Uint8Array, rv: number, json: Buffer, obj: KubeObject): CachedObject {
     const m = meta(obj);
     return {
       key,
@@ -190,7 +261,12 @@ export class WatchCache {
   ): (() => void) | undefined {
     if (start.kind === 'after') {
       if (start.revision < this.oldestRevision) return undefined;
-      replay({ events: this.history.filter((e) => e.rv > start.revision) });
+      const events: CacheEvent[] = [];
+      for (let i = this.historyStart; i < this.history.length; i++) {
+        const e = this.history[i];
+        if (e && e.rv > start.revision) events.push(e);
+      }
+      replay({ events });
     } else {
       replay({ state: this.snapshot() });
     }
@@ -204,8 +280,15 @@ export class WatchCache {
 
   close(): void {
     this.closed = true;
+    this.written.clear();
     this.abort?.abort();
     for (const s of this.subscribers) s.onReset();
     this.subscribers.clear();
   }
+}
+
+/** The entry's bytes with resourceVersion `rv`, spliced once for both the writer and the cache. */
+function jsonAt(entry: ExpectedWrite, rv: number): Buffer {
+  if (entry.json?.rv !== rv) entry.json = { rv, buf: withResourceVersion(entry.bytes, rv) };
+  return entry.json.buf;
 }

@@ -1,0 +1,201 @@
+// The write path's shortcuts keep Kubernetes' semantics: the watch cache keeps the object the
+// registry wrote (same content and key order as parsing the stored bytes), and a
+// read-modify-write started from a cache that lags storage is decided again from storage.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { ApiError } from '../../api/errors.js';
+import type { KubeObject } from '../../api/object.js';
+import { findResource, storageKey, type ResourceInfo } from '../../api/resources.js';
+import { MemoryStorage } from '../../storage/memory/memory.js';
+import type { Storage, StorageEvent, WatchOptions } from '../../storage/storage.js';
+import { decodeStored, encodeForStorage, storedView, withResourceVersion } from './encoding.js';
+import { changedBeyondMeta } from './meta.js';
+import { Registries } from './registries.js';
+import type { WriteContext } from './types.js';
+
+const WAIT_MS = 5000;
+
+function resource(plural: string): ResourceInfo {
+  const r = findResource('', 'v1', plural);
+  if (!r) throw new Error(`no ${plural}`);
+  return r;
+}
+const CONFIGMAPS = resource('configmaps');
+const NAMESPACES = resource('namespaces');
+const PODS = resource('pods');
+
+function ctx(manager = 'test'): WriteContext {
+  return { user: { username: 'admin', groups: ['system:masters'] }, dryRun: false, fieldManager: manager, warnings: [] };
+}
+
+/** Storage whose watch events wait while the gate is closed: the watch cache then lags storage. */
+class GatedStorage {
+  private open = true;
+  private waiters: (() => void)[] = [];
+  readonly storage: Storage;
+
+  constructor(inner: Storage) {
+    const watch = async function* (this: GatedStorage, prefix: string, options: WatchOptions): AsyncIterable<StorageEvent> {
+      for await (const ev of inner.watch(prefix, options)) {
+        while (!this.open) await new Promise<void>((r) => this.waiters.push(r));
+        yield ev;
+      }
+    }.bind(this);
+    this.storage = new Proxy(inner, {
+      get: (target, prop, receiver) => (prop === 'watch' ? watch : Reflect.get(target, prop, receiver)),
+    });
+  }
+
+  close(): void {
+    this.open = false;
+  }
+
+  release(): void {
+    this.open = true;
+    for (const w of this.waiters.splice(0)) w();
+  }
+}
+
+/** Polls `check` until it holds; fails after WAIT_MS. */
+async function eventually(what: string, check: () => boolean): Promise<void> {
+  const deadline = Date.now() + WAIT_MS;
+  while (!check()) {
+    if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 2));
+  }
+}
+
+async function setup(): Promise<{ regs: Registries; gate: GatedStorage; inner: MemoryStorage; close: () => Promise<void> }> {
+  const inner = new MemoryStorage();
+  const gate = new GatedStorage(inner);
+  const regs = new Registries({ storage: gate.storage });
+  await regs.for(NAMESPACES).create(undefined, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'default' } }, ctx());
+  return {
+    regs,
+    gate,
+    inner,
+    close: async () => {
+      gate.release();
+      regs.close();
+      await inner.close();
+    },
+  };
+}
+
+test('the watch cache keeps the written object: same content and key order as the stored bytes', async () => {
+  const { regs, close } = await setup();
+  try {
+    const cache = regs.cache(PODS);
+    await cache.ready();
+    const pods = regs.for(PODS);
+    const body: KubeObject = {
+      spec: { containers: [{ image: 'busybox', name: 'c' }] },
+      metadata: { labels: { b: '1', a: '2' }, name: 'p', namespace: 'default' },
+      kind: 'Pod',
+      apiVersion: 'v1',
+    };
+    const created = await pods.create('default', body, ctx('maker'), { bodyOwned: true });
+    const key = storageKey(PODS, 'default', 'p');
+    await eventually('the create in the cache', () => cache.current(key)?.rv === created.rv);
+    const cached = cache.current(key);
+    assert.ok(cached);
+    assert.equal(JSON.stringify(cached.obj), cached.json.toString(), 'the kept object serializes to the served bytes');
+    assert.deepEqual(cached.obj, decodeStored(created.json));
+    assert.equal(cached.json.toString(), created.json.toString());
+
+    const patched = await pods.patch('default', 'p', { type: 'merge', body: { status: { phase: 'Running' } }, force: false }, ctx('kubelet'), {
+      subresource: 'status',
+    });
+    await eventually('the patch in the cache', () => cache.current(key)?.rv === patched.stored.rv);
+    const after = cache.current(key);
+    assert.ok(after);
+    assert.equal(JSON.stringify(after.obj), patched.stored.json.toString());
+    assert.deepEqual(after.obj.metadata?.managedFields?.map((m) => m.manager).sort(), ['kubelet', 'maker']);
+  } finally {
+    await close();
+  }
+});
+
+test('storedView equals parsing the stored bytes, undefined members left out', () => {
+  const obj: KubeObject = { kind: 'X', apiVersion: 'v1', spec: { a: 1 }, extra: undefined, metadata: { name: 'n', resourceVersion: '3', uid: undefined } };
+  const parsed = decodeStored(withResourceVersion(encodeForStorage(obj), 7));
+  assert.equal(JSON.stringify(storedView(obj, 7)), JSON.stringify(parsed));
+  assert.deepEqual(storedView(obj, 7), parsed);
+});
+
+test('an update checked against a cache that lags storage is decided again from storage', async () => {
+  const { regs, gate, inner, close } = await setup();
+  try {
+    const cms = regs.for(CONFIGMAPS);
+    const cache = regs.cache(CONFIGMAPS);
+    await cache.ready();
+    const first = await cms.create('default', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c' }, data: { a: '1' } }, ctx());
+    const key = storageKey(CONFIGMAPS, 'default', 'c');
+    await eventually('the create in the cache', () => cache.current(key)?.rv === first.rv);
+
+    // Another writer changes the object while the cache does not hear of it.
+    gate.close();
+    const other = await inner.update(key, encodeForStorage({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { ...first.obj.metadata }, data: { a: '1', b: '2' } }), first.rv);
+    assert.ok(other.ok);
+    const latest = other.kv.modRevision;
+    assert.equal(cache.current(key)?.rv, first.rv, 'the cache lags');
+
+    // A precondition on the newest revision holds although the cache has an older one.
+    const updated = await cms.update('default', 'c', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c', resourceVersion: String(latest) }, data: { a: 'x' } }, ctx());
+    assert.ok(updated.rv > latest);
+
+    // A merge patch lands on the newest state, not on the cached one.
+    const patched = await cms.patch('default', 'c', { type: 'merge', body: { data: { c: '3' } }, force: false }, ctx());
+    assert.deepEqual(patched.stored.obj['data'], { a: 'x', c: '3' });
+
+    // Content equal to the cached (stale) state is no no-op: storage holds something else.
+    const stale = await cms.update('default', 'c', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c' }, data: { a: '1' } }, ctx());
+    assert.ok(stale.rv > patched.stored.rv);
+    assert.deepEqual(stale.obj['data'], { a: '1' });
+
+    // A stale precondition is still a conflict.
+    await assert.rejects(
+      cms.update('default', 'c', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c', resourceVersion: String(first.rv) }, data: {} }, ctx()),
+      (e: unknown) => e instanceof ApiError && e.code === 409,
+    );
+    gate.release();
+    await eventually('the cache to catch up', () => cache.current(key)?.rv === stale.rv);
+    assert.deepEqual(cache.current(key)?.obj['data'], { a: '1' });
+  } finally {
+    await close();
+  }
+});
+
+test('create admission finds a namespace the cache has not seen yet, and refuses a terminating one', async () => {
+  const { regs, gate, inner, close } = await setup();
+  try {
+    const cms = regs.for(CONFIGMAPS);
+    await cms.create('default', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'warm' } }, ctx());
+    await eventually('the namespace cache to start', () => regs.cache(NAMESPACES).running);
+    gate.close();
+    const nsKey = storageKey(NAMESPACES, '', 'fresh');
+    assert.ok((await inner.create(nsKey, encodeForStorage({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'fresh' } }))).ok);
+    await cms.create('fresh', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'x' } }, ctx());
+    const dying = encodeForStorage({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'dying', deletionTimestamp: '2024-01-01T00:00:00Z' }, status: { phase: 'Terminating' } });
+    assert.ok((await inner.create(storageKey(NAMESPACES, '', 'dying'), dying)).ok);
+    await assert.rejects(
+      cms.create('dying', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'x' } }, ctx()),
+      (e: unknown) => e instanceof ApiError && e.code === 403,
+    );
+    await assert.rejects(
+      cms.create('absent', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'x' } }, ctx()),
+      (e: unknown) => e instanceof ApiError && e.code === 404,
+    );
+  } finally {
+    await close();
+  }
+});
+
+test('changedBeyondMeta ignores resourceVersion, managedFields and key order only', () => {
+  const base: KubeObject = { apiVersion: 'v1', kind: 'X', metadata: { name: 'a', resourceVersion: '1', managedFields: [] }, spec: { x: 1, y: [1, { z: 2 }] } };
+  assert.equal(changedBeyondMeta({ kind: 'X', apiVersion: 'v1', spec: { y: [1, { z: 2 }], x: 1 }, metadata: { name: 'a' } }, base), false);
+  assert.equal(changedBeyondMeta({ ...base, spec: { x: 1, y: [1, { z: 3 }] } }, base), true);
+  assert.equal(changedBeyondMeta({ ...base, metadata: { name: 'a', labels: { l: 'v' } } }, base), true);
+  assert.equal(changedBeyondMeta({ ...base, status: {} }, base), true);
+  assert.equal(changedBeyondMeta({ ...base, status: undefined }, base), false);
+});
