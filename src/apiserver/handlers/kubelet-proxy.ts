@@ -102,12 +102,34 @@ export async function proxyPodLog(ctx: RequestContext, route: ResourceRoute): Pr
   const { pod, endpoint } = await podAndEndpoint(ctx.server, ns, route.name ?? '', kubeletClient);
   const container = containerName(pod, ctx.url.searchParams.get('container'));
   const path = kubeletPath('log', ns, route.name ?? '', container, ctx.url.searchParams);
-  await new Promise<void>((resolve, reject) => {
-    const options = { host: endpoint.host, port: endpoint.port, path, method: 'GET', headers: { accept: '*/*' } };
+  await relayFromKubelet(ctx, endpoint, kubeletClient, {
+    path,
+    method: 'GET',
+    headers: { accept: '*/*' },
+    // `kubectl logs -f` shows lines as they come: send the headers before the first one.
+    flushHeaders: true,
+    unreachable: "error talking to the kubelet of the pod's node",
+  });
+}
+
+/**
+ * One HTTP request to a kubelet, its answer streamed back to the client: status, content
+ * type (and length, when the kubelet gave one) and body. A request body is piped up for
+ * methods that carry one. The client going away aborts the upstream request.
+ */
+export function relayFromKubelet(
+  ctx: RequestContext,
+  endpoint: KubeletEndpoint,
+  client: KubeletClientOptions,
+  o: { path: string; method: string; headers: Record<string, string>; flushHeaders?: boolean; unreachable: string },
+): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    const options = { host: endpoint.host, port: endpoint.port, path: o.path, method: o.method, headers: o.headers };
     const onResponse = (up: IncomingMessage): void => {
-      const headers: Record<string, string> = { 'Content-Type': up.headers['content-type'] ?? 'text/plain' };
-      ctx.res.writeHead(up.statusCode ?? 502, headers);
-      ctx.res.flushHeaders();
+      const out: Record<string, string> = { 'Content-Type': up.headers['content-type'] ?? 'text/plain' };
+      if (up.headers['content-length']) out['Content-Length'] = up.headers['content-length'];
+      ctx.res.writeHead(up.statusCode ?? 502, out);
+      if (o.flushHeaders) ctx.res.flushHeaders();
       up.pipe(ctx.res);
       up.on('end', resolve);
       up.on('error', () => {
@@ -121,17 +143,14 @@ export async function proxyPodLog(ctx: RequestContext, route: ResourceRoute): Pr
     };
     const upstream =
       endpoint.scheme === 'https'
-        ? httpsRequest({ ...options, rejectUnauthorized: Boolean(kubeletClient.ca), ca: kubeletClient.ca, cert: kubeletClient.cert, key: kubeletClient.key }, onResponse)
+        ? httpsRequest({ ...options, rejectUnauthorized: Boolean(client.ca), ca: client.ca, cert: client.cert, key: client.key }, onResponse)
         : httpRequest(options, onResponse);
-    upstream.on('error', (err) => reject(new ApiError('ServiceUnavailable', `error talking to the kubelet of the pod's node: ${err.message}`)));
-    upstream.end();
+    upstream.on('error', (err) => reject(new ApiError('ServiceUnavailable', `${o.unreachable}: ${err.message}`)));
+    if (o.method === 'GET' || o.method === 'HEAD' || o.method === 'DELETE') upstream.end();
+    else ctx.req.pipe(upstream);
   });
 }
 
-/**
- * Relays an upgrade request (exec, attach, portforward) to the kubelet: the request line is
- * rewritten to the kubelet path, headers are forwarded, then bytes flow both ways untouched.
- */
 export async function proxyUpgrade(server: ServerContext, req: IncomingMessage, socket: Duplex, head: Buffer, route: ResourceRoute, url: URL): Promise<void> {
   const ns = route.namespace ?? '';
   const sub = route.subresource ?? '';
