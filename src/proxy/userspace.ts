@@ -12,7 +12,7 @@
 import { createSocket, type Socket as UdpSocket } from 'node:dgram';
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import type { Logger } from '../log.js';
-import { Balancer, keyOf } from './balancer.js';
+import { Balancer } from './balancer.js';
 import { usableEndpoints, type ServicePort } from './model.js';
 
 /** The loopback address standing in for a cluster IP: 127 and its last three octets (10.43.0.10 → 127.43.0.10). */
@@ -43,6 +43,25 @@ interface Listener {
   frontend: Frontend;
   balancer: Balancer;
   close(): void;
+}
+
+const ignore = (): void => undefined;
+const connectTimedOut = (upstream: Socket): void => {
+  upstream.destroy(new Error('connect timeout'));
+};
+const clientAddress = (client: Socket): string => (client.remoteAddress ?? '').replace(/^::ffff:/, '');
+
+/**
+ * Copies `from` to `to` and passes its end on as a half-close. `from` is paused only while `to`
+ * is full, and only then does the relay wait for `to` to drain.
+ */
+function relay(from: Socket, to: Socket): void {
+  from.on('data', (chunk: Buffer) => {
+    if (to.write(chunk)) return;
+    from.pause();
+    to.once('drain', () => from.resume());
+  });
+  from.on('end', () => to.end());
 }
 
 const frontendKey = (f: Pick<Frontend, 'protocol' | 'address' | 'port'>): string => `${f.protocol} ${f.address}:${f.port}`;
@@ -126,7 +145,10 @@ export class UserspaceProxier {
   }
 
   private openTcp(f: Frontend, balancer: Balancer): Promise<Listener> {
-    const server: Server = createServer({ noDelay: true }, (client) => this.relayTcp(f, balancer, client));
+    // pauseOnConnect: nothing is read from a client before its endpoint accepted (a refused
+    // endpoint is retried with another one, and the client's bytes must not be lost to it).
+    // allowHalfOpen: a client's FIN is passed on and the endpoint can still answer.
+    const server: Server = createServer({ noDelay: true, pauseOnConnect: true, allowHalfOpen: true }, (client) => this.relayTcp(f, balancer, client));
     return new Promise((resolve, reject) => {
       server.once('error', reject);
       server.listen({ host: f.address, port: f.port, exclusive: true }, () => {
@@ -137,45 +159,58 @@ export class UserspaceProxier {
     });
   }
 
+  // Per connection: the client's address is read (a getpeername call) only for ClientIP
+  // affinity or the log line, and the set of endpoints tried only after a refusal.
   private relayTcp(f: Frontend, balancer: Balancer, client: Socket): void {
-    this.sockets.add(client);
-    client.on('close', () => this.sockets.delete(client));
-    client.on('error', () => undefined);
-    client.pause();
-    const clientIp = (client.remoteAddress ?? '').replace(/^::ffff:/, '');
-    const tried = new Set<string>();
-    const attempt = (): void => {
-      const ep = balancer.pick(clientIp, tried);
-      if (!ep || client.destroyed) {
-        if (!client.destroyed) this.o.log.debug(`userspace: ${f.serviceId}: no endpoint accepted a connection from ${clientIp}`);
-        client.destroy();
+    this.track(client);
+    client.on('error', ignore);
+    const clientIp = balancer.sticky ? clientAddress(client) : '';
+    this.connectUpstream(f, balancer, client, clientIp, undefined);
+  }
+
+  private connectUpstream(f: Frontend, balancer: Balancer, client: Socket, clientIp: string, tried: Set<string> | undefined): void {
+    const ep = balancer.pick(clientIp, tried);
+    if (!ep || client.destroyed) {
+      if (!client.destroyed) this.o.log.debug(`userspace: ${f.serviceId}: no endpoint accepted a connection from ${clientAddress(client)}`);
+      client.destroy();
+      return;
+    }
+    const upstream = connect({ host: ep.ip, port: ep.port, noDelay: true, allowHalfOpen: true });
+    const timer = setTimeout(connectTimedOut, this.o.connectTimeoutMs ?? 3000, upstream);
+    const failed = (): void => {
+      clearTimeout(timer);
+      upstream.destroy();
+      const again = tried ?? new Set<string>();
+      again.add(ep.key);
+      this.connectUpstream(f, balancer, client, clientIp, again);
+    };
+    upstream.once('error', failed);
+    upstream.once('connect', () => {
+      clearTimeout(timer);
+      upstream.off('error', failed);
+      upstream.on('error', ignore);
+      // A client that went away while its endpoint was being reached leaves nothing to relay.
+      if (client.destroyed) {
+        upstream.destroy();
         return;
       }
-      tried.add(keyOf(ep));
-      const upstream = connect({ host: ep.ip, port: ep.port, noDelay: true });
-      const timer = setTimeout(() => upstream.destroy(new Error('connect timeout')), this.o.connectTimeoutMs ?? 3000);
-      const failed = (): void => {
-        clearTimeout(timer);
-        upstream.destroy();
-        attempt();
-      };
-      upstream.once('error', failed);
-      upstream.once('connect', () => {
-        clearTimeout(timer);
-        upstream.off('error', failed);
-        this.sockets.add(upstream);
-        upstream.on('close', () => this.sockets.delete(upstream));
-        // Half-closes pass through (pipe ends the other side's writable when one side ends).
-        upstream.on('error', () => client.destroy());
-        client.on('error', () => upstream.destroy());
-        client.on('close', () => upstream.destroy());
-        upstream.on('close', () => client.destroy());
-        client.pipe(upstream);
-        upstream.pipe(client);
-        client.resume();
+      // Each socket closes itself once both of its directions ended (or on an error); then its
+      // peer is cut too.
+      this.sockets.add(upstream);
+      upstream.on('close', () => {
+        this.sockets.delete(upstream);
+        client.destroy();
       });
-    };
-    attempt();
+      client.on('close', () => upstream.destroy());
+      relay(client, upstream);
+      relay(upstream, client);
+      client.resume();
+    });
+  }
+
+  private track(s: Socket): void {
+    this.sockets.add(s);
+    s.on('close', () => this.sockets.delete(s));
   }
 
   private openUdp(f: Frontend, balancer: Balancer): Promise<Listener> {
