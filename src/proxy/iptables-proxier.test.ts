@@ -7,28 +7,14 @@ import assert from 'node:assert/strict';
 import { createLogger } from '../log.js';
 import { IptablesRunner } from './iptables.js';
 import { IptablesProxier } from './iptables-proxier.js';
-import type { ProxyEndpoint, ServicePort } from './model.js';
-import { canUseNetns, connectFrom, createTestNet, startNetnsServer } from './testing.js';
+import type { ServicePort } from './model.js';
+import { canUseNetns, connectFrom, createTestNet, startNetnsServer, testEndpoint, testServicePort } from './testing.js';
 
 const skip = canUseNetns() ? false : 'needs root, iproute2 and iptables';
 const log = createLogger('test', { level: 'error' });
 
-const ep = (ip: string, port: number): ProxyEndpoint => ({ ip, port, ready: true, serving: true, terminating: false, local: true });
-const svc = (name: string, clusterIP: string, endpoints: ProxyEndpoint[], extra: Partial<ServicePort> = {}): ServicePort => ({
-  id: `default/${name}`,
-  namespace: 'default',
-  name,
-  portName: '',
-  protocol: 'TCP',
-  clusterIPs: [clusterIP],
-  port: 80,
-  loadBalancerIPs: [],
-  externalIPs: [],
-  externalTrafficPolicy: 'Cluster',
-  internalTrafficPolicy: 'Cluster',
-  endpoints,
-  ...extra,
-});
+const ep = testEndpoint;
+const svc = testServicePort;
 
 test('cluster IP, node port, hairpin and reject through real iptables in a network namespace', { skip }, async () => {
   const net = await createTestNet({ tag: 'px', subnet: 11, pods: 2 });

@@ -2,7 +2,7 @@
 // per call), jumps from built-in chains kept with -C/-I, and listing chains by name. With
 // `netns`, every command runs inside that network namespace (`ip netns exec`), which is how
 // tests and benchmarks stay off the host's tables.
-import { spawn } from 'node:child_process';
+import { runRuleCommand } from './command.js';
 import type { Jump, Table } from './iptables-rules.js';
 
 export interface IptablesRunnerOptions {
@@ -72,20 +72,8 @@ export class IptablesRunner {
   }
 
   private run(command: string, args: string[], stdin?: string): Promise<string> {
-    const [bin, argv] = this.options.netns ? ['ip', ['netns', 'exec', this.options.netns, command, ...args]] : [command, args];
-    return new Promise((resolve, reject) => {
-      const child = spawn(bin, argv, { stdio: ['pipe', 'pipe', 'pipe'] });
-      const out: Buffer[] = [];
-      const err: Buffer[] = [];
-      child.stdout.on('data', (b: Buffer) => out.push(b));
-      child.stderr.on('data', (b: Buffer) => err.push(b));
-      child.on('error', reject);
-      child.on('close', (code) => {
-        if (code === 0) resolve(Buffer.concat(out).toString('utf8'));
-        else reject(new IptablesError(`${command} ${args.slice(0, 4).join(' ')}`, code, Buffer.concat(err).toString('utf8')));
-      });
-      child.stdin.on('error', () => undefined);
-      child.stdin.end(stdin ?? '');
-    });
+    const where = { ...(this.options.netns ? { netns: this.options.netns } : {}), ...(stdin !== undefined ? { stdin } : {}) };
+    return runRuleCommand(command, args, where, (code, stderr) => new IptablesError(`${command} ${args.slice(0, 4).join(' ')}`, code, stderr));
   }
+
 }

@@ -8,31 +8,17 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { createLogger } from '../log.js';
-import type { ProxyEndpoint, ServicePort } from './model.js';
+import type { ServicePort } from './model.js';
 import { NftRunner } from './nft.js';
 import { NftablesProxier } from './nft-proxier.js';
-import { canUseNft, connectFrom, createTestNet, startNetnsServer } from './testing.js';
+import { canUseNft, connectFrom, createTestNet, startNetnsServer, testEndpoint, testServicePort } from './testing.js';
 
 const exec = promisify(execFile);
 const skip = canUseNft() ? false : 'needs root, iproute2, iptables and nft';
 const log = createLogger('test', { level: 'error' });
 
-const ep = (ip: string, port: number): ProxyEndpoint => ({ ip, port, ready: true, serving: true, terminating: false, local: true });
-const svc = (name: string, clusterIP: string, endpoints: ProxyEndpoint[], extra: Partial<ServicePort> = {}): ServicePort => ({
-  id: `default/${name}`,
-  namespace: 'default',
-  name,
-  portName: '',
-  protocol: 'TCP',
-  clusterIPs: [clusterIP],
-  port: 80,
-  loadBalancerIPs: [],
-  externalIPs: [],
-  externalTrafficPolicy: 'Cluster',
-  internalTrafficPolicy: 'Cluster',
-  endpoints,
-  ...extra,
-});
+const ep = testEndpoint;
+const svc = testServicePort;
 
 test('cluster IP, node port, hairpin and reject through real nftables in a network namespace', { skip }, async () => {
   const net = await createTestNet({ tag: 'nf', subnet: 15, pods: 2 });

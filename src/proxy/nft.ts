@@ -1,7 +1,7 @@
 // Running nft: a script through `nft -f -` (one atomic transaction per call), listing a table,
 // and a check that nftables works here at all (binary, privileges, nat support). With `netns`,
 // every command runs inside that network namespace (`ip netns exec`), as tests and benchmarks do.
-import { spawn } from 'node:child_process';
+import { runRuleCommand } from './command.js';
 import { NFT_TABLE } from './nft-rules.js';
 
 export interface NftRunnerOptions {
@@ -64,20 +64,7 @@ export class NftRunner {
   }
 
   private run(args: string[], stdin?: string): Promise<string> {
-    const [bin, argv] = this.options.netns ? ['ip', ['netns', 'exec', this.options.netns, 'nft', ...args]] : ['nft', args];
-    return new Promise((resolve, reject) => {
-      const child = spawn(bin, argv, { stdio: ['pipe', 'pipe', 'pipe'] });
-      const out: Buffer[] = [];
-      const err: Buffer[] = [];
-      child.stdout.on('data', (b: Buffer) => out.push(b));
-      child.stderr.on('data', (b: Buffer) => err.push(b));
-      child.on('error', reject);
-      child.on('close', (code) => {
-        if (code === 0) resolve(Buffer.concat(out).toString('utf8'));
-        else reject(new NftError(`nft ${args.join(' ')}`, code, Buffer.concat(err).toString('utf8')));
-      });
-      child.stdin.on('error', () => undefined);
-      child.stdin.end(stdin ?? '');
-    });
+    return runRuleCommand('nft', args, { ...(this.options.netns ? { netns: this.options.netns } : {}), ...(stdin !== undefined ? { stdin } : {}) }, (code, stderr) => new NftError(`nft ${args.join(' ')}`, code, stderr));
   }
+
 }

@@ -5,6 +5,7 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { promisify } from 'node:util';
+import type { ProxyEndpoint, ServicePort } from './model.js';
 
 const exec = promisify(execFile);
 
@@ -25,6 +26,26 @@ export interface TestNet {
 }
 
 /** True when this process may create network namespaces (root, iproute2, iptables). */
+/** A ready, local endpoint. */
+export const testEndpoint = (ip: string, port: number): ProxyEndpoint => ({ ip, port, ready: true, serving: true, terminating: false, local: true });
+
+/** A TCP ClusterIP service port `default/<name>` on port 80. */
+export const testServicePort = (name: string, clusterIP: string, endpoints: ProxyEndpoint[], extra: Partial<ServicePort> = {}): ServicePort => ({
+  id: `default/${name}`,
+  namespace: 'default',
+  name,
+  portName: '',
+  protocol: 'TCP',
+  clusterIPs: [clusterIP],
+  port: 80,
+  loadBalancerIPs: [],
+  externalIPs: [],
+  externalTrafficPolicy: 'Cluster',
+  internalTrafficPolicy: 'Cluster',
+  endpoints,
+  ...extra,
+});
+
 export function canUseNetns(): boolean {
   return process.getuid?.() === 0 && hasBinary('ip') && hasBinary('iptables-restore');
 }
