@@ -9,7 +9,7 @@ import { storageKey, storagePrefix, type ResourceInfo } from '../../api/resource
 import { selectableFields } from '../../api/selectors/fields.js';
 import { applyDefaults, validate } from '../../api/strategy.js';
 import { CompactedError, type KeyValue, type Storage, type WriteResult } from '../../storage/storage.js';
-import type { WatchCache, WriteHandoff } from '../watch/cache.js';
+import type { WatchCache } from '../watch/cache.js';
 import { continueExpired, decodeContinue, encodeContinue } from './continue-token.js';
 import { decodeStored, encodeForStorage, withResourceVersion } from './encoding.js';
 import { isNamespace, namespaceTerminating } from './kinds.js';
@@ -198,27 +198,23 @@ export class Registry {
     const bytes = encodeForStorage(obj);
     if (ctx.dryRun) return fromObject(obj, 0);
     const key = this.key(ns, name);
-    const { res, handoff } = await settle(tx, () => this.store(key, bytes, obj, () => this.deps.storage.create(key, bytes)), (r) => r.res.ok);
-    if (!res.ok) throw ApiError.alreadyExists(this.qualified, name);
-    return fromStorage(bytes, res.kv.modRevision, obj, handoff.json(res.kv.modRevision));
+    const written = await settle(tx, () => this.store(key, bytes, obj, () => this.deps.storage.create(key, bytes)), (r) => r !== undefined);
+    if (!written) throw ApiError.alreadyExists(this.qualified, name);
+    return written;
   }
 
   /**
    * Runs a storage write of `obj` (encoded as `bytes`) and hands `obj` to the watch cache, which
    * then keeps it instead of parsing the bytes again. `obj` must not change after this call
    * (fromStorage only replaces its top-level metadata, which the cache copies anyway).
+   * Resolves with the stored object, or undefined when the write was refused (exists, conflict).
    */
-  private async store(
-    key: string,
-    bytes: Uint8Array,
-    obj: KubeObject,
-    write: () => Promise<WriteResult>,
-  ): Promise<{ res: WriteResult; handoff: WriteHandoff }> {
+  private async store(key: string, bytes: Uint8Array, obj: KubeObject, write: () => Promise<WriteResult>): Promise<StoredObject | undefined> {
     const handoff = this.deps.watchCache(this.resource).expectWrite(key, bytes, obj);
     let res: WriteResult | undefined;
     try {
       res = await write();
-      return { res, handoff };
+      return res.ok ? fromStorage(bytes, res.kv.modRevision, obj, handoff.json(res.kv.modRevision)) : undefined;
     } finally {
       if (!res?.ok) handoff.withdraw();
     }
@@ -418,9 +414,9 @@ export class Registry {
           const bytes = encodeForStorage(outcome.obj);
           if (ctx.dryRun) return { stored: fromObject(outcome.obj, 0), created: true };
           const obj = outcome.obj;
-          const { res, handoff } = await settle(tx, () => this.store(key, bytes, obj, () => storage.create(key, bytes)), (r) => r.res.ok);
-          if (!res.ok) continue;
-          return { stored: fromStorage(bytes, res.kv.modRevision, obj, handoff.json(res.kv.modRevision)), created: true };
+          const written = await settle(tx, () => this.store(key, bytes, obj, () => storage.create(key, bytes)), (r) => r !== undefined);
+          if (!written) continue;
+          return { stored: written, created: true };
         }
         case 'write': {
           if (!cur) throw new Error('write without a current object');
@@ -429,17 +425,18 @@ export class Registry {
           if (ctx.dryRun) return { stored: fromStorage(bytes, cur.rv, outcome.obj), created: false };
           const obj = outcome.obj;
           const expected = cur.rv;
-          const { res, handoff } = await settle(tx, () => this.store(key, bytes, obj, () => storage.update(key, bytes, expected)), (r) => r.res.ok);
-          if (!res.ok) continue;
-          return { stored: fromStorage(bytes, res.kv.modRevision, obj, handoff.json(res.kv.modRevision)), created: false };
+          const written = await settle(tx, () => this.store(key, bytes, obj, () => storage.update(key, bytes, expected)), (r) => r !== undefined);
+          if (!written) continue;
+          return { stored: written, created: false };
         }
         case 'delete': {
           if (!cur) throw new Error('delete without a current object');
           if (ctx.dryRun) return { stored: fromStorage(cur.raw, cur.rv), created: false };
           const res = await storage.delete(key, cur.rv);
           if (!res.ok) continue;
-          await this.afterDelete(decodeStored(withResourceVersion(res.kv.value, res.kv.modRevision)));
-          return { stored: fromStorage(res.kv.value, res.kv.modRevision), created: false };
+          const json = withResourceVersion(res.kv.value, res.kv.modRevision);
+          await this.afterDelete(decodeStored(json));
+          return { stored: fromStorage(res.kv.value, res.kv.modRevision, undefined, json), created: false };
         }
       }
     }
