@@ -4,35 +4,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { chainName, generateProxyRules, restoreDiff, snapshotOf, type RuleSetSnapshot } from './iptables-rules.js';
-import type { ProxyEndpoint, ServicePort } from './model.js';
+import { GOLDEN_SERVICES } from './testing.js';
 
-const ep = (ip: string, port: number, o: Partial<ProxyEndpoint> = {}): ProxyEndpoint => ({ ip, port, ready: true, serving: true, terminating: false, local: true, ...o });
-const base = {
-  namespace: 'default',
-  portName: 'http',
-  protocol: 'TCP' as const,
-  loadBalancerIPs: [],
-  externalIPs: [],
-  externalTrafficPolicy: 'Cluster' as const,
-  internalTrafficPolicy: 'Cluster' as const,
-};
-
-const FIXTURE: ServicePort[] = [
-  // Three endpoints, two on other nodes: random balancing 1/3, 1/2, rest.
-  { ...base, id: 'default/web:http', name: 'web', clusterIPs: ['10.43.0.10'], port: 80, endpoints: [ep('10.42.0.5', 8080), ep('10.42.0.6', 8080, { local: false }), ep('10.42.0.7', 8080, { local: false })] },
-  // NodePort with externalTrafficPolicy Local and ClientIP affinity.
-  { ...base, id: 'default/np:http', name: 'np', clusterIPs: ['10.43.0.11'], port: 80, nodePort: 30080, externalTrafficPolicy: 'Local', affinityTimeoutSeconds: 60, endpoints: [ep('10.42.0.5', 8080), ep('10.42.1.9', 8080, { local: false })] },
-  // No endpoints: REJECT in the filter table for both the cluster IP and the node port.
-  { ...base, id: 'default/empty:http', name: 'empty', clusterIPs: ['10.43.0.12'], port: 80, nodePort: 30081, endpoints: [] },
-  // UDP LoadBalancer (servicelb address in status).
-  { ...base, id: 'default/lb:dns', name: 'lb', portName: 'dns', protocol: 'UDP', clusterIPs: ['10.43.0.20'], port: 53, nodePort: 31053, loadBalancerIPs: ['192.168.1.10'], endpoints: [ep('10.42.0.8', 5353)] },
-  // internalTrafficPolicy Local: only this node's endpoint behind the cluster IP.
-  { ...base, id: 'default/itp', name: 'itp', portName: '', clusterIPs: ['10.43.0.21'], port: 80, internalTrafficPolicy: 'Local', endpoints: [ep('10.42.0.5', 8080), ep('10.42.1.9', 8080, { local: false })] },
-  // internalTrafficPolicy Local without a local endpoint: dropped, not rejected.
-  { ...base, id: 'default/itp-remote', name: 'itp-remote', portName: '', clusterIPs: ['10.43.0.22'], port: 80, internalTrafficPolicy: 'Local', endpoints: [ep('10.42.1.9', 8080, { local: false })] },
-  // Not ready, but serving and terminating: still used when nothing else is.
-  { ...base, id: 'default/draining', name: 'draining', portName: '', clusterIPs: ['10.43.0.23'], port: 80, endpoints: [ep('10.42.0.30', 80, { ready: false, terminating: true })] },
-];
+const FIXTURE = GOLDEN_SERVICES;
 
 const empty = (): RuleSetSnapshot => ({ nat: new Map(), filter: new Map() });
 const goldenPath = new URL('./testdata/rules.golden', import.meta.url);

@@ -26,8 +26,37 @@ export interface TestNet {
 }
 
 /** True when this process may create network namespaces (root, iproute2, iptables). */
-/** A ready, local endpoint. */
-export const testEndpoint = (ip: string, port: number): ProxyEndpoint => ({ ip, port, ready: true, serving: true, terminating: false, local: true });
+/** A ready, local endpoint (with `o` changing any of that). */
+export const testEndpoint = (ip: string, port: number, o: Partial<ProxyEndpoint> = {}): ProxyEndpoint => ({ ip, port, ready: true, serving: true, terminating: false, local: true, ...o });
+
+/** What the golden-rule fixtures share; each service adds its id, name, addresses and endpoints. */
+export const GOLDEN_BASE = {
+  namespace: 'default',
+  portName: 'http',
+  protocol: 'TCP' as const,
+  loadBalancerIPs: [],
+  externalIPs: [],
+  externalTrafficPolicy: 'Cluster' as const,
+  internalTrafficPolicy: 'Cluster' as const,
+};
+
+/** The services behind both golden rule files (iptables and nftables), so the two read side by side. */
+export const GOLDEN_SERVICES: ServicePort[] = [
+  // Three endpoints, two on other nodes: random balancing 1/3, then 1/2, then the rest.
+  { ...GOLDEN_BASE, id: 'default/web:http', name: 'web', clusterIPs: ['10.43.0.10'], port: 80, endpoints: [testEndpoint('10.42.0.5', 8080), testEndpoint('10.42.0.6', 8080, { local: false }), testEndpoint('10.42.0.7', 8080, { local: false })] },
+  // NodePort with externalTrafficPolicy Local and ClientIP affinity.
+  { ...GOLDEN_BASE, id: 'default/np:http', name: 'np', clusterIPs: ['10.43.0.11'], port: 80, nodePort: 30080, externalTrafficPolicy: 'Local', affinityTimeoutSeconds: 60, endpoints: [testEndpoint('10.42.0.5', 8080), testEndpoint('10.42.1.9', 8080, { local: false })] },
+  // No endpoints: rejected for both the cluster IP and the node port.
+  { ...GOLDEN_BASE, id: 'default/empty:http', name: 'empty', clusterIPs: ['10.43.0.12'], port: 80, nodePort: 30081, endpoints: [] },
+  // UDP LoadBalancer (servicelb address in status).
+  { ...GOLDEN_BASE, id: 'default/lb:dns', name: 'lb', portName: 'dns', protocol: 'UDP', clusterIPs: ['10.43.0.20'], port: 53, nodePort: 31053, loadBalancerIPs: ['192.168.1.10'], endpoints: [testEndpoint('10.42.0.8', 5353)] },
+  // internalTrafficPolicy Local: only this node's endpoint behind the cluster IP.
+  { ...GOLDEN_BASE, id: 'default/itp', name: 'itp', portName: '', clusterIPs: ['10.43.0.21'], port: 80, internalTrafficPolicy: 'Local', endpoints: [testEndpoint('10.42.0.5', 8080), testEndpoint('10.42.1.9', 8080, { local: false })] },
+  // internalTrafficPolicy Local without a local endpoint: dropped, not rejected.
+  { ...GOLDEN_BASE, id: 'default/itp-remote', name: 'itp-remote', portName: '', clusterIPs: ['10.43.0.22'], port: 80, internalTrafficPolicy: 'Local', endpoints: [testEndpoint('10.42.1.9', 8080, { local: false })] },
+  // Not ready, but serving and terminating: still used when nothing else is.
+  { ...GOLDEN_BASE, id: 'default/draining', name: 'draining', portName: '', clusterIPs: ['10.43.0.23'], port: 80, endpoints: [testEndpoint('10.42.0.30', 80, { ready: false, terminating: true })] },
+];
 
 /** A TCP ClusterIP service port `default/<name>` on port 80. */
 export const testServicePort = (name: string, clusterIP: string, endpoints: ProxyEndpoint[], extra: Partial<ServicePort> = {}): ServicePort => ({
