@@ -13,9 +13,8 @@ import { removeNodeContainerdFootprint } from '../../src/containerd/cleanup.js';
 import { bridgeNameFor } from '../../src/containerd/config.js';
 import { startNodeContainerd, type NodeContainerd } from '../../src/containerd/node-containerd.js';
 import { eventually, manifestFile, startCluster, type KubectlResult, type TestCluster } from './cluster.js';
-import { containerdSkipReason, httpGet, runningTasks } from './containerd-node.js';
+import { containerdSkipReason, httpGet, prepareTestImages, runningTasks } from './containerd-node.js';
 
-const root = new URL('../../', import.meta.url).pathname;
 const skip = containerdSkipReason();
 
 const EXTERNAL = `e2e-ext-${process.pid}`;
@@ -40,8 +39,7 @@ const extTasks = (): number => (ext ? runningTasks(ext.endpoint.replace(/^unix:\
 
 describe('a node on an external containerd (--container-runtime-endpoint)', { skip, concurrency: false, timeout: 300_000 }, () => {
   before(async () => {
-    const r = spawnSync('bash', [join(root, 'scripts/images/build-images.sh')], { encoding: 'utf8', timeout: 300_000 });
-    assert.equal(r.status, 0, `build-images.sh failed: ${r.stderr}`);
+    prepareTestImages();
     extDir = mkdtempSync(join(tmpdir(), 'k8ts-e2e-ext-'));
     ext = await startNodeContainerd({ dataDir: extDir, nodeName: EXTERNAL, podCIDR: `${SUBNET}.0/24` });
     c = await startCluster({ extraArgs: ['--runtime', 'containerd', '--container-runtime-endpoint', ext.endpoint, '--node-name', NODE, '--cluster-cidr', '10.84.0.0/16'] });

@@ -1,12 +1,15 @@
 // Shared by the e2e files that run real containerd: when to skip, reading a node containerd's
 // tasks, cleaning up shims, and small HTTP helpers.
-import { execFileSync } from 'node:child_process';
+import assert from 'node:assert/strict';
+import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { get } from 'node:http';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { runtimeAvailability } from '../../src/node/runtimes.js';
-import { KUBECTL_DIR } from './cluster.js';
+import { eventually, KUBECTL_DIR, type TestCluster } from './cluster.js';
+
+const root = new URL('../../', import.meta.url).pathname;
 
 /** Why containerd e2e tests cannot run here (not root, no containerd…), or false. */
 export function containerdSkipReason(): string | false {
@@ -58,4 +61,56 @@ export function freePort(): Promise<number> {
       s.close(() => resolve(port));
     });
   });
+}
+
+/**
+ * Builds the offline test images (scripts/images/build-images.sh); with `registry`, first starts
+ * the local registry and pushes the images there too.
+ */
+export function prepareTestImages(registry?: string): void {
+  const steps: [string, string[]][] = registry
+    ? [
+        ['scripts/images/registry.sh', ['start']],
+        ['scripts/images/build-images.sh', ['--push', registry]],
+      ]
+    : [['scripts/images/build-images.sh', []]];
+  for (const [script, args] of steps) {
+    const r = spawnSync('bash', [join(root, script), ...args], { encoding: 'utf8', timeout: 300_000 });
+    assert.equal(r.status, 0, `${script} failed: ${r.stderr}`);
+  }
+}
+
+export interface TestAgent {
+  readonly child: ChildProcess;
+  /** Everything the agent printed so far. */
+  output(): string;
+  /** SIGTERM (SIGKILL after 15 s) and wait for the exit; containers keep running. */
+  stop(): Promise<void>;
+}
+
+/** Joins a `k8ts agent --runtime containerd` node to `c` and waits until its pod network is configured. */
+export async function startContainerdAgent(c: TestCluster, o: { nodeName: string; dataDir: string; extraArgs?: readonly string[] }): Promise<TestAgent> {
+  const token = readFileSync(join(c.dataDir, 'token'), 'utf8').trim();
+  const args = ['agent', '--server', c.url, '--token', token, '--node-name', o.nodeName, '--runtime', 'containerd', '--data-dir', o.dataDir, '--node-ip', '127.0.0.1', '--kubelet-port', '0', ...(o.extraArgs ?? [])];
+  const child = spawn(process.execPath, [join(root, 'bin/k8ts.js'), ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout.on('data', (d: Buffer) => (output += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (output += d.toString()));
+  const agent: TestAgent = {
+    child,
+    output: () => output,
+    async stop() {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      const exited = new Promise((r) => child.once('exit', r));
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+  await eventually(() => {
+    if (child.exitCode !== null) throw new Error(`k8ts agent exited:\n${output}`);
+    return output.includes('pod network configured') ? true : undefined;
+  }, `the agent's pod network`, 60_000);
+  return agent;
 }

@@ -14,7 +14,7 @@ import { nodeContainerdSocket } from '../../src/cli/images.js';
 import { removeNodeContainerdFootprint } from '../../src/containerd/cleanup.js';
 import { bridgeNameFor } from '../../src/containerd/config.js';
 import { eventually, KUBECTL_DIR, manifestFile, startCluster, type KubectlResult, type TestCluster } from './cluster.js';
-import { containerdSkipReason, httpGet, killLeftoverShims } from './containerd-node.js';
+import { containerdSkipReason, httpGet, killLeftoverShims, prepareTestImages } from './containerd-node.js';
 
 const root = new URL('../../', import.meta.url).pathname;
 const skip = containerdSkipReason();
@@ -104,13 +104,7 @@ ${extra}`;
 
 describe('containerd runtime, end to end', { skip, concurrency: false, timeout: 600_000 }, () => {
   before(async () => {
-    for (const [script, args] of [
-      ['scripts/images/registry.sh', ['start']],
-      ['scripts/images/build-images.sh', ['--push', REGISTRY]],
-    ] as const) {
-      const r = spawnSync('bash', [join(root, script), ...args], { encoding: 'utf8', timeout: 300_000 });
-      assert.equal(r.status, 0, `${script} failed: ${r.stderr}`);
-    }
+    prepareTestImages(REGISTRY);
     c = await startCluster({ extraArgs: SERVER_ARGS });
     await eventually(() => (k(['get', 'node', NODE, '-o', 'jsonpath={.spec.podCIDR}']).stdout || undefined), 'the podCIDR', 20_000);
   });

@@ -19,9 +19,8 @@ import { removeNodeContainerdFootprint } from '../../src/containerd/cleanup.js';
 import { bridgeNameFor } from '../../src/containerd/config.js';
 import { cgroupMountPoints } from '../../src/kubelet/runtime/containerd/pod-cgroup.js';
 import { eventually, manifestFile, startCluster, type KubectlResult, type TestCluster } from './cluster.js';
-import { containerdSkipReason, freePort, killLeftoverShims } from './containerd-node.js';
+import { containerdSkipReason, freePort, killLeftoverShims, prepareTestImages } from './containerd-node.js';
 
-const root = new URL('../../', import.meta.url).pathname;
 const USER = 'k8ts-e2e';
 const PASSWORD = `pw-${process.pid}`;
 
@@ -114,13 +113,7 @@ async function runningPod(name: string): Promise<Pod> {
 
 describe('containerd registries and pod cgroups', { skip, timeout: 600_000 }, () => {
   before(async () => {
-    for (const [script, args] of [
-      ['scripts/images/registry.sh', ['start']],
-      ['scripts/images/build-images.sh', ['--push', REGISTRY]],
-    ] as const) {
-      const r = spawnSync('bash', [join(root, script), ...args], { encoding: 'utf8', timeout: 300_000 });
-      assert.equal(r.status, 0, `${script} failed: ${r.stderr}`);
-    }
+    prepareTestImages(REGISTRY);
     // A second registry that wants a password, over HTTPS with a self-signed certificate.
     registryDir = mkdtempSync(join(tmpdir(), 'k8ts-e2e-authreg-'));
     port = await freePort();

@@ -4,8 +4,7 @@
 // plugins (scripts/install-containerd.sh) and the offline images (build-images.sh).
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Node, Pod } from 'kubernetes-types/core/v1.js';
@@ -13,9 +12,8 @@ import { nodeContainerdSocket } from '../../src/cli/images.js';
 import { removeNodeContainerdFootprint } from '../../src/containerd/cleanup.js';
 import { bridgeNameFor } from '../../src/containerd/config.js';
 import { AGENT_WITHOUT_NETWORKING, eventually, manifestFile, startCluster, type KubectlResult, type TestCluster } from './cluster.js';
-import { containerdSkipReason, httpGet, killLeftoverShims, runningTasks } from './containerd-node.js';
+import { containerdSkipReason, httpGet, killLeftoverShims, prepareTestImages, runningTasks, startContainerdAgent, type TestAgent } from './containerd-node.js';
 
-const root = new URL('../../', import.meta.url).pathname;
 const skip = containerdSkipReason();
 
 const SERVER_NODE = `e2e-ctrd-a-${process.pid}`;
@@ -23,11 +21,10 @@ const AGENT_NODE = `e2e-ctrd-b-${process.pid}`;
 
 let c: TestCluster;
 let agentDir = '';
-let agent: ChildProcess | undefined;
-let agentOutput = '';
+let agent: TestAgent | undefined;
 
 function ok(r: KubectlResult, what: string): string {
-  assert.equal(r.code, 0, `${what} failed (${r.code}): ${r.stderr}\n${c.logs().slice(-2000)}\n${agentOutput.slice(-2000)}`);
+  assert.equal(r.code, 0, `${what} failed (${r.code}): ${r.stderr}\n${c.logs().slice(-2000)}\n${agent?.output().slice(-2000) ?? ''}`);
   return r.stdout;
 }
 
@@ -45,32 +42,14 @@ spec:
     command: [busybox, httpd, -f, -p, "80", -h, /etc]
 `;
 
-/** Starts (or restarts) the `k8ts agent` node and waits until its pod network is configured. */
+/** Starts (or restarts) the `k8ts agent` node. */
 async function startAgent(): Promise<void> {
-  const token = readFileSync(join(c.dataDir, 'token'), 'utf8').trim();
-  const args = ['agent', '--server', c.url, '--token', token, '--node-name', AGENT_NODE, '--runtime', 'containerd', '--data-dir', agentDir, '--node-ip', '127.0.0.1', '--kubelet-port', '0', ...AGENT_WITHOUT_NETWORKING];
-  const child = spawn(process.execPath, [join(root, 'bin/k8ts.js'), ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-  agent = child;
-  agentOutput = '';
-  child.stdout.on('data', (d: Buffer) => (agentOutput += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (agentOutput += d.toString()));
-  await eventually(() => {
-    if (child.exitCode !== null) throw new Error(`k8ts agent exited:\n${agentOutput}`);
-    return agentOutput.includes('pod network configured') ? true : undefined;
-  }, `the agent's pod network`, 60_000);
-}
-
-async function stopAgent(): Promise<void> {
-  if (!agent || agent.exitCode !== null) return;
-  const exited = new Promise((r) => agent?.once('exit', r));
-  agent.kill('SIGTERM');
-  await exited;
+  agent = await startContainerdAgent(c, { nodeName: AGENT_NODE, dataDir: agentDir, extraArgs: AGENT_WITHOUT_NETWORKING });
 }
 
 describe('two containerd nodes on one machine', { skip, concurrency: false, timeout: 300_000 }, () => {
   before(async () => {
-    const r = spawnSync('bash', [join(root, 'scripts/images/build-images.sh')], { encoding: 'utf8', timeout: 300_000 });
-    assert.equal(r.status, 0, `build-images.sh failed: ${r.stderr}`);
+    prepareTestImages();
     c = await startCluster({ extraArgs: ['--runtime', 'containerd', '--node-name', SERVER_NODE, '--cluster-cidr', '10.78.0.0/16'] });
     agentDir = mkdtempSync(join(tmpdir(), 'k8ts-e2e-agent-'));
     await startAgent();
@@ -81,7 +60,7 @@ describe('two containerd nodes on one machine', { skip, concurrency: false, time
     k(['delete', 'pods', '--all', '--grace-period=1', '--wait=true', '--timeout=60s']);
     const sockets = [nodeContainerdSocket(c.dataDir), nodeContainerdSocket(agentDir)];
     await eventually(() => (sockets.every((s) => runningTasks(s) === 0) ? true : undefined), 'all containers to stop', 60_000).catch(() => undefined);
-    await stopAgent();
+    await agent?.stop();
     await c.stopKeepingData();
     for (const [dataDir, node] of [
       [c.dataDir, SERVER_NODE],
@@ -137,7 +116,7 @@ describe('two containerd nodes on one machine', { skip, concurrency: false, time
     const before = JSON.parse(ok(k(['get', 'pod', 'web-b', '-o', 'json']), 'get web-b')) as Pod;
     const id = before.status?.containerStatuses?.[0]?.containerID ?? '';
     assert.match(id, /^containerd:\/\//);
-    await stopAgent();
+    await agent?.stop();
     // With the agent (and its containerd) gone, the container goes on serving.
     const ip = before.status?.podIP ?? '';
     assert.equal((await httpGet(`http://${ip}/hostname`)).trim(), 'web-b');

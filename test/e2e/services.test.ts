@@ -10,8 +10,8 @@
 // Needs root, containerd, runc, the CNI plugins, iptables, dig and the offline images.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { get } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -26,9 +26,8 @@ import { IptablesProxier } from '../../src/proxy/iptables-proxier.js';
 import { NftRunner } from '../../src/proxy/nft.js';
 import { NftablesProxier } from '../../src/proxy/nft-proxier.js';
 import { AGENT_WITHOUT_NETWORKING, eventually, KUBECTL_DIR, manifestFile, startCluster, type KubectlResult, type TestCluster } from './cluster.js';
-import { containerdSkipReason, freePort, killLeftoverShims, runningTasks } from './containerd-node.js';
+import { containerdSkipReason, freePort, killLeftoverShims, prepareTestImages, runningTasks, startContainerdAgent, type TestAgent } from './containerd-node.js';
 
-const root = new URL('../../', import.meta.url).pathname;
 const skip = containerdSkipReason();
 
 const SERVER_NODE = `e2e-svc-a-${process.pid}`;
@@ -39,8 +38,7 @@ const KUBE_DNS = '10.43.0.10';
 
 let c: TestCluster | undefined;
 let agentDir = '';
-let agent: ChildProcess | undefined;
-let agentOutput = '';
+let agent: TestAgent | undefined;
 let ingressPort = 0;
 
 function cluster(): TestCluster {
@@ -51,7 +49,7 @@ function cluster(): TestCluster {
 const k = (args: readonly string[]): KubectlResult => cluster().kubectl('1.33', args);
 
 function ok(r: KubectlResult, what: string): string {
-  assert.equal(r.code, 0, `${what} failed (${r.code}): ${r.stderr}\n${cluster().logs().slice(-3000)}\n${agentOutput.slice(-1500)}`);
+  assert.equal(r.code, 0, `${what} failed (${r.code}): ${r.stderr}\n${cluster().logs().slice(-3000)}\n${agent?.output().slice(-1500) ?? ''}`);
   return r.stdout;
 }
 
@@ -209,8 +207,7 @@ describe('Services, DNS, Ingress and NetworkPolicy on two containerd nodes', { s
   let nodeIp = '';
 
   before(async () => {
-    const r = spawnSync('bash', [join(root, 'scripts/images/build-images.sh')], { encoding: 'utf8', timeout: 300_000 });
-    assert.equal(r.status, 0, `build-images.sh failed: ${r.stderr}`);
+    prepareTestImages();
     ingressPort = await freePort();
     const httpsPort = await freePort();
     c = await startCluster({
@@ -223,17 +220,7 @@ describe('Services, DNS, Ingress and NetworkPolicy on two containerd nodes', { s
       ],
     });
     agentDir = mkdtempSync(join(tmpdir(), 'k8ts-e2e-svc-agent-'));
-    const token = readFileSync(join(c.dataDir, 'token'), 'utf8').trim();
-    const args = ['agent', '--server', c.url, '--token', token, '--node-name', AGENT_NODE, '--runtime', 'containerd', '--data-dir', agentDir, '--node-ip', '127.0.0.1', '--kubelet-port', '0'];
-    args.push('--cluster-cidr', CLUSTER_CIDR, '--cluster-dns', KUBE_DNS, ...AGENT_WITHOUT_NETWORKING);
-    const child = spawn(process.execPath, [join(root, 'bin/k8ts.js'), ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    agent = child;
-    child.stdout.on('data', (d: Buffer) => (agentOutput += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (agentOutput += d.toString()));
-    await eventually(() => {
-      if (child.exitCode !== null) throw new Error(`k8ts agent exited:\n${agentOutput}`);
-      return agentOutput.includes('pod network configured') ? true : undefined;
-    }, `the agent's pod network`, 60_000);
+    agent = await startContainerdAgent(c, { nodeName: AGENT_NODE, dataDir: agentDir, extraArgs: ['--cluster-cidr', CLUSTER_CIDR, '--cluster-dns', KUBE_DNS, ...AGENT_WITHOUT_NETWORKING] });
     await eventually(() => {
       const logs = cluster().logs();
       // Another k8ts node on this machine (an agent started without --disable proxy) would hold it.
@@ -260,13 +247,7 @@ describe('Services, DNS, Ingress and NetworkPolicy on two containerd nodes', { s
       const sockets = [nodeContainerdSocket(c.dataDir), ...(agentDir ? [nodeContainerdSocket(agentDir)] : [])];
       await eventually(() => (sockets.every((s) => runningTasks(s) === 0) ? true : undefined), 'all containers to stop', 60_000).catch(() => undefined);
     }
-    if (agent && agent.exitCode === null) {
-      const exited = new Promise((r) => agent?.once('exit', r));
-      agent.kill('SIGTERM');
-      const timer = setTimeout(() => agent?.kill('SIGKILL'), 15_000);
-      await exited;
-      clearTimeout(timer);
-    }
+    await agent?.stop();
     await c?.stopKeepingData();
     // The server removes its rules on a clean stop; after a crash they are removed here.
     if (k8tsRulesLeft()) {
