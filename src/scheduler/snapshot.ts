@@ -6,6 +6,7 @@
 // The scheduling cycle is synchronous, so it reads this structure directly: no event can land
 // in the middle of a cycle. (kube-scheduler copies a snapshot per cycle for the same guarantee.)
 import type { Namespace, Node } from 'kubernetes-types/core/v1.js';
+import { DomainCountIndex, type DomainCounts, type DomainCountsSpec } from './domain-counts.js';
 import { NodeInfo } from './node-info.js';
 import { PodInfo } from './pod-info.js';
 
@@ -24,6 +25,7 @@ export class Snapshot {
   private readonly namespaceLabelsByName = new Map<string, Readonly<Record<string, string>>>();
   private ordered: NodeInfo[] | undefined;
   private requiredAntiAffinityPods = 0;
+  private readonly domainCountIndex = new DomainCountIndex();
 
   // ---- nodes ----
 
@@ -32,12 +34,14 @@ export class Snapshot {
     let ni = this.nodes.get(name);
     if (ni) {
       this.countImages(ni, -1);
+      this.domainCountIndex.nodeRemoved(ni);
       ni.setNode(node);
     } else {
       ni = new NodeInfo(node);
       this.nodes.set(name, ni);
     }
     this.countImages(ni, 1);
+    this.domainCountIndex.nodeAdded(ni);
     this.ordered = undefined;
     return ni;
   }
@@ -51,6 +55,7 @@ export class Snapshot {
     const ni = this.nodes.get(name);
     if (!ni) return;
     this.countImages(ni, -1);
+    this.domainCountIndex.nodeRemoved(ni);
     if (ni.pods.length === 0) this.nodes.delete(name);
     else ni.known = false;
     this.ordered = undefined;
@@ -63,6 +68,14 @@ export class Snapshot {
       if (n > 0) this.imageNodeCounts.set(image, n);
       else this.imageNodeCounts.delete(image);
     }
+  }
+
+  /**
+   * Matching pods per topology domain over the known nodes, for one PodTopologySpread constraint
+   * (`identity` names it exactly); kept current from here on.
+   */
+  domainCounts(identity: string, spec: () => DomainCountsSpec): DomainCounts {
+    return this.domainCountIndex.get(identity, spec, this.nodes.values());
   }
 
   /** How many nodes report this (normalized) image. */
@@ -167,6 +180,7 @@ export class Snapshot {
       this.nodes.set(nodeName, ni);
     }
     ni.addPod(pi);
+    this.domainCountIndex.podChanged(pi, ni, 1);
     if (pi.requiredAntiAffinity.length > 0) this.requiredAntiAffinityPods++;
     this.placements.set(pi.key, { nodeName, assumed: opts.assumed });
   }
@@ -174,6 +188,7 @@ export class Snapshot {
   private detach(key: string, p: Placement): void {
     const ni = this.nodes.get(p.nodeName);
     const removed = ni?.removePod(key);
+    if (ni && removed) this.domainCountIndex.podChanged(removed, ni, -1);
     if (removed && removed.requiredAntiAffinity.length > 0) this.requiredAntiAffinityPods--;
     this.placements.delete(key);
     if (ni && !ni.known && ni.pods.length === 0) this.nodes.delete(p.nodeName);

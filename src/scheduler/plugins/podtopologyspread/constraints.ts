@@ -17,24 +17,30 @@ export interface Constraint {
   matches: (labels: Readonly<Record<string, string>>) => boolean;
   honorNodeAffinity: boolean;
   honorNodeTaints: boolean;
+  /**
+   * Everything that decides this constraint's counts for a pod — namespace, selector, topology
+   * key, the keys of the pod's other constraints and what the inclusion policies read — as one
+   * string: pods with equal identities share one set of domain counts.
+   */
+  identity: string;
 }
 
 export function compileConstraints(pod: PodInfo, when: 'DoNotSchedule' | 'ScheduleAnyway'): Constraint[] {
-  const out: Constraint[] = [];
-  for (const c of pod.pod.spec?.topologySpreadConstraints ?? []) {
-    if (c.whenUnsatisfiable !== when) continue;
-    out.push(compileConstraint(c, pod));
-  }
-  return out;
+  const wanted = (pod.pod.spec?.topologySpreadConstraints ?? []).filter((c) => c.whenUnsatisfiable === when);
+  const keys = wanted.map((c) => c.topologyKey);
+  return wanted.map((c) => compileConstraint(c, pod, keys));
 }
 
-function compileConstraint(c: TopologySpreadConstraint, pod: PodInfo): Constraint {
+function compileConstraint(c: TopologySpreadConstraint, pod: PodInfo, allKeys: readonly string[]): Constraint {
   const base = c.labelSelector ? labelSelectorFromObject(c.labelSelector) : undefined;
   const extra: [string, string][] = [];
   for (const key of c.matchLabelKeys ?? []) {
     const v = pod.labels[key];
     if (v !== undefined) extra.push([key, v]);
   }
+  const honorNodeAffinity = (c.nodeAffinityPolicy ?? 'Honor') === 'Honor';
+  const honorNodeTaints = (c.nodeTaintsPolicy ?? 'Ignore') === 'Honor';
+  const spec = pod.pod.spec;
   return {
     maxSkew: c.maxSkew,
     topologyKey: c.topologyKey,
@@ -45,8 +51,17 @@ function compileConstraint(c: TopologySpreadConstraint, pod: PodInfo): Constrain
       for (const [k, v] of extra) if (labels[k] !== v) return false;
       return true;
     },
-    honorNodeAffinity: (c.nodeAffinityPolicy ?? 'Honor') === 'Honor',
-    honorNodeTaints: (c.nodeTaintsPolicy ?? 'Ignore') === 'Honor',
+    honorNodeAffinity,
+    honorNodeTaints,
+    identity: JSON.stringify([
+      pod.namespace,
+      c.labelSelector ?? null,
+      extra,
+      c.topologyKey,
+      allKeys,
+      honorNodeAffinity ? ['Honor', spec?.nodeSelector ?? null, spec?.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution ?? null] : 'Ignore',
+      honorNodeTaints ? ['Honor', spec?.tolerations ?? null] : 'Ignore',
+    ]),
   };
 }
 

@@ -72,17 +72,19 @@ function update(s: PreFilterState, pod: PodInfo, changed: PodInfo, node: NodeInf
 export function podTopologySpread(handle: Handle): Plugin {
   return {
     name: PluginName.PodTopologySpread,
-    preFilter(state, pod, nodes) {
+    preFilter(state, pod) {
       const constraints = compileConstraints(pod, 'DoNotSchedule');
       if (constraints.length === 0) return Status.skip();
       const required = requiredNodeMatcher(pod.pod);
       const counts = new TopologyCounts();
-      for (const node of nodes) {
-        if (!nodeHasAllKeys(node.labels, constraints)) continue;
-        for (const c of constraints) {
-          if (!includesNode(c, pod, node.node, required)) continue;
-          counts.add(c.topologyKey, node.labels[c.topologyKey] as string, countMatching(node, c, pod.namespace));
-        }
+      for (const c of constraints) {
+        const domains = handle.snapshot.domainCounts(c.identity, () => ({
+          namespace: pod.namespace,
+          topologyKey: c.topologyKey,
+          matches: c.matches,
+          includes: (node) => nodeHasAllKeys(node.labels, constraints) && includesNode(c, pod, node.node, required),
+        }));
+        for (const [value, n] of domains.counts) counts.add(c.topologyKey, value, n);
       }
       state.write(preFilterKey, new PreFilterState(constraints, counts));
       return undefined;
