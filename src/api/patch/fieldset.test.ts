@@ -30,6 +30,42 @@ test('set algebra on member paths', () => {
   assert.deepEqual(b.union(FieldSet.of([['f:spec']])).toFieldsV1(), { 'f:spec': { '.': {}, 'f:replicas': {} } });
 });
 
+test('stored FieldsV1 read lazily behaves as read at once, and untouched parts encode as the same objects', () => {
+  const stored = () => JSON.parse(JSON.stringify(fieldsV1)) as Record<string, unknown>;
+  const others = [
+    FieldSet.of([['f:spec', 'f:containers', 'k:{"name":"nginx"}', 'f:image']]),
+    FieldSet.of([['f:metadata', 'f:labels', 'f:team'], ['f:status', 'f:phase']]),
+    FieldSet.of([['f:metadata', 'f:labels']]),
+    new FieldSet(),
+  ];
+  for (const other of others) {
+    const eager = FieldSet.fromFieldsV1(stored());
+    for (const op of ['union', 'difference', 'intersection'] as const) {
+      assert.deepEqual(FieldSet.fromStoredFieldsV1(stored())[op](other).toFieldsV1(), eager[op](other).toFieldsV1(), op);
+      assert.deepEqual(other[op](FieldSet.fromStoredFieldsV1(stored())).toFieldsV1(), other[op](eager).toFieldsV1(), `other.${op}`);
+    }
+    assert.equal(FieldSet.fromStoredFieldsV1(stored()).overlaps(other), eager.overlaps(other));
+    assert.equal(FieldSet.fromStoredFieldsV1(stored()).covers(other), eager.covers(other));
+    assert.equal(other.covers(FieldSet.fromStoredFieldsV1(stored())), other.covers(eager));
+  }
+  assert.deepEqual(FieldSet.fromStoredFieldsV1(stored()).paths(), FieldSet.fromFieldsV1(fieldsV1).paths());
+  assert.ok(FieldSet.fromStoredFieldsV1(stored()).has(['f:spec', 'f:containers', 'k:{"name":"nginx"}', 'f:name']));
+
+  // Only the nodes a question needed were read: the rest encode back as the stored objects.
+  const raw = stored();
+  const lazy = FieldSet.fromStoredFieldsV1(raw);
+  assert.equal(lazy.overlaps(FieldSet.of([['f:status', 'f:phase']])), false);
+  const out = lazy.toFieldsV1();
+  assert.equal(out['f:spec'], raw['f:spec']);
+  assert.equal(out['f:metadata'], raw['f:metadata']);
+  assert.deepEqual(out, fieldsV1);
+
+  // A member added over an unread child is encoded with its "." (not the stale object).
+  const grown = FieldSet.fromStoredFieldsV1({ 'f:spec': { 'f:replicas': {} } });
+  grown.insert(['f:spec']);
+  assert.deepEqual(grown.toFieldsV1(), { 'f:spec': { '.': {}, 'f:replicas': {} } });
+});
+
 test('paths print as in Kubernetes conflict messages', () => {
   assert.equal(formatPath(['f:spec', 'f:template', 'f:spec', 'f:containers', 'k:{"name":"nginx"}', 'f:image']), '.spec.template.spec.containers[name="nginx"].image');
   assert.equal(formatPath(['f:spec', 'f:ports', 'k:{"port":80,"protocol":"TCP"}']), '.spec.ports[port=80,protocol="TCP"]');

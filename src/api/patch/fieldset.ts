@@ -11,6 +11,11 @@ export type FieldPath = readonly PathElement[];
 export class FieldSet {
   private readonly memberSet = new Set<PathElement>();
   private readonly childSets = new Map<PathElement, FieldSet>();
+  /**
+   * FieldsV1 of this node not read yet (see `fromStoredFieldsV1`): each node is read on first
+   * use, so an untouched subtree is never parsed and encodes back as the very same object.
+   */
+  private unread: Record<string, unknown> | undefined;
 
   static of(paths: Iterable<FieldPath>): FieldSet {
     const set = new FieldSet();
@@ -22,11 +27,11 @@ export class FieldSet {
   insert(path: FieldPath): void {
     const last = path.length - 1;
     if (last < 0) return;
-    let children = this.childSets;
+    let children = this.read().childSets;
     let members = this.memberSet;
     for (let i = 0; i < last; i++) {
       const pe = path[i] as PathElement;
-      let child = children.get(pe);
+      let child = children.get(pe)?.read();
       if (!child) {
         child = new FieldSet();
         children.set(pe, child);
@@ -40,26 +45,29 @@ export class FieldSet {
   has(path: FieldPath): boolean {
     const last = path.length - 1;
     if (last < 0) return false;
-    let node = path.length === 1 ? undefined : this.childSets.get(path[0] as PathElement);
+    this.read();
+    let node = path.length === 1 ? undefined : this.childSets.get(path[0] as PathElement)?.read();
     if (path.length === 1) return this.memberSet.has(path[0] as PathElement);
-    for (let i = 1; i < last && node; i++) node = node.childSets.get(path[i] as PathElement);
+    for (let i = 1; i < last && node; i++) node = node.childSets.get(path[i] as PathElement)?.read();
     return node?.memberSet.has(path[last] as PathElement) ?? false;
   }
 
   members(): ReadonlySet<PathElement> {
-    return this.memberSet;
+    return this.read().memberSet;
   }
 
   children(): ReadonlyMap<PathElement, FieldSet> {
-    return this.childSets;
+    return this.read().childSets;
   }
 
   isEmpty(): boolean {
+    this.read();
     return this.memberSet.size === 0 && this.childSets.size === 0;
   }
 
   /** Every member path, in FieldsV1 order. */
   paths(): PathElement[][] {
+    this.read();
     const out: PathElement[][] = [];
     for (const pe of this.sortedElements()) {
       if (this.memberSet.has(pe)) out.push([pe]);
@@ -79,6 +87,8 @@ export class FieldSet {
   }
 
   difference(other: FieldSet): FieldSet {
+    this.read();
+    other.read();
     const out = new FieldSet();
     for (const pe of this.memberSet) if (!other.memberSet.has(pe)) out.memberSet.add(pe);
     for (const [pe, child] of this.childSets) {
@@ -90,6 +100,8 @@ export class FieldSet {
   }
 
   intersection(other: FieldSet): FieldSet {
+    this.read();
+    other.read();
     const out = new FieldSet();
     for (const pe of this.memberSet) if (other.memberSet.has(pe)) out.memberSet.add(pe);
     for (const [pe, child] of this.childSets) {
@@ -103,12 +115,26 @@ export class FieldSet {
 
   /** Whether some member path of this set is also a member of `other` (intersection not empty). */
   overlaps(other: FieldSet): boolean {
+    this.read();
+    other.read();
     for (const pe of this.memberSet) if (other.memberSet.has(pe)) return true;
     for (const [pe, child] of this.childSets) {
       const otherChild = other.childSets.get(pe);
       if (otherChild && child.overlaps(otherChild)) return true;
     }
     return false;
+  }
+
+  /** Whether every member path of `other` is a member of this set. */
+  covers(other: FieldSet): boolean {
+    this.read();
+    other.read();
+    for (const pe of other.memberSet) if (!this.memberSet.has(pe)) return false;
+    for (const [pe, otherChild] of other.childSets) {
+      const child = this.childSets.get(pe);
+      if (!child || !child.covers(otherChild)) return false;
+    }
+    return true;
   }
 
   /**
@@ -127,6 +153,8 @@ export class FieldSet {
 
   /** Adds every member path of `other` to this set. */
   private addAll(other: FieldSet): void {
+    this.read();
+    other.read();
     for (const pe of other.memberSet) this.memberSet.add(pe);
     for (const [pe, otherChild] of other.childSets) {
       let child = this.childSets.get(pe);
@@ -139,6 +167,7 @@ export class FieldSet {
   }
 
   private filtered(keep: (path: FieldPath) => boolean, prefix: PathElement[]): FieldSet {
+    this.read();
     const out = new FieldSet();
     for (const pe of this.memberSet) {
       prefix.push(pe);
@@ -168,10 +197,45 @@ export class FieldSet {
   private encodeInto(out: Record<string, unknown>): Record<string, unknown> {
     for (const pe of this.sortedElements()) {
       const child = this.childSets.get(pe);
+      const member = this.memberSet.has(pe);
       if (!child) out[pe] = {};
-      else out[pe] = child.encodeInto(this.memberSet.has(pe) ? { '.': {} } : {});
+      else if (child.unread && '.' in child.unread === member) out[pe] = child.unread;
+      else out[pe] = child.encodeInto(member ? { '.': {} } : {});
     }
     return out;
+  }
+
+  /**
+   * FieldsV1 this server wrote itself (stored managedFields): well formed and in canonical order,
+   * so it is read lazily, node by node, and untouched nodes encode back as the same objects.
+   * The object must not change afterwards.
+   */
+  static fromStoredFieldsV1(json: unknown): FieldSet {
+    if (typeof json !== 'object' || json === null || Array.isArray(json)) return new FieldSet();
+    const set = new FieldSet();
+    set.unread = json as Record<string, unknown>;
+    return set;
+  }
+
+  /** Reads this node's FieldsV1 if it has not been yet (its children stay unread). */
+  private read(): this {
+    const node = this.unread;
+    if (!node) return this;
+    this.unread = undefined;
+    for (const key of Object.keys(node)) {
+      if (key === '.') continue;
+      const value = node[key];
+      if (typeof value !== 'object' || value === null || Array.isArray(value)) continue;
+      const inner = value as Record<string, unknown>;
+      let hasChildren = false;
+      for (const k in inner) {
+        if (k === '.') this.memberSet.add(key);
+        else hasChildren = true;
+      }
+      if (!hasChildren) this.memberSet.add(key);
+      else this.childSets.set(key, FieldSet.fromStoredFieldsV1(inner));
+    }
+    return this;
   }
 
   /** Parses FieldsV1; anything that is not an object of objects is ignored. */
@@ -205,6 +269,7 @@ export class FieldSet {
   }
 
   private sortedElements(): PathElement[] {
+    this.read();
     const all = [...this.memberSet];
     for (const pe of this.childSets.keys()) if (!this.memberSet.has(pe)) all.push(pe);
     return all.length > 1 ? all.sort(comparePathElements) : all;

@@ -32,7 +32,11 @@ export function managerKey(m: Pick<Manager, 'manager' | 'operation' | 'apiVersio
   return JSON.stringify([m.manager, m.operation, m.operation === 'Apply' ? '' : m.apiVersion, m.subresource]);
 }
 
-export function decodeManagedFields(entries: unknown): Map<string, Manager> {
+/**
+ * `stored`: the entries are a stored object's, written by this server (their field sets are
+ * read lazily; see FieldSet.fromStoredFieldsV1); otherwise they may be anything a client sent.
+ */
+export function decodeManagedFields(entries: unknown, opts: { stored?: boolean } = {}): Map<string, Manager> {
   const out = new Map<string, Manager>();
   if (!Array.isArray(entries)) return out;
   for (const e of entries) {
@@ -44,7 +48,7 @@ export function decodeManagedFields(entries: unknown): Map<string, Manager> {
       apiVersion: typeof e['apiVersion'] === 'string' ? e['apiVersion'] : '',
       subresource: typeof e['subresource'] === 'string' ? e['subresource'] : '',
       time: typeof e['time'] === 'string' ? e['time'] : undefined,
-      fields: FieldSet.fromFieldsV1(e['fieldsV1']),
+      fields: opts.stored ? FieldSet.fromStoredFieldsV1(e['fieldsV1']) : FieldSet.fromFieldsV1(e['fieldsV1']),
     };
     const key = managerKey(m);
     const existing = out.get(key);

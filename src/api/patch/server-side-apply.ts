@@ -39,7 +39,7 @@ export function serverSideApply(req: ApplyRequest): KubeObject {
   const schema = applySchema(req.gvk);
   const apiVersion = formatApiVersion(req.gvk.group, req.gvk.version);
   const live = withoutManagedFields(req.current) ?? {};
-  let managers = decodeManagedFields(req.current?.metadata?.managedFields);
+  let managers = decodeManagedFields(req.current?.metadata?.managedFields, { stored: true });
   if (req.current && managers.size === 0) {
     managers = recordUpdate(new Map(), {}, live, schema, {
       manager: beforeFirstApplyManager,
@@ -121,7 +121,7 @@ export function trackUpdate(req: UpdateTracking): void {
   const schema = applySchema(req.gvk);
   const sent = decodeManagedFields(meta.managedFields);
   // Clients may rewrite managedFields on the main resource; otherwise the stored ones stand.
-  const start = req.subresource === '' && sent.size > 0 ? sent : decodeManagedFields(req.old?.metadata?.managedFields);
+  const start = req.subresource === '' && sent.size > 0 ? sent : decodeManagedFields(req.old?.metadata?.managedFields, { stored: true });
   delete meta.managedFields;
   const managers = recordUpdate(start, viewWithoutManagedFields(req.old) ?? {}, req.updated, schema, {
     manager: req.manager,
@@ -161,7 +161,8 @@ function recordUpdate(previous: Managers, oldObj: unknown, newObj: unknown, sche
       apiVersion: ctx.apiVersion,
       subresource: ctx.subresource,
       time: ctx.now,
-      fields: before ? before.fields.union(changed) : changed,
+      // Fields it already owns keep their set (and its stored encoding) as it was.
+      fields: !before ? changed : before.fields.covers(changed) ? before.fields : before.fields.union(changed),
     });
   }
   return capUpdateManagers(managers);
