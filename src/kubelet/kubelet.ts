@@ -20,6 +20,7 @@ import { rotateContainerLogs } from './logs.js';
 import { NodeStatusManager, type NodeStatusInputs } from './node-status.js';
 import { ObjectManager } from './objects.js';
 import { Pleg } from './pleg.js';
+import { InFlightLimit } from './in-flight.js';
 import { nodePodFeed, type PodFeed } from './pod-manager.js';
 import { PodWorkers, type WorkerOutcome } from './pod-worker.js';
 import { ProbeManager } from './probes/probe-manager.js';
@@ -32,6 +33,9 @@ import { syncPod } from './sync-pod.js';
 import { cleanUpPod, terminatePod } from './terminate.js';
 import { TokenManager } from './volumes/service-account-token.js';
 import { VolumeManager } from './volumes/volume-manager.js';
+
+/** Pod status writes one kubelet keeps in flight (more wait their turn, in order). */
+const STATUS_WRITES_IN_FLIGHT = 16;
 
 export type { KubeletOptions } from './config.js';
 
@@ -93,6 +97,7 @@ export class Kubelet {
       pullBackoff: new RestartBackoff(cfg.crashLoopBackOff),
       sandboxes: new Map(),
       records: new Map(),
+      statusWrites: new InFlightLimit(STATUS_WRITES_IN_FLIGHT),
     };
     this.stats = new SummaryProvider({
       nodeName: cfg.nodeName,

@@ -18,7 +18,7 @@ export async function writePodStatus(ctx: KubeletContext, rec: PodRecord, status
   for (const k of Object.keys(before ?? {})) if (!(k in patch)) patch[k] = null;
   const pods = ctx.cfg.client.resource<Pod>(PODS, rec.pod.metadata?.namespace ?? 'default');
   try {
-    const updated = await pods.patch(rec.pod.metadata?.name ?? '', 'merge', { status: patch }, { subresource: 'status' });
+    const updated = await ctx.statusWrites.run(() => pods.patch(rec.pod.metadata?.name ?? '', 'merge', { status: patch }, { subresource: 'status' }));
     if (updated.metadata?.uid !== rec.uid) return;
     rec.lastStatus = status;
   } catch (err) {
