@@ -28,8 +28,9 @@ export function prepareForCreate(resource: ResourceInfo, obj: KubeObject): void 
 /**
  * Field errors for a new object (after defaults), or for an update when `old` is given
  * (including immutable-field checks). An empty array means valid. Metadata (name format,
- * labels, annotations, namespace) is validated here too.
+ * labels, annotations, namespace) is validated here too. `subresource: 'status'`: an update
+ * through the status subresource (a kind may check only what such a write can change).
  */
-export function validate(resource: ResourceInfo, obj: KubeObject, old?: KubeObject): FieldError[] {
-  return validateObject(resource, obj, old);
+export function validate(resource: ResourceInfo, obj: KubeObject, old?: KubeObject, options: { subresource?: string } = {}): FieldError[] {
+  return validateObject(resource, obj, old, options);
 }

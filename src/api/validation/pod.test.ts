@@ -291,3 +291,16 @@ test('pod update: name is immutable', () => {
   assert.deepEqual(where(errs), ['metadata.name FieldValueInvalid']);
   assert.equal(ApiError.invalid('Pod', 'other', errs).message, 'Pod "other" is invalid: metadata.name: Invalid value: "other": field is immutable');
 });
+
+test('a status write checks status, not the stored spec (ValidatePodStatusUpdate)', () => {
+  // A stored spec that today's rules reject (as after a rule tightened) does not block status writes.
+  const old = pod({ containers: [{ name: 'app', image: '' }] });
+  const running: KubeObject = { ...old, status: { phase: 'Running' } };
+  assert.ok(check(running, old).includes('spec.containers[0].image FieldValueRequired'));
+  assert.deepEqual(where(validate(pods, running, old, { subresource: 'status' })), []);
+  const nominated: KubeObject = { ...old, status: { nominatedNodeName: 'Not_A_Node' } };
+  assert.deepEqual(where(validate(pods, nominated, old, { subresource: 'status' })), ['status.nominatedNodeName FieldValueInvalid']);
+  // Metadata rules still hold for status writes.
+  const renamed: KubeObject = { ...running, metadata: { ...old.metadata, name: 'other' } };
+  assert.ok(where(validate(pods, renamed, old, { subresource: 'status' })).some((w) => w.startsWith('metadata.name ')));
+});

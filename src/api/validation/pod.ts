@@ -5,7 +5,7 @@ import type { FieldError } from '../errors.js';
 import { deepCopy } from '../object.js';
 import { list } from './container.js';
 import { forbidden, invalid } from './field.js';
-import { inclusiveRangeError } from './names.js';
+import { inclusiveRangeError, isDNS1123Subdomain } from './names.js';
 import { validatePodSpec } from './podspec.js';
 import { jsonEqual } from './equal.js';
 
@@ -30,6 +30,16 @@ export function validatePodUpdate(pod: Pod, old: Pod): FieldError[] {
   errs.push(...validateOnlyAddedTolerations(list(spec.tolerations), list(oldSpec.tolerations)));
   if (!jsonEqual(mutableFieldsFrom(spec, oldSpec), oldSpec)) errs.push(forbidden('spec', POD_UPDATE_FORBIDDEN));
   return errs;
+}
+
+/**
+ * A write through pods/status: its spec is the stored one, so only status is checked (as
+ * Kubernetes' ValidatePodStatusUpdate; it checks more of status than this does).
+ */
+export function validatePodStatusUpdate(pod: Pod): FieldError[] {
+  const nominated = pod.status?.nominatedNodeName;
+  if (!nominated) return [];
+  return isDNS1123Subdomain(nominated).map((msg) => invalid('status.nominatedNodeName', nominated, msg));
 }
 
 /** The new spec with every field a pod update may change put back to its old value. */

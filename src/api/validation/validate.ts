@@ -18,7 +18,7 @@ import {
   validateIngressClassUpdate, validateNetworkPolicy,
 } from './networking.js';
 import { validateObjectMeta, validateObjectMetaUpdate } from './objectmeta.js';
-import { validatePod, validatePodUpdate } from './pod.js';
+import { validatePod, validatePodStatusUpdate, validatePodUpdate } from './pod.js';
 import { validatePodTemplateSpec } from './podspec.js';
 import { validateLimitRange, validatePodDisruptionBudget, validateResourceQuota } from './policy.js';
 import {
@@ -43,13 +43,18 @@ interface KindRules {
   create?: Check;
   /** Defaults to `create` when a kind has no update-only rules. */
   update?: UpdateCheck;
+  /**
+   * Writes through the status subresource, whose spec is the stored one (as Kubernetes'
+   * ValidatePodStatusUpdate): when given, these replace `update` for them.
+   */
+  statusUpdate?: UpdateCheck;
 }
 
 const noChecks = (): FieldError[] => [];
 
 /** Keyed by `group/Kind` (core group is empty: `/Pod`). */
 const KINDS: Record<string, KindRules> = {
-  '/Pod': { create: validatePod, update: validatePodUpdate },
+  '/Pod': { create: validatePod, update: validatePodUpdate, statusUpdate: validatePodStatusUpdate },
   '/PodTemplate': { create: (t: { template?: never }) => validatePodTemplateSpec(t.template, 'template') },
   '/ReplicationController': { create: validateReplicationController },
   '/Service': { name: nameIsDNS1035Label, create: validateService, update: validateServiceUpdate },
@@ -110,10 +115,12 @@ export function validateObject(
   resource: Pick<ResourceInfo, 'group' | 'kind' | 'namespaced'>,
   obj: KubeObject,
   old?: KubeObject,
+  options: { subresource?: string } = {},
 ): FieldError[] {
   const rules = rulesFor(resource);
   if (old) {
-    const update = rules.update ?? ((o: never) => (rules.create ?? noChecks)(o));
+    const forStatus = options.subresource === 'status' ? rules.statusUpdate : undefined;
+    const update = forStatus ?? rules.update ?? ((o: never) => (rules.create ?? noChecks)(o));
     return [...validateObjectMetaUpdate(obj.metadata, old.metadata), ...update(obj as never, old as never)];
   }
   const meta = validateObjectMeta(obj.metadata, { namespaced: resource.namespaced, name: rules.name ?? nameIsDNSSubdomain });

@@ -343,7 +343,7 @@ export class Registry {
   private finishUpdate(cur: Current, incoming: KubeObject, ctx: WriteContext, sub: WritableSubresource): Outcome {
     const { obj: next, errors } = prepareUpdate(this.resource, cur.obj, incoming, sub);
     applyDefaults(this.resource, next);
-    errors.push(...(sub === 'internal' ? validate(this.resource, next) : validate(this.resource, next, cur.obj)));
+    errors.push(...(sub === 'internal' ? validate(this.resource, next) : validate(this.resource, next, cur.obj, { subresource: sub })));
     this.throwIfInvalid(next, errors);
     const m = meta(next);
     delete m.resourceVersion;
