@@ -72,7 +72,8 @@ export function prepareCreate(r: ResourceInfo, obj: KubeObject, nowMs: number): 
 /**
  * The object an update stores, from the stored `old` and the client's `incoming`: system
  * metadata kept, status or spec taken depending on the subresource, generation bumped when
- * the spec changed. Returns field errors for immutable-field violations.
+ * the spec changed. Returns field errors for immutable-field violations. `incoming` is the
+ * caller's own copy: it is built on (and changed), never copied again; `old` is never changed.
  */
 export function prepareUpdate(
   r: ResourceInfo,
@@ -95,20 +96,20 @@ export function prepareUpdate(
       const status = incoming['status'];
       next = deepCopy({ ...old, status: undefined });
       if (status === undefined) delete next['status'];
-      else next['status'] = deepCopy(status);
+      else next['status'] = status;
     } else {
       next = deepCopy(old);
       const spec = isPlainObject(next['spec']) ? next['spec'] : {};
       const inSpec = isPlainObject(incoming['spec']) ? incoming['spec'] : {};
       if (inSpec['finalizers'] === undefined) delete spec['finalizers'];
-      else spec['finalizers'] = deepCopy(inSpec['finalizers']);
+      else spec['finalizers'] = inSpec['finalizers'];
       next['spec'] = spec;
     }
     const m = meta(next);
-    if (inMeta.managedFields !== undefined) m.managedFields = deepCopy(inMeta.managedFields);
+    if (inMeta.managedFields !== undefined) m.managedFields = inMeta.managedFields;
     return { obj: next, errors };
   }
-  next = deepCopy(incoming);
+  next = incoming;
   const m = meta(next);
   m.uid = oldMeta.uid;
   m.creationTimestamp = oldMeta.creationTimestamp;

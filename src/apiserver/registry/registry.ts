@@ -302,7 +302,8 @@ export class Registry {
       if (!cur && sub !== '') throw ApiError.notFound(this.qualified, name);
       const patched = patchObject({
         resource: this.resource,
-        current: cur ? deepCopy(cur.obj) : undefined,
+        // JSON, merge and strategic patches build a new object; server-side apply works on a copy.
+        current: cur && request.type === 'apply' ? deepCopy(cur.obj) : cur?.obj,
         request,
         manager: ctx.fieldManager,
         subresource: sub,

@@ -199,3 +199,47 @@ test('changedBeyondMeta ignores resourceVersion, managedFields and key order onl
   assert.equal(changedBeyondMeta({ ...base, status: {} }, base), true);
   assert.equal(changedBeyondMeta({ ...base, status: undefined }, base), false);
 });
+
+/** Freezes `v` and everything in it, so a write to it throws (ESM code is strict). */
+function deepFreeze<T>(v: T): T {
+  if (typeof v === 'object' && v !== null && !Object.isFrozen(v)) {
+    Object.freeze(v);
+    for (const child of Object.values(v)) deepFreeze(child);
+  }
+  return v;
+}
+
+test('no write changes the cached object it starts from (patches, updates, status, binding-style mutate)', async () => {
+  const { regs, close } = await setup();
+  try {
+    const cache = regs.cache(PODS);
+    await cache.ready();
+    const pods = regs.for(PODS);
+    const key = storageKey(PODS, 'default', 'p');
+    const pod: KubeObject = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', labels: { a: '1' } }, spec: { containers: [{ name: 'c', image: 'busybox' }] } };
+    let last = await pods.create('default', pod, ctx('maker'));
+    const writes: [string, () => Promise<{ rv: number }>][] = [
+      ['merge patch of status', async () => (await pods.patch('default', 'p', { type: 'merge', body: { status: { phase: 'Running', conditions: [{ type: 'Ready', status: 'True' }] } }, force: false }, ctx('kubelet'), { subresource: 'status' })).stored],
+      ['merge patch', async () => (await pods.patch('default', 'p', { type: 'merge', body: { metadata: { labels: { b: '2' } } }, force: false }, ctx())).stored],
+      ['JSON patch', async () => (await pods.patch('default', 'p', { type: 'json', body: [{ op: 'add', path: '/metadata/labels/c', value: '3' }], force: false }, ctx())).stored],
+      ['strategic merge patch', async () => (await pods.patch('default', 'p', { type: 'strategic', body: { spec: { containers: [{ name: 'c', image: 'busybox:2' }] } }, force: false }, ctx())).stored],
+      ['apply', async () => (await pods.patch('default', 'p', { type: 'apply', body: { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', labels: { d: '4' } } }, force: true }, ctx('applier'))).stored],
+      ['update', async () => pods.update('default', 'p', { ...last.obj, metadata: { ...last.obj.metadata, labels: { e: '5' } } } as KubeObject, ctx())],
+      ['status update', async () => pods.update('default', 'p', { ...last.obj, status: { phase: 'Succeeded' } } as KubeObject, ctx('kubelet'), { subresource: 'status' })],
+      ['mutate', async () => pods.mutate('default', 'p', ctx(), (cur) => ({ ...cur, metadata: { ...cur.metadata, annotations: { x: 'y' } } }))],
+    ];
+    for (const [what, write] of writes) {
+      await eventually(`${what}: the cache to hold the latest write`, () => cache.current(key)?.rv === last.rv);
+      const cached = cache.current(key);
+      assert.ok(cached);
+      const before = JSON.stringify(cached.obj);
+      deepFreeze(cached.obj);
+      const done = await write();
+      assert.ok(done.rv > last.rv, `${what} wrote`);
+      assert.equal(JSON.stringify(cached.obj), before, `${what} left the cached object as it was`);
+      last = await pods.get('default', 'p');
+    }
+  } finally {
+    await close();
+  }
+});
