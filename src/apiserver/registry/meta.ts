@@ -21,14 +21,19 @@ export function rfc3339(ms: number): string {
   return lastSecond.text;
 }
 
-
 // Kubernetes' generateName alphabet: no vowels (no accidental words), no confusable 0/1/3.
 const ALPHABET = 'bcdfghjklmnpqrstvwxz2456789';
 
+/** Random bytes drawn 4 KiB at a time: one call to the generator per 800 names. */
+const entropy = { bytes: Buffer.alloc(0), at: 0 };
+
 export function generateSuffix(): string {
-  const bytes = randomBytes(5);
+  if (entropy.at + 5 > entropy.bytes.length) {
+    entropy.bytes = randomBytes(4096);
+    entropy.at = 0;
+  }
   let s = '';
-  for (const b of bytes) s += ALPHABET[b % ALPHABET.length];
+  for (let i = 0; i < 5; i++) s += ALPHABET[(entropy.bytes[entropy.at++] as number) % ALPHABET.length];
   return s;
 }
 
