@@ -44,13 +44,18 @@ test('a pod on a node is deleted gracefully; grace period 0 finishes the deletio
 });
 
 test('binding assigns a node once', async () => {
-  await s.req('POST', pods, { body: pod('p2') });
-  const bind = await s.req('POST', `${pods}/p2/binding`, {
+  await s.req('POST', `${pods}?fieldManager=maker`, { body: pod('p2') });
+  const managed = (o: Record<string, unknown>): unknown => (o['metadata'] as { managedFields?: unknown }).managedFields;
+  const before = (await s.req('GET', `${pods}/p2`)).json();
+  assert.ok(Array.isArray(managed(before)) && (managed(before) as unknown[]).length === 1);
+  const bind = await s.req('POST', `${pods}/p2/binding?fieldManager=scheduler`, {
     body: { apiVersion: 'v1', kind: 'Binding', metadata: { name: 'p2' }, target: { kind: 'Node', name: 'node-b' } },
   });
   assert.equal(bind.status, 201, bind.text);
   const got = (await s.req('GET', `${pods}/p2`)).json();
   assert.equal((got['spec'] as { nodeName: string }).nodeName, 'node-b');
+  // As in Kubernetes, the assignment is made past the field manager: managedFields stay as created.
+  assert.deepEqual(managed(got), managed(before));
   const twice = await s.req('POST', `${pods}/p2/binding`, {
     body: { apiVersion: 'v1', kind: 'Binding', metadata: { name: 'p2' }, target: { kind: 'Node', name: 'node-c' } },
   });

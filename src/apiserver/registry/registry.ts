@@ -356,9 +356,10 @@ export class Registry {
       const raw = cur.raw;
       if (encodeForStorage(withOldManaged).equals(Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength))) return { kind: 'noop' };
     }
-    if (ctx.fieldManager) {
-      const subresource = sub === 'internal' ? '' : sub;
-      trackUpdate({ gvk: gvkOf(this.resource), old: cur.obj, updated: next, manager: ctx.fieldManager, subresource, now: this.nowString() });
+    // Internal writes (pods/binding) keep managedFields as they were: Kubernetes assigns a pod to
+    // its node straight in storage, past the field manager.
+    if (ctx.fieldManager && sub !== 'internal') {
+      trackUpdate({ gvk: gvkOf(this.resource), old: cur.obj, updated: next, manager: ctx.fieldManager, subresource: sub, now: this.nowString() });
     }
     if (m.deletionTimestamp && (m.finalizers?.length ?? 0) === 0 && !((m.deletionGracePeriodSeconds ?? 0) > 0) && !this.namespaceHoldsFinalizers(next)) {
       return { kind: 'delete' };
