@@ -119,9 +119,9 @@ export function trackUpdate(req: UpdateTracking): void {
     return;
   }
   const schema = applySchema(req.gvk);
-  const sent = decodeManagedFields(meta.managedFields);
   // Clients may rewrite managedFields on the main resource; otherwise the stored ones stand.
-  const start = req.subresource === '' && sent.size > 0 ? sent : decodeManagedFields(req.old?.metadata?.managedFields, { stored: true });
+  const sent = req.subresource === '' ? decodeManagedFields(meta.managedFields) : undefined;
+  const start = sent && sent.size > 0 ? sent : decodeManagedFields(req.old?.metadata?.managedFields, { stored: true });
   delete meta.managedFields;
   const managers = recordUpdate(start, viewWithoutManagedFields(req.old) ?? {}, req.updated, schema, {
     manager: req.manager,
