@@ -88,9 +88,8 @@ export async function serveWatch(res: ServerResponse, w: WatchRequest): Promise<
   res.on('error', finish);
 
   // Events come in bursts (a storage commit carries many writes, each delivered in its own
-  // microtask; a busy server answers many requests in one turn of the event loop): the socket
-  // stays corked until the turn's I/O is done (setImmediate), so a burst costs one send. A long
-  // burst (an initial replay) is flushed every CORK_FLUSH_BYTES.
+  // microtask): the socket stays corked until the burst is over, so a burst costs one send.
+  // A long burst (an initial replay) is flushed every CORK_FLUSH_BYTES.
   let burst: { socket: Socket; open: boolean } | undefined;
   const endBurst = (): void => {
     if (!burst?.open) return;
@@ -104,7 +103,7 @@ export async function serveWatch(res: ServerResponse, w: WatchRequest): Promise<
       const b = { socket: res.socket, open: true };
       burst = b;
       b.socket.cork();
-      setImmediate(() => {
+      process.nextTick(() => {
         if (burst === b) endBurst();
       });
     }
