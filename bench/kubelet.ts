@@ -27,13 +27,21 @@ import { createLogger } from '../src/log.js';
 import { MemoryStorage } from '../src/storage/memory/memory.js';
 
 const TOKEN = 'bench-token';
+/** The pods' creator is an ordinary user and the kubelet a node, so each waits in its own priority level. */
+const DRIVER_TOKEN = 'bench-driver-token';
+const NODE_TOKEN = 'bench-node-token';
 const PODS = { group: '', version: 'v1', resource: 'pods' } as const;
 const out = (line: string): void => console.log(`[bench:kubelet] ${line}`);
 const quiet = createLogger('bench', { level: process.env['BENCH_LOG'] === 'warn' ? 'warn' : 'error' });
 
 async function apiServer(): Promise<{ server: RunningApiServer; client: ApiClient; close(): Promise<void> }> {
   const storage = new MemoryStorage();
-  const server = await startApiServer({ storage, port: 0, tokens: new Map([[TOKEN, { username: 'admin', groups: ['system:masters'] }]]) });
+  const tokens = new Map([
+    [TOKEN, { username: 'admin', groups: ['system:masters'] }],
+    [DRIVER_TOKEN, { username: 'bench-driver', groups: [] }],
+    [NODE_TOKEN, { username: 'system:node:bench-node', groups: ['system:nodes'] }],
+  ]);
+  const server = await startApiServer({ storage, port: 0, tokens });
   const client = createClient(new HttpTransport({ server: server.url, token: TOKEN }));
   return {
     server,
@@ -91,7 +99,7 @@ interface DriverResult {
 
 /** Driver mode: creates `count` pods in `namespace` (one by one or at once) and times each to Running. */
 async function driver(url: string, namespace: string, count: number, mode: 'one' | 'burst', command: string[] | undefined): Promise<void> {
-  const client = createClient(new HttpTransport({ server: url, token: TOKEN }));
+  const client = createClient(new HttpTransport({ server: url, token: DRIVER_TOKEN }));
   const stop = new AbortController();
   await client.resource({ group: '', version: 'v1', resource: 'namespaces' }).create({ metadata: { name: namespace } });
   const running = runningWatcher(client, namespace, stop.signal);
@@ -157,7 +165,7 @@ type KubeletPlacement = 'server' | 'agent';
 
 /** The kubelet of an agent node: this file in `kubelet-child` mode, fake runtime, over HTTP. */
 async function kubeletChild(url: string): Promise<void> {
-  const client = createClient(new HttpTransport({ server: url, token: TOKEN }));
+  const client = createClient(new HttpTransport({ server: url, token: NODE_TOKEN }));
   const rootDir = mkdtempSync(join(tmpdir(), 'k8ts-bench-kubelet-'));
   const stop = new AbortController();
   const kubelet = await startKubelet({ ...kubeletOptions(client, new FakeRuntime({ writeLogs: false }), rootDir), signal: stop.signal });
@@ -203,7 +211,7 @@ async function startup(label: string, runtime: ContainerRuntime, oneByOne: numbe
   const api = await apiServer();
   const rootDir = mkdtempSync(join(tmpdir(), 'k8ts-bench-kubelet-'));
   const stop = new AbortController();
-  const client = createClient(new InProcessTransport({ handler: api.server.handle, token: TOKEN }));
+  const client = createClient(new InProcessTransport({ handler: api.server.handle, token: NODE_TOKEN }));
   const kubelet = placement === 'server' ? await startKubelet({ ...kubeletOptions(client, runtime, rootDir), signal: stop.signal }) : await startAgentKubelet(api.server.url);
   const who = placement === 'server' ? "kubelet in the server's process" : 'kubelet in an agent process, over HTTP';
   try {
