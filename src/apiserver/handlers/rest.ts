@@ -139,7 +139,7 @@ async function update(ctx: RequestContext, route: ResourceRoute): Promise<void> 
     validation: fieldValidation(ctx.url.searchParams),
     warnings: wctx.warnings,
   });
-  const stored = await registry(ctx, route).update(route.namespace, route.name ?? '', body, wctx, { servedVersion: route.version });
+  const stored = await registry(ctx, route).update(route.namespace, route.name ?? '', body, wctx, { servedVersion: route.version, bodyOwned: true });
   setWarnings(ctx.res, wctx.warnings);
   sendBytes(ctx.res, 200, stored.json);
 }

@@ -70,7 +70,7 @@ async function statusLike(ctx: RequestContext, route: ResourceRoute, sub: 'statu
   const check = { resource: route.resource, version: route.version, validation: fieldValidation(ctx.url.searchParams), warnings: wctx.warnings };
   if (method === 'PUT') {
     const body = await readObjectBody(ctx, check);
-    const stored = await reg.update(route.namespace, name, body, wctx, { subresource: sub, servedVersion: route.version });
+    const stored = await reg.update(route.namespace, name, body, wctx, { subresource: sub, servedVersion: route.version, bodyOwned: true });
     setWarnings(ctx.res, wctx.warnings);
     sendBytes(ctx.res, 200, stored.json);
     return;

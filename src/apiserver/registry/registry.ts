@@ -272,10 +272,11 @@ export class Registry {
     name: string,
     body: KubeObject,
     ctx: WriteContext,
-    options: { subresource?: WritableSubresource; servedVersion?: string } = {},
+    options: { subresource?: WritableSubresource; servedVersion?: string; bodyOwned?: boolean } = {},
   ): Promise<StoredObject> {
     const sub = options.subresource ?? '';
-    const incomingBase = deepCopy(body);
+    // Each attempt changes its own copy; the body itself only when the caller hands it over.
+    const incomingBase = options.bodyOwned === true ? body : deepCopy(body);
     checkTypeMeta(this.resource, incomingBase, options.servedVersion ?? this.resource.version);
     checkIdentity(this.resource, incomingBase, ns, name);
     const { stored } = await this.guaranteedUpdate(ns, name, ctx, async (cur) => {
