@@ -5,7 +5,7 @@ import type { RestartBackoff } from './backoff.js';
 import type { KubeletConfig } from './config.js';
 import type { CreatingStatus } from './creating-status.js';
 import type { EventRecorder } from './events.js';
-import type { InFlightLimit } from './in-flight.js';
+import type { InFlightLimit } from '../client/in-flight-limit.js';
 import type { ObjectManager } from './objects.js';
 import type { ProbeManager } from './probes/probe-manager.js';
 import type { WaitingReason } from './status.js';

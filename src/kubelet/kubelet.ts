@@ -20,7 +20,7 @@ import { rotateContainerLogs } from './logs.js';
 import { NodeStatusManager, type NodeStatusInputs } from './node-status.js';
 import { ObjectManager } from './objects.js';
 import { Pleg } from './pleg.js';
-import { InFlightLimit } from './in-flight.js';
+import { InFlightLimit } from '../client/in-flight-limit.js';
 import { nodePodFeed, type PodFeed } from './pod-manager.js';
 import { PodWorkers, type WorkerOutcome } from './pod-worker.js';
 import { ProbeManager } from './probes/probe-manager.js';

@@ -6,6 +6,7 @@ import type { Pod, PodCondition } from 'kubernetes-types/core/v1.js';
 import { ApiError } from '../api/errors.js';
 import { findResource, type ResourceInfo } from '../api/resources.js';
 import type { ApiClient } from '../client/client.js';
+import type { InFlightLimit } from '../client/in-flight-limit.js';
 import type { ResourceClient } from '../client/resource-client.js';
 import { apiErrorFromResponse } from '../client/status.js';
 import type { EventRecorder } from '../events/recorder.js';
@@ -20,28 +21,10 @@ function mustFind(plural: string): ResourceInfo {
   return r;
 }
 
-/** Bounds concurrent writes so a burst of bindings does not open a socket per pod. */
-export class WriteLimiter {
-  private active = 0;
-  private readonly waiting: (() => void)[] = [];
-
-  constructor(private readonly max: number) {}
-
-  async run<T>(fn: () => Promise<T>): Promise<T> {
-    if (this.active >= this.max) await new Promise<void>((resolve) => this.waiting.push(resolve));
-    this.active++;
-    try {
-      return await fn();
-    } finally {
-      this.active--;
-      this.waiting.shift()?.();
-    }
-  }
-}
-
 export interface ApiWriteOptions {
   client: ApiClient;
-  limiter: WriteLimiter;
+  /** Bounds concurrent writes so a burst of bindings does not open a socket per pod. */
+  limiter: InFlightLimit;
   /** The informer's latest copy of a pod (by namespace/name), to skip writes that change nothing. */
   currentPod: (namespace: string, name: string) => Pod | undefined;
   /** RFC 3339 wall-clock time for condition transitions. */

@@ -13,7 +13,8 @@ import type { EventRecorder } from '../events/recorder.js';
 import { NAMESPACE_INDEX } from '../informer/indexers.js';
 import { SharedInformerFactory } from '../informer/shared.js';
 import type { Logger } from '../log.js';
-import { apiBinder, apiEvictor, apiStatusUpdater, schedulerRecorder, WriteLimiter } from './api-writes.js';
+import { InFlightLimit } from '../client/in-flight-limit.js';
+import { apiBinder, apiEvictor, apiStatusUpdater, schedulerRecorder } from './api-writes.js';
 import type { Clock } from './clock.js';
 import type { SchedulerConfiguration } from './config.js';
 import { disruptionChecker } from './disruption-budgets.js';
@@ -98,7 +99,7 @@ export async function startScheduler(options: StartSchedulerOptions): Promise<Ru
   };
 
   const currentPod = (namespace: string, name: string): Pod | undefined => pods.cache.get(`${namespace}/${name}`);
-  const writes = { client, limiter: new WriteLimiter(options.maxInflightWrites ?? 64), currentPod };
+  const writes = { client, limiter: new InFlightLimit(options.maxInflightWrites ?? 64), currentPod };
 
   const stopping = new AbortController();
   const onAbort = (): void => stopping.abort();

@@ -82,12 +82,20 @@ async function setup(): Promise<{ regs: Registries; gate: GatedStorage; inner: M
   };
 }
 
-test('the watch cache keeps the written object: same content and key order as the stored bytes', async () => {
+/** Runs `fn` with the pod registry and its ready watch cache, then closes everything. */
+async function withPods(fn: (pods: ReturnType<Registries['for']>, cache: ReturnType<Registries['cache']>) => Promise<void>): Promise<void> {
   const { regs, close } = await setup();
   try {
     const cache = regs.cache(PODS);
     await cache.ready();
-    const pods = regs.for(PODS);
+    await fn(regs.for(PODS), cache);
+  } finally {
+    await close();
+  }
+}
+
+test('the watch cache keeps the written object: same content and key order as the stored bytes', async () => {
+  await withPods(async (pods, cache) => {
     const body: KubeObject = {
       spec: { containers: [{ image: 'busybox', name: 'c' }] },
       metadata: { labels: { b: '1', a: '2' }, name: 'p', namespace: 'default' },
@@ -111,9 +119,7 @@ test('the watch cache keeps the written object: same content and key order as th
     assert.ok(after);
     assert.equal(JSON.stringify(after.obj), patched.stored.json.toString());
     assert.deepEqual(after.obj.metadata?.managedFields?.map((m) => m.manager).sort(), ['kubelet', 'maker']);
-  } finally {
-    await close();
-  }
+  });
 });
 
 test('storedView equals parsing the stored bytes, undefined members left out', () => {
@@ -210,11 +216,7 @@ function deepFreeze<T>(v: T): T {
 }
 
 test('no write changes the cached object it starts from (patches, updates, status, binding-style mutate)', async () => {
-  const { regs, close } = await setup();
-  try {
-    const cache = regs.cache(PODS);
-    await cache.ready();
-    const pods = regs.for(PODS);
+  await withPods(async (pods, cache) => {
     const key = storageKey(PODS, 'default', 'p');
     const pod: KubeObject = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', labels: { a: '1' } }, spec: { containers: [{ name: 'c', image: 'busybox' }] } };
     let last = await pods.create('default', pod, ctx('maker'));
@@ -239,7 +241,5 @@ test('no write changes the cached object it starts from (patches, updates, statu
       assert.equal(JSON.stringify(cached.obj), before, `${what} left the cached object as it was`);
       last = await pods.get('default', 'p');
     }
-  } finally {
-    await close();
-  }
+  });
 });

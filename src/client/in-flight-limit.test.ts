@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { InFlightLimit } from './in-flight.js';
+import { InFlightLimit } from './in-flight-limit.js';
 
 test('no more than the limit run at once; waiters run in order; failures free their slot', async () => {
   const limit = new InFlightLimit(2);

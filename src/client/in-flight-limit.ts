@@ -1,7 +1,7 @@
-// At most `limit` calls at once; the rest wait their turn in order. The kubelet writes pod
-// statuses through one of these, so a burst of pods becomes a steady stream of requests over a
-// few kept-alive connections, not one new connection per pod (Kubernetes' kubelet rate-limits its
-// API calls for the same reason).
+// At most `limit` calls at once; the rest wait their turn in order. Components that write in
+// bursts (the scheduler's bindings, the kubelet's pod statuses) send through one, so a burst
+// becomes a steady stream of requests over a few kept-alive connections, not one new connection
+// per object (Kubernetes' clients rate-limit their API calls for the same reason).
 export class InFlightLimit {
   private running = 0;
   private readonly waiting: (() => void)[] = [];
