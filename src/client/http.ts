@@ -26,6 +26,8 @@ export interface HttpTransportOptions {
 
 export class HttpTransport implements Transport {
   private readonly base: URL;
+  /** Host, port and path prefix of `base`, for building each request without a URL object. */
+  private readonly target: { hostname: string; port: string; prefix: string };
   private readonly agent: HttpAgent;
   private readonly send: typeof httpRequest;
   private readonly headers: Record<string, string>;
@@ -35,6 +37,8 @@ export class HttpTransport implements Transport {
     this.base = new URL(options.server);
     const tls = this.base.protocol === 'https:';
     if (!tls && this.base.protocol !== 'http:') throw new Error(`unsupported server URL ${options.server}`);
+    // `hostname` keeps IPv6 brackets; node's request wants the bare address.
+    this.target = { hostname: this.base.hostname.replace(/^\[(.*)\]$/, '$1'), port: this.base.port, prefix: this.base.pathname.replace(/\/+$/, '') };
     this.agent = tls
       ? new HttpsAgent({
           keepAlive: true,
@@ -79,16 +83,17 @@ export class HttpTransport implements Transport {
   }
 
   private open(req: TransportRequest, o: { timeoutMs: number | undefined }): Promise<IncomingMessage> {
-    const url = new URL(this.base);
-    url.pathname = `${this.base.pathname.replace(/\/+$/, '')}${req.path}`;
-    for (const [k, v] of Object.entries(req.query ?? {})) if (v !== undefined) url.searchParams.set(k, v);
+    const search = new URLSearchParams();
+    for (const [k, v] of Object.entries(req.query ?? {})) if (v !== undefined) search.set(k, v);
+    const qs = search.size > 0 ? `?${search.toString()}` : '';
+    const path = `${this.target.prefix}${encodePath(req.path)}${qs}`;
     const headers: Record<string, string> = { ...this.headers, accept: req.accept ?? 'application/json' };
     if (req.body) {
       headers['content-type'] = req.contentType ?? 'application/json';
       headers['content-length'] = String(req.body.byteLength);
     }
     return new Promise((resolve, reject) => {
-      const r = this.send(url, { method: req.method, headers, agent: this.agent, signal: req.signal }, resolve);
+      const r = this.send({ hostname: this.target.hostname, port: this.target.port, path, method: req.method, headers, agent: this.agent, signal: req.signal }, resolve);
       r.on('error', reject);
       if (o.timeoutMs !== undefined) {
         const ms = o.timeoutMs;
@@ -104,6 +109,14 @@ export function clientFromKubeconfig(path: string, selection: KubeconfigSelectio
   return createClient(new HttpTransport(loadKubeconfig(path, selection).transport));
 }
 
+
+/** The path as a URL would send it: the usual path as it is, anything else escaped by the URL parser. */
+function encodePath(path: string): string {
+  if (/^[A-Za-z0-9\-._~!$&'()*+,;=:@/%]*$/.test(path)) return path;
+  const url = new URL('http://host');
+  url.pathname = path;
+  return url.pathname;
+}
 
 async function readAll(res: IncomingMessage): Promise<Uint8Array> {
   const chunks: Buffer[] = [];
