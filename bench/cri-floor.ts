@@ -5,7 +5,7 @@ import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CriClient } from '../src/kubelet/runtime/containerd/cri-client.js';
 import { toCriContainerConfig, toCriSandboxConfig } from '../src/kubelet/runtime/containerd/translate.js';
-import type { ContainerConfig, SandboxConfig } from '../src/kubelet/runtime/runtime.js';
+import { containerConfig, type SandboxConfig } from '../src/kubelet/runtime/runtime.js';
 
 export const BUSYBOX = 'docker.io/library/busybox:1.35';
 const T = 60_000;
@@ -82,23 +82,7 @@ export async function measureCriFloor(o: CriFloorOptions): Promise<CriFloor> {
         annotations: {},
       };
       await mkdir(sb.logDirectory, { recursive: true });
-      const c: ContainerConfig = {
-        name: 'main',
-        attempt: 0,
-        image: BUSYBOX,
-        imageRef,
-        command: ['sh', '-c', 'trap "exit 0" TERM; while true; do sleep 1 & wait $!; done'],
-        args: [],
-        env: [],
-        mounts: [],
-        logPath: 'main/0.log',
-        stdin: false,
-        stdinOnce: false,
-        tty: false,
-        labels: {},
-        annotations: {},
-        resources: {},
-      };
+      const c = containerConfig('main', BUSYBOX, ['sh', '-c', 'trap "exit 0" TERM; while true; do sleep 1 & wait $!; done'], { imageRef });
       const t0 = performance.now();
       const sandboxConfig = toCriSandboxConfig(sb);
       const { podSandboxId } = await cri.runtime('RunPodSandbox', { config: sandboxConfig, runtimeHandler: '' }, T);

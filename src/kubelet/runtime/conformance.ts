@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseCriLine, type ParsedCriLine } from './cri-log.js';
 import {
+  containerConfig,
   NotFoundError,
   type ContainerConfig,
   type ContainerRuntime,
@@ -148,23 +149,12 @@ export function runRuntimeConformance<H extends OpenedRuntime>(
       async container(sb, cname, workload, overrides = {}) {
         const spec = toSpec(workload);
         await rt.pullImage(caps.image);
-        const config: ContainerConfig = {
-          name: cname,
-          attempt: 0,
-          image: caps.image,
-          command: spec.command,
+        const config = containerConfig(cname, caps.image, spec.command, {
           args: spec.args,
-          env: [],
-          mounts: [],
-          logPath: `${cname}/0.log`,
-          stdin: false,
-          stdinOnce: false,
-          tty: false,
           labels: { 'io.kubernetes.container.name': cname },
           annotations: { ...spec.annotations },
-          resources: {},
           ...overrides,
-        };
+        });
         return rt.createContainer(sb.id, config, sb.config);
       },
       async run(sb, cname, workload, overrides) {

@@ -74,6 +74,30 @@ export interface ContainerConfig {
   resources: ContainerResources;
 }
 
+/**
+ * A plain container: the command as given, no env, mounts, stdin or tty, logging to
+ * `<name>/0.log`; `overrides` set anything else (for tests, conformance and benchmarks).
+ */
+export function containerConfig(name: string, image: string, command: string[], overrides: Partial<ContainerConfig> = {}): ContainerConfig {
+  return {
+    name,
+    attempt: 0,
+    image,
+    command,
+    args: [],
+    env: [],
+    mounts: [],
+    logPath: `${name}/0.log`,
+    stdin: false,
+    stdinOnce: false,
+    tty: false,
+    labels: {},
+    annotations: {},
+    resources: {},
+    ...overrides,
+  };
+}
+
 export type SandboxState = 'ready' | 'notready';
 export type ContainerState = 'created' | 'running' | 'exited' | 'unknown';
 

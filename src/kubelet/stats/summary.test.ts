@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Pod } from 'kubernetes-types/core/v1.js';
 import { FakeRuntime } from '../runtime/fake/fake-runtime.js';
-import type { ContainerConfig, SandboxConfig } from '../runtime/runtime.js';
+import { containerConfig, type SandboxConfig } from '../runtime/runtime.js';
 import { CpuRates } from './cpu-rate.js';
 import { memoryFromMeminfo, parseMeminfo, parseProcStat, procHostStats, type HostSample, type HostStatsSource } from './host.js';
 import { SummaryProvider } from './summary.js';
@@ -48,11 +48,7 @@ async function fixture(annotations: Record<string, string>): Promise<{ rt: FakeR
   };
   await mkdir(join(dir, 'logs', 'main'), { recursive: true });
   const sandboxId = await rt.runPodSandbox(sandbox);
-  const config: ContainerConfig = {
-    name: 'main', attempt: 0, image: 'busybox', command: [], args: [], env: [], mounts: [], logPath: 'main/0.log',
-    stdin: false, stdinOnce: false, tty: false, labels: {}, annotations: {}, resources: {},
-  };
-  const containerId = await rt.createContainer(sandboxId, config, sandbox);
+  const containerId = await rt.createContainer(sandboxId, containerConfig('main', 'busybox', []), sandbox);
   await rt.startContainer(containerId);
   return { rt, clock, pod, dir, sandboxId, containerId };
 }

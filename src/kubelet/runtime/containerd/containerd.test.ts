@@ -13,7 +13,7 @@ import { removeNodeContainerdFootprint } from '../../../containerd/cleanup.js';
 import { bridgeNameFor } from '../../../containerd/config.js';
 import { startNodeContainerd, type NodeContainerd } from '../../../containerd/node-containerd.js';
 import { runRuntimeConformance, waitFor, type OpenedRuntime, type Workload, type WorkloadSpec } from '../conformance.js';
-import { ImagePullError, type ContainerConfig, type SandboxConfig } from '../runtime.js';
+import { containerConfig, ImagePullError, type SandboxConfig } from '../runtime.js';
 import { ContainerdRuntime } from './containerd-runtime.js';
 
 const IMAGE = 'docker.io/library/busybox:1.35';
@@ -147,22 +147,7 @@ if (!isRoot) {
         const prefix = podCIDR.split('.').slice(0, 3).join('.');
         assert.ok(aIp.startsWith(`${prefix}.`), `${aIp} in ${podCIDR}`);
         await rt.pullImage(IMAGE);
-        const container = (name: string, script: string): ContainerConfig => ({
-          name,
-          attempt: 0,
-          image: IMAGE,
-          command: ['sh', '-c', script],
-          args: [],
-          env: [],
-          mounts: [],
-          logPath: `${name}/0.log`,
-          stdin: false,
-          stdinOnce: false,
-          tty: false,
-          labels: {},
-          annotations: {},
-          resources: {},
-        });
+        const container = (name: string, script: string) => containerConfig(name, IMAGE, ['sh', '-c', script]);
         const server = await rt.createContainer(bId, container('server', 'nc -ll -p 8080 -e printf hello-from-b'), b);
         await rt.startContainer(server);
         const client = await rt.createContainer(aId, container('client', 'while true; do sleep 1; done'), a);
@@ -198,23 +183,10 @@ if (!isRoot) {
         await rt.pullImage(IMAGE);
         const cid = await rt.createContainer(
           id,
-          {
-            name: 'hog',
-            attempt: 0,
-            image: IMAGE,
-            // A shell variable that doubles until the cgroup's limit is hit.
-            command: ['sh', '-c', 'x=0123456789; while true; do x="$x$x"; done'],
-            args: [],
-            env: [],
-            mounts: [],
-            logPath: 'hog/0.log',
-            stdin: false,
-            stdinOnce: false,
-            tty: false,
-            labels: {},
-            annotations: {},
+          // A shell variable that doubles until the cgroup's limit is hit.
+          containerConfig('hog', IMAGE, ['sh', '-c', 'x=0123456789; while true; do x="$x$x"; done'], {
             resources: { memoryLimitBytes: 32 * 1024 * 1024, memoryRequestBytes: 32 * 1024 * 1024 },
-          },
+          }),
           sb,
         );
         await rt.startContainer(cid);

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { ContainerConfig, SandboxConfig } from '../runtime.js';
+import { containerConfig, type SandboxConfig } from '../runtime.js';
 import { fromCriContainerStatus, IMAGE_ANNOTATION, nanosToMs, toCriContainerConfig, toCriSandboxConfig, toLinuxResources } from './translate.js';
 
 const GiB = 1024 ** 3;
@@ -30,23 +30,12 @@ const sandbox: SandboxConfig = {
 };
 
 test('every container repeats the pod namespace options (PID per container)', () => {
-  const c: ContainerConfig = {
-    name: 'main',
-    attempt: 0,
-    image: 'busybox',
+  const c = containerConfig('main', 'busybox', ['sh'], {
     imageRef: 'sha256:abc',
-    command: ['sh'],
-    args: [],
     env: [{ name: 'A', value: '1' }],
     mounts: [{ containerPath: '/etc/hosts', hostPath: '/mine', readOnly: true }],
-    logPath: 'main/0.log',
-    stdin: false,
-    stdinOnce: false,
-    tty: false,
-    labels: {},
     annotations: { x: 'y' },
-    resources: {},
-  };
+  });
   const cri = toCriContainerConfig(c, sandbox, [{ containerPath: '/etc/hosts', hostPath: '/pod-hosts', readOnly: false }]);
   assert.deepEqual(cri.linux.securityContext.namespaceOptions, { network: 'POD', pid: 'CONTAINER', ipc: 'POD' });
   assert.deepEqual(cri.mounts, [{ containerPath: '/etc/hosts', hostPath: '/mine', readonly: true }], "the pod's own /etc/hosts mount wins");

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runRuntimeConformance, waitFor, type Workload, type WorkloadSpec } from '../conformance.js';
 import { FakeRuntime } from './fake-runtime.js';
-import type { ContainerConfig, SandboxConfig } from '../runtime.js';
+import { containerConfig, type ContainerConfig, type SandboxConfig } from '../runtime.js';
 
 const A = 'fake.k8ts.io/';
 
@@ -55,22 +55,7 @@ async function withPod(
     labels: {},
     annotations: podAnnotations,
   };
-  const container = (name: string): ContainerConfig => ({
-    name,
-    attempt: 0,
-    image: 'nginx',
-    command: [],
-    args: [],
-    env: [],
-    mounts: [],
-    logPath: `${name}/0.log`,
-    stdin: false,
-    stdinOnce: false,
-    tty: false,
-    labels: {},
-    annotations: {},
-    resources: {},
-  });
+  const container = (name: string): ContainerConfig => containerConfig(name, 'nginx', []);
   try {
     await body(rt, await rt.runPodSandbox(sandbox), sandbox, container);
   } finally {

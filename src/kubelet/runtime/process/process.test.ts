@@ -4,7 +4,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runRuntimeConformance, waitFor, type OpenedRuntime, type Workload, type WorkloadSpec } from '../conformance.js';
-import type { SandboxConfig } from '../runtime.js';
+import { containerConfig, type SandboxConfig } from '../runtime.js';
 import { detectIsolation, findTools } from './isolation.js';
 import { ProcessRuntime } from './process-runtime.js';
 
@@ -88,22 +88,7 @@ async function withPod(body: (rt: ProcessRuntime, sandboxId: string, sandbox: Sa
   }
 }
 
-const container = (name: string, command: string[]) => ({
-  name,
-  attempt: 0,
-  image: 'busybox',
-  command,
-  args: [],
-  env: [],
-  mounts: [],
-  logPath: `${name}/0.log`,
-  stdin: false,
-  stdinOnce: false,
-  tty: false,
-  labels: {},
-  annotations: {},
-  resources: {},
-});
+const container = (name: string, command: string[]) => containerConfig(name, 'busybox', command);
 
 test('kill -9 of the main process shows up as exited with 137', () =>
   withPod(async (rt, sandboxId, sandbox) => {
