@@ -37,6 +37,16 @@ function field(o: Record<string, unknown>, key: string, where: string): string |
   return v;
 }
 
+/** The string fields of `o` named by `names` (file key → property), leaving out absent ones. */
+function stringFields<K extends string>(o: Record<string, unknown>, names: Readonly<Record<string, K>>, where: string): Partial<Record<K, string>> {
+  const out: Partial<Record<K, string>> = {};
+  for (const [key, prop] of Object.entries(names) as [string, K][]) {
+    const v = field(o, key, where);
+    if (v !== undefined) out[prop] = v;
+  }
+  return out;
+}
+
 /** Host (and port) of an endpoint URL; endpoints without a scheme are https, as in k3s. */
 export function endpointUrl(endpoint: string): URL {
   const withScheme = /^[a-z]+:\/\//i.test(endpoint) ? endpoint : `https://${endpoint}`;
@@ -69,28 +79,13 @@ export function parseRegistries(text: string, source = 'registries.yaml'): Regis
     const auth = c['auth'];
     if (auth !== undefined && auth !== null) {
       if (!isObject(auth)) throw new Error(`${where}.auth must be a mapping`);
-      const a: RegistryAuthConfig = {};
-      const username = field(auth, 'username', `${where}.auth`);
-      const password = field(auth, 'password', `${where}.auth`);
-      const token = field(auth, 'auth', `${where}.auth`);
-      const identityToken = field(auth, 'identity_token', `${where}.auth`);
-      if (username !== undefined) a.username = username;
-      if (password !== undefined) a.password = password;
-      if (token !== undefined) a.auth = token;
-      if (identityToken !== undefined) a.identityToken = identityToken;
-      entry.auth = a;
+      entry.auth = stringFields(auth, { username: 'username', password: 'password', auth: 'auth', identity_token: 'identityToken' }, `${where}.auth`);
     }
     const tls = c['tls'];
     if (tls !== undefined && tls !== null) {
       if (!isObject(tls)) throw new Error(`${where}.tls must be a mapping`);
-      const t: RegistryTlsConfig = {};
-      const caFile = field(tls, 'ca_file', `${where}.tls`);
-      const certFile = field(tls, 'cert_file', `${where}.tls`);
-      const keyFile = field(tls, 'key_file', `${where}.tls`);
-      if (caFile !== undefined) t.caFile = caFile;
-      if (certFile !== undefined) t.certFile = certFile;
-      if (keyFile !== undefined) t.keyFile = keyFile;
-      if ((certFile === undefined) !== (keyFile === undefined)) throw new Error(`${where}.tls: cert_file and key_file go together`);
+      const t: RegistryTlsConfig = stringFields(tls, { ca_file: 'caFile', cert_file: 'certFile', key_file: 'keyFile' }, `${where}.tls`);
+      if ((t.certFile === undefined) !== (t.keyFile === undefined)) throw new Error(`${where}.tls: cert_file and key_file go together`);
       const skip = tls['insecure_skip_verify'];
       if (skip !== undefined && typeof skip !== 'boolean') throw new Error(`${where}.tls.insecure_skip_verify must be true or false`);
       if (skip !== undefined) t.insecureSkipVerify = skip;

@@ -2,31 +2,22 @@
 // and that number may already be taken for TCP (by any socket, even an outgoing connection):
 // then both are closed and another pair is tried.
 import { createSocket, type Socket as UdpSocket } from 'node:dgram';
+import { once } from 'node:events';
 import { isIPv6, type Server } from 'node:net';
 
 /** How many ports a port-0 bind tries before giving up. */
 export const ATTEMPTS = 20;
 
 /** Binds `udp`; rejects with the bind error instead of emitting it. */
-export function bindUdp(udp: UdpSocket, port: number, host: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    udp.once('error', reject);
-    udp.bind(port, host, () => {
-      udp.off('error', reject);
-      resolve();
-    });
-  });
+export async function bindUdp(udp: UdpSocket, port: number, host: string): Promise<void> {
+  udp.bind(port, host);
+  await once(udp, 'listening');
 }
 
 /** Starts `tcp` listening; rejects with the listen error instead of emitting it. */
-export function listenTcp(tcp: Server, port: number, host: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    tcp.once('error', reject);
-    tcp.listen(port, host, () => {
-      tcp.off('error', reject);
-      resolve();
-    });
-  });
+export async function listenTcp(tcp: Server, port: number, host: string): Promise<void> {
+  tcp.listen(port, host);
+  await once(tcp, 'listening');
 }
 
 /**
