@@ -7,7 +7,7 @@ import { get } from 'node:http';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { runtimeAvailability } from '../../src/node/runtimes.js';
-import { eventually, KUBECTL_DIR, type TestCluster } from './cluster.js';
+import { eventually, KUBECTL_DIR, terminate, type TestCluster } from './cluster.js';
 
 const root = new URL('../../', import.meta.url).pathname;
 
@@ -99,14 +99,7 @@ export async function startContainerdAgent(c: TestCluster, o: { nodeName: string
   const agent: TestAgent = {
     child,
     output: () => output,
-    async stop() {
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      const exited = new Promise((r) => child.once('exit', r));
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
-      await exited;
-      clearTimeout(timer);
-    },
+    stop: () => terminate(child, 15_000),
   };
   await eventually(() => {
     if (child.exitCode !== null) throw new Error(`k8ts agent exited:\n${output}`);
