@@ -144,20 +144,24 @@ async function driver(url: string, namespace: string, count: number, mode: 'one'
   process.stdout.write(`${JSON.stringify(result)}\n`);
 }
 
-function runDriver(url: string, namespace: string, count: number, mode: 'one' | 'burst', command: string[] | undefined): Promise<DriverResult> {
+/** Runs this file in a child `mode` and resolves with the JSON line it prints last. */
+function childResult<T>(mode: string, args: string[], nodeFlags: string[] = []): Promise<T> {
   return new Promise((resolve, reject) => {
-    const args = ['--import', 'tsx', new URL(import.meta.url).pathname, 'driver', url, namespace, String(count), mode, JSON.stringify(command ?? null)];
-    const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, [...nodeFlags, '--import', 'tsx', new URL(import.meta.url).pathname, mode, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
     let text = '';
     child.stdout.on('data', (b: Buffer) => (text += b.toString()));
     child.on('exit', (code) => {
       try {
-        resolve(JSON.parse(text.trim().split('\n').pop() ?? '') as DriverResult);
+        resolve(JSON.parse(text.trim().split('\n').pop() ?? '') as T);
       } catch {
-        reject(new Error(`driver exited ${code}: ${text}`));
+        reject(new Error(`${mode} child exited ${code}: ${text}`));
       }
     });
   });
+}
+
+function runDriver(url: string, namespace: string, count: number, mode: 'one' | 'burst', command: string[] | undefined): Promise<DriverResult> {
+  return childResult<DriverResult>('driver', [url, namespace, String(count), mode, JSON.stringify(command ?? null)]);
 }
 
 /** Where the kubelet runs: in the API server's process (in-process client) or in its own over HTTP. */
@@ -292,19 +296,8 @@ async function simChild(url: string, count: number, prefix: string): Promise<voi
 async function simMemory(count: number): Promise<void> {
   const api = await apiServer();
   try {
-    const run = (n: number, prefix: string): Promise<{ before: number; after: number; registerMs: number; heap: number }> =>
-      new Promise((resolve, reject) => {
-        const child = spawn(process.execPath, ['--expose-gc', '--import', 'tsx', new URL(import.meta.url).pathname, 'sim-child', api.server.url, String(n), prefix], { stdio: ['ignore', 'pipe', 'inherit'] });
-        let text = '';
-        child.stdout.on('data', (b: Buffer) => (text += b.toString()));
-        child.on('exit', (code) => {
-          try {
-            resolve(JSON.parse(text.trim().split('\n').pop() ?? '') as { before: number; after: number; registerMs: number; heap: number });
-          } catch {
-            reject(new Error(`sim child exited ${code}: ${text}`));
-          }
-        });
-      });
+    const run = (n: number, prefix: string) =>
+      childResult<{ before: number; after: number; registerMs: number; heap: number }>('sim-child', [api.server.url, String(n), prefix], ['--expose-gc']);
     const small = await run(Math.max(1, Math.floor(count / 10)), 'a');
     const big = await run(count, 'b');
     const MiB = 1024 * 1024;
