@@ -51,6 +51,14 @@ export function deepCopy<T>(v: T): T {
   return copyValue(v) as T;
 }
 
+/** Freezes `v` and everything in it (a write to it then throws in strict code); returns `v`. */
+export function deepFreeze<T>(v: T): T {
+  if (typeof v !== 'object' || v === null || Object.isFrozen(v)) return v;
+  Object.freeze(v);
+  for (const child of Object.values(v)) deepFreeze(child);
+  return v;
+}
+
 function copyValue(v: unknown): unknown {
   if (typeof v !== 'object' || v === null) return v;
   if (Array.isArray(v)) {

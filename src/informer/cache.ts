@@ -4,6 +4,7 @@
 // Objects in the cache are shared by every reader and are READ-ONLY: copy (deepCopy from
 // api/object.ts) before changing one. By default they are deep-frozen on insert, so a stray
 // write throws a TypeError instead of silently corrupting every controller's view.
+import { deepFreeze } from '../api/object.js';
 import type { ObjectLike } from '../client/client.js';
 
 /** The values an object is filed under in one index; empty means "not in this index". */
@@ -138,10 +139,4 @@ export class Cache<T extends ObjectLike> implements CacheReader<T> {
     }
     this.filed.delete(key);
   }
-}
-
-function deepFreeze(value: unknown): void {
-  if (typeof value !== 'object' || value === null || Object.isFrozen(value)) return;
-  Object.freeze(value);
-  for (const v of Object.values(value)) deepFreeze(v);
 }

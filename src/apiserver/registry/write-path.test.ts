@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ApiError } from '../../api/errors.js';
-import type { KubeObject } from '../../api/object.js';
+import { deepFreeze, type KubeObject } from '../../api/object.js';
 import { findResource, storageKey, type ResourceInfo } from '../../api/resources.js';
 import { MemoryStorage } from '../../storage/memory/memory.js';
 import type { Storage, StorageEvent, WatchOptions } from '../../storage/storage.js';
@@ -205,15 +205,6 @@ test('changedBeyondMeta ignores resourceVersion, managedFields and key order onl
   assert.equal(changedBeyondMeta({ ...base, status: {} }, base), true);
   assert.equal(changedBeyondMeta({ ...base, status: undefined }, base), false);
 });
-
-/** Freezes `v` and everything in it, so a write to it throws (ESM code is strict). */
-function deepFreeze<T>(v: T): T {
-  if (typeof v === 'object' && v !== null && !Object.isFrozen(v)) {
-    Object.freeze(v);
-    for (const child of Object.values(v)) deepFreeze(child);
-  }
-  return v;
-}
 
 test('no write changes the cached object it starts from (patches, updates, status, binding-style mutate)', async () => {
   await withPods(async (pods, cache) => {
