@@ -34,3 +34,17 @@ export function prepareForCreate(resource: ResourceInfo, obj: KubeObject): void 
 export function validate(resource: ResourceInfo, obj: KubeObject, old?: KubeObject, options: { subresource?: string } = {}): FieldError[] {
   return validateObject(resource, obj, old, options);
 }
+
+/**
+ * Defaults for a write through the status subresource. Only its status comes from the client
+ * (the rest is the stored object, as Kubernetes' status strategies keep it), so only the status
+ * is defaulted: the kind's defaulter sees the status alone, and the stored spec and metadata
+ * are neither defaulted again nor changed.
+ */
+export function applyStatusDefaults(resource: ResourceInfo, obj: KubeObject): void {
+  const view: KubeObject = { apiVersion: obj.apiVersion, kind: obj.kind, metadata: {} };
+  if (obj['status'] !== undefined) view['status'] = obj['status'];
+  defaultObject(resource, view);
+  if (view['status'] === undefined) delete obj['status'];
+  else obj['status'] = view['status'];
+}

@@ -8,9 +8,21 @@ import { generatePodStatus } from './status.js';
 
 const PODS = { group: '', version: 'v1', resource: 'pods' } as const;
 
+/** The JSON of statuses already compared: a pod's last status is compared on every sync. */
+const statusJson = new WeakMap<PodStatus, string>();
+
+function jsonOf(status: PodStatus): string {
+  let text = statusJson.get(status);
+  if (text === undefined) {
+    text = JSON.stringify(status);
+    statusJson.set(status, text);
+  }
+  return text;
+}
+
 export async function writePodStatus(ctx: KubeletContext, rec: PodRecord, status: PodStatus): Promise<void> {
   const before = rec.lastStatus ?? rec.pod.status;
-  if (before && JSON.stringify(before) === JSON.stringify(status)) {
+  if (before && jsonOf(before) === jsonOf(status)) {
     rec.lastStatus = status;
     return;
   }

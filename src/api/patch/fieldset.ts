@@ -42,6 +42,32 @@ export class FieldSet {
     members.add(path[last] as PathElement);
   }
 
+  /**
+   * Adds `path` as a member with the nodes below it given as FieldsV1 (`{}` for none), which
+   * must be well formed and in canonical order, as `toFieldsV1` writes it: it is read lazily,
+   * and encodes back as the same object while untouched. The object must not change afterwards.
+   */
+  insertSubtree(path: FieldPath, fieldsV1: Record<string, unknown>): void {
+    const last = path.length - 1;
+    if (last < 0) return;
+    this.insert(path);
+    let hasChildren = false;
+    for (const key in fieldsV1) {
+      if (key !== '.') {
+        hasChildren = true;
+        break;
+      }
+    }
+    if (!hasChildren) return;
+    let children = this.childSets;
+    for (let i = 0; i < last; i++) children = (children.get(path[i] as PathElement) as FieldSet).childSets;
+    const pe = path[last] as PathElement;
+    const lazy = FieldSet.fromStoredFieldsV1(fieldsV1);
+    const existing = children.get(pe);
+    if (existing) existing.addAll(lazy);
+    else children.set(pe, lazy);
+  }
+
   has(path: FieldPath): boolean {
     const last = path.length - 1;
     if (last < 0) return false;
@@ -139,10 +165,12 @@ export class FieldSet {
 
   /**
    * The member paths for which `keep` is true. `keep` sees a path that is reused for the next
-   * call: it must not hold on to it.
+   * call: it must not hold on to it. `whole`, when given, may decide a prefix's entire subtree
+   * at once (true: every path below is kept, false: none is; undefined: ask `keep` for each);
+   * a subtree kept whole is shared with this set, not copied.
    */
-  filter(keep: (path: FieldPath) => boolean): FieldSet {
-    return this.filtered(keep, []);
+  filter(keep: (path: FieldPath) => boolean, whole?: (prefix: FieldPath) => boolean | undefined): FieldSet {
+    return this.filtered(keep, whole, []);
   }
 
   copy(): FieldSet {
@@ -166,7 +194,11 @@ export class FieldSet {
     }
   }
 
-  private filtered(keep: (path: FieldPath) => boolean, prefix: PathElement[]): FieldSet {
+  private filtered(
+    keep: (path: FieldPath) => boolean,
+    whole: ((prefix: FieldPath) => boolean | undefined) | undefined,
+    prefix: PathElement[],
+  ): FieldSet {
     this.read();
     const out = new FieldSet();
     for (const pe of this.memberSet) {
@@ -177,9 +209,10 @@ export class FieldSet {
     }
     for (const [pe, child] of this.childSets) {
       prefix.push(pe);
-      const kept = child.filtered(keep, prefix);
+      const decided = whole?.(prefix);
+      const kept = decided === undefined ? child.filtered(keep, whole, prefix) : decided ? child : undefined;
       prefix.pop();
-      if (!kept.isEmpty()) out.childSets.set(pe, kept);
+      if (kept && !kept.isEmpty()) out.childSets.set(pe, kept);
     }
     return out;
   }

@@ -2,7 +2,7 @@
 // Identities follow Kubernetes: an applier is (manager, subresource) — re-applying with another
 // apiVersion keeps one entry — while an updater is (manager, apiVersion, subresource).
 import { isPlainObject, type KubeObject } from '../object.js';
-import { FieldSet, fieldElement, type FieldPath } from './fieldset.js';
+import { FieldSet, fieldElement, type FieldPath, type PathElement } from './fieldset.js';
 
 export type Operation = 'Apply' | 'Update';
 
@@ -29,6 +29,15 @@ export interface Manager {
 
 /** The identity two entries must share to be the same manager. */
 export function managerKey(m: Pick<Manager, 'manager' | 'operation' | 'apiVersion' | 'subresource'>): string {
+  const apiVersion = m.operation === 'Apply' ? '' : m.apiVersion;
+  // NUL-separated, unless a part holds a NUL itself: then JSON keeps the parts apart.
+  return m.manager.includes('\u0000') || apiVersion.includes('\u0000') || m.subresource.includes('\u0000')
+    ? JSON.stringify([m.manager, m.operation, apiVersion, m.subresource])
+    : `${m.manager}\u0000${m.operation}\u0000${apiVersion}\u0000${m.subresource}`;
+}
+
+/** The order Kubernetes lists managers in (by their JSON-encoded identity). */
+export function managerOrderKey(m: Pick<Manager, 'manager' | 'operation' | 'apiVersion' | 'subresource'>): string {
   return JSON.stringify([m.manager, m.operation, m.operation === 'Apply' ? '' : m.apiVersion, m.subresource]);
 }
 
@@ -118,6 +127,19 @@ export function isTrackedPath(path: FieldPath, subresource: string): boolean {
   return top !== 'f:status';
 }
 
+/** The member paths of `set` a write through `subresource` may own (see isTrackedPath). */
+export function trackedFields(set: FieldSet, subresource: string): FieldSet {
+  return set.filter(
+    (p) => isTrackedPath(p, subresource),
+    // Below two levels only the top element decides, and below one level too unless a
+    // stripped two-element path starts there (`metadata`).
+    (prefix) =>
+      prefix.length >= 2 || !strippedPaths.some((p) => p.length === 2 && p[0] === prefix[0])
+        ? isTrackedPath([prefix[0] as PathElement, '', ''], subresource)
+        : undefined,
+  );
+}
+
 /** The top-level fields of an object a write through `subresource` may change. */
 export function isWritableTopField(field: string, subresource: string): boolean {
   if (subresource === 'status') return field === 'status' || field === 'metadata' || field === 'apiVersion' || field === 'kind';
@@ -139,7 +161,7 @@ export const ancientChangesManager = 'ancient-changes';
 export function capUpdateManagers(managers: Map<string, Manager>): Map<string, Manager> {
   const updaters = [...managers.entries()].filter(([, m]) => m.operation === 'Update');
   if (updaters.length <= maxUpdateManagers) return managers;
-  updaters.sort(([ka, a], [kb, b]) => seconds(a.time) - seconds(b.time) || cmp(ka, kb));
+  updaters.sort(([, a], [, b]) => seconds(a.time) - seconds(b.time) || cmp(managerOrderKey(a), managerOrderKey(b)));
   const out = new Map(managers);
   const firstOfVersion = new Map<string, string>();
   let count = updaters.length;

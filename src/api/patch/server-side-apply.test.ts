@@ -283,3 +283,37 @@ test('apply rejects managedFields in the configuration and list items without th
   assert.throws(() => apply(undefined, { ...deployment(), metadata: { name: 'web', managedFields: [] } }), { code: 400 });
   assert.throws(() => apply(undefined, deployment({ containers: [{ image: 'x' }] })), { code: 400 });
 });
+
+test('create and update record the same FieldsV1 for whole new subtrees as for fields added one by one', () => {
+  // Duplicate keyed items, sets, nulls, empty objects, key defaults (protocol), nested new lists.
+  const gvk = { group: 'apps', version: 'v1', kind: 'Deployment' };
+  const container = (name: string, extra: Record<string, unknown>): Record<string, unknown> => ({ name, ...extra });
+  const deployment = (labels: Record<string, string>, containers: unknown[], emptyDir: Record<string, unknown>): KubeObject => ({
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: {
+      name: 'd', namespace: 'n', uid: 'u', labels, annotations: {}, finalizers: ['x/y', 'x/z'],
+      ownerReferences: [{ apiVersion: 'v1', kind: 'K', name: 'o', uid: 'o1' }, { apiVersion: 'v1', kind: 'K', name: 'o', uid: 'o1' }],
+    },
+    spec: {
+      replicas: 2, paused: null, selector: { matchLabels: { a: '1' } }, strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: '25%' } },
+      template: {
+        metadata: { labels: { a: '1' } },
+        spec: { containers, volumes: [{ name: 'v', emptyDir }], tolerations: [{ key: 't' }], nodeSelector: { z: 'q' } },
+      },
+    },
+    status: { replicas: 3 },
+  });
+  const c = container('c', {
+    image: 'i',
+    ports: [{ containerPort: 80, protocol: 'TCP' }, { containerPort: 81 }],
+    env: [{ name: 'E', valueFrom: { fieldRef: { fieldPath: 'x' } } }],
+    resources: { limits: { cpu: '1' } },
+  });
+  const created = deployment({ a: '1' }, [c], {});
+  trackUpdate({ gvk, old: undefined, updated: created, manager: 'm', subresource: '', now: '2026-01-01T00:00:00Z' });
+  const updated = deployment({ a: '1', b: '2' }, [c, container('d', { image: 'j', args: ['a'] })], { medium: 'Memory' });
+  updated.metadata = { ...updated.metadata, managedFields: created.metadata?.managedFields };
+  trackUpdate({ gvk, old: created, updated, manager: 'other', subresource: '', now: '2026-01-01T00:00:01Z' });
+  assert.deepEqual(updated.metadata?.managedFields, JSON.parse("[{\"manager\":\"m\",\"operation\":\"Update\",\"apiVersion\":\"apps/v1\",\"time\":\"2026-01-01T00:00:00Z\",\"fieldsType\":\"FieldsV1\",\"fieldsV1\":{\"f:metadata\":{\"f:annotations\":{},\"f:finalizers\":{\".\":{},\"v:\\\"x/y\\\"\":{},\"v:\\\"x/z\\\"\":{}},\"f:labels\":{\".\":{},\"f:a\":{}},\"f:ownerReferences\":{\".\":{},\"k:{\\\"uid\\\":\\\"o1\\\"}\":{\".\":{},\"f:apiVersion\":{},\"f:kind\":{},\"f:name\":{},\"f:uid\":{}}}},\"f:spec\":{\"f:paused\":{},\"f:replicas\":{},\"f:selector\":{},\"f:strategy\":{\"f:rollingUpdate\":{\".\":{},\"f:maxSurge\":{}},\"f:type\":{}},\"f:template\":{\"f:metadata\":{\"f:labels\":{\".\":{},\"f:a\":{}}},\"f:spec\":{\"f:containers\":{\"k:{\\\"name\\\":\\\"c\\\"}\":{\".\":{},\"f:env\":{\".\":{},\"k:{\\\"name\\\":\\\"E\\\"}\":{\".\":{},\"f:name\":{},\"f:valueFrom\":{\".\":{},\"f:fieldRef\":{\".\":{},\"f:fieldPath\":{}}}}},\"f:image\":{},\"f:name\":{},\"f:ports\":{\".\":{},\"k:{\\\"containerPort\\\":80,\\\"protocol\\\":\\\"TCP\\\"}\":{\".\":{},\"f:containerPort\":{},\"f:protocol\":{}},\"k:{\\\"containerPort\\\":81,\\\"protocol\\\":\\\"TCP\\\"}\":{\".\":{},\"f:containerPort\":{}}},\"f:resources\":{\".\":{},\"f:limits\":{\".\":{},\"f:cpu\":{}}}}},\"f:nodeSelector\":{},\"f:tolerations\":{},\"f:volumes\":{\".\":{},\"k:{\\\"name\\\":\\\"v\\\"}\":{\".\":{},\"f:emptyDir\":{},\"f:name\":{}}}}}}}},{\"manager\":\"other\",\"operation\":\"Update\",\"apiVersion\":\"apps/v1\",\"time\":\"2026-01-01T00:00:01Z\",\"fieldsType\":\"FieldsV1\",\"fieldsV1\":{\"f:metadata\":{\"f:labels\":{\"f:b\":{}}},\"f:spec\":{\"f:template\":{\"f:spec\":{\"f:containers\":{\"k:{\\\"name\\\":\\\"d\\\"}\":{\".\":{},\"f:args\":{},\"f:image\":{},\"f:name\":{}}},\"f:volumes\":{\"k:{\\\"name\\\":\\\"v\\\"}\":{\"f:emptyDir\":{\"f:medium\":{}}}}}}}}}]"));
+});

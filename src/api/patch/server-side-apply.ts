@@ -12,10 +12,11 @@ import {
   decodeManagedFields,
   encodeManagedFields,
   isResetManagedFields,
-  isTrackedPath,
   isWritableTopField,
   capUpdateManagers,
   managerKey,
+  managerOrderKey,
+  trackedFields,
   type Manager,
 } from './managed-fields.js';
 import type { ApplyRequest, UpdateTracking } from './patch.js';
@@ -89,7 +90,7 @@ function apply(req: ApplyRequest, schema: StructSchema, apiVersion: string, live
   const result = dropNulls(merged) as KubeObject;
 
   const diff = compare(withGoZeroValues(live, schema), withGoZeroValues(result, schema), schema);
-  const changed = diff.added.union(diff.modified).filter((p) => isTrackedPath(p, req.subresource));
+  const changed = trackedFields(diff.added.union(diff.modified), req.subresource);
   const managers: Managers = new Map();
   const conflicts: Conflict[] = [];
   for (const [k, m] of previous) {
@@ -107,7 +108,7 @@ function apply(req: ApplyRequest, schema: StructSchema, apiVersion: string, live
     apiVersion,
     subresource: req.subresource,
     time: unchanged && last ? last.time : req.now,
-    fields: appliedSet.filter((p) => isTrackedPath(p, req.subresource)),
+    fields: trackedFields(appliedSet, req.subresource),
   });
   return withManagedFields(result, managers);
 }
@@ -145,7 +146,7 @@ function recordUpdate(previous: Managers, oldObj: unknown, newObj: unknown, sche
   const [before, after] = withoutEqualFields(oldObj, newObj);
   const diff = compare(withGoZeroValues(before, schema), withGoZeroValues(after, schema), schema);
   const touched = diff.modified.isEmpty() ? diff.added : diff.added.union(diff.modified);
-  const changed = touched.filter((p) => isTrackedPath(p, ctx.subresource));
+  const changed = trackedFields(touched, ctx.subresource);
   const managers: Managers = new Map();
   for (const [k, m] of previous) {
     // A manager none of whose fields changed stays the same object (its entry is reused).
@@ -215,8 +216,8 @@ function syncLastApplied(result: KubeObject, applied: KubeObject): void {
 
 function conflictError(conflicts: readonly Conflict[]): ApiError {
   const sorted = [...conflicts].sort((a, b) => {
-    const ka = managerKey(a.manager);
-    const kb = managerKey(b.manager);
+    const ka = managerOrderKey(a.manager);
+    const kb = managerOrderKey(b.manager);
     return ka < kb ? -1 : ka > kb ? 1 : 0;
   });
   const causes: StatusCause[] = sorted.map((c) => ({

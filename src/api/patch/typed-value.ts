@@ -3,7 +3,7 @@
 // guided by the merge schema (list types and keys, atomic structs and maps).
 import { ApiError } from '../errors.js';
 import { deepCopy, isPlainObject } from '../object.js';
-import { FieldSet, fieldElement, type FieldPath, type PathElement } from './fieldset.js';
+import { FieldSet, comparePathElements, fieldElement, type FieldPath, type PathElement } from './fieldset.js';
 import { canonicalJson, deepEqual } from './json-value.js';
 import { fieldSchema, itemSchema, type ListSchema, type Schema, type SsaListType } from './schema.js';
 
@@ -135,6 +135,11 @@ function compareNode(l: unknown, r: unknown, s: Schema, path: PathElement[], res
     !(lk === shape || lk === 'absent' || lk === 'null') ||
     !(rk === shape || rk === 'absent' || rk === 'null') ||
     isAtomicContainer(s, shape);
+  if (l === undefined && !leaf && path.length > 0) {
+    // A whole new subtree: every node in it is added; its FieldsV1 is written directly.
+    result.added.insertSubtree(path, addedFieldsV1(r, s));
+    return;
+  }
   if (leaf) {
     if (l === undefined) result.added.insert(path);
     else if (r === undefined) result.removed.insert(path);
@@ -177,6 +182,35 @@ function compareNode(l: unknown, r: unknown, s: Schema, path: PathElement[], res
   if (path.length === 0) return;
   if (l === undefined) result.added.insert(path);
   else if (r === undefined) result.removed.insert(path);
+}
+
+/**
+ * The FieldsV1 below a container `compare` finds added as a whole: every node under it, as
+ * `compareNode(undefined, v, s, …)` would insert them one by one ("." on nodes with children,
+ * elements in canonical order). `{}` when there is nothing below it.
+ */
+function addedFieldsV1(v: unknown, s: Schema): Record<string, unknown> {
+  const shape = shapeOf(v);
+  if ((shape !== 'object' && shape !== 'array') || isAtomicContainer(s, shape)) return {};
+  const entries: [PathElement, Record<string, unknown>][] = [];
+  if (shape === 'array') {
+    // Not atomic, so `s` is a list schema.
+    if (s.type !== 'list') return {};
+    for (const [pe, item] of indexItems(s, v as unknown[], { strict: false })) {
+      if (item !== undefined) entries.push([pe, addedFieldsV1(item, s.items)]);
+    }
+  } else {
+    const o = v as Obj;
+    for (const key in o) {
+      const child = o[key];
+      if (child !== undefined) entries.push([fieldElement(key), addedFieldsV1(child, fieldSchema(s, key))]);
+    }
+  }
+  if (entries.length === 0) return {};
+  if (entries.length > 1) entries.sort((a, b) => comparePathElements(a[0], b[0]));
+  const out: Record<string, unknown> = { '.': {} };
+  for (const [pe, sub] of entries) out[pe] = sub;
+  return out;
 }
 
 /**

@@ -30,8 +30,9 @@ import {
   validatePersistentVolumeUpdate, validateStorageClass, validateStorageClassUpdate,
 } from './storage.js';
 import {
-  validateDaemonSet, validateDaemonSetUpdate, validateDeployment, validateDeploymentUpdate, validateReplicaSet,
-  validateReplicaSetUpdate, validateReplicationController, validateStatefulSet, validateStatefulSetUpdate,
+  validateDaemonSet, validateDaemonSetUpdate, validateDeployment, validateDeploymentStatusUpdate, validateDeploymentUpdate,
+  validateReplicaSet, validateReplicaSetStatusUpdate, validateReplicaSetUpdate, validateReplicationController,
+  validateStatefulSet, validateStatefulSetUpdate,
 } from './workloads.js';
 
 type Check = (obj: never) => FieldError[];
@@ -56,7 +57,7 @@ const noChecks = (): FieldError[] => [];
 const KINDS: Record<string, KindRules> = {
   '/Pod': { create: validatePod, update: validatePodUpdate, statusUpdate: validatePodStatusUpdate },
   '/PodTemplate': { create: (t: { template?: never }) => validatePodTemplateSpec(t.template, 'template') },
-  '/ReplicationController': { create: validateReplicationController },
+  '/ReplicationController': { create: validateReplicationController, statusUpdate: validateReplicaSetStatusUpdate },
   '/Service': { name: nameIsDNS1035Label, create: validateService, update: validateServiceUpdate },
   '/Namespace': { name: nameIsDNSLabel, create: validateNamespace },
   '/Node': { create: validateNode, update: validateNodeUpdate },
@@ -69,8 +70,8 @@ const KINDS: Record<string, KindRules> = {
   '/Event': { create: validateCoreEvent },
   '/LimitRange': { create: validateLimitRange },
   '/ResourceQuota': { create: validateResourceQuota },
-  'apps/Deployment': { create: validateDeployment, update: validateDeploymentUpdate },
-  'apps/ReplicaSet': { create: validateReplicaSet, update: validateReplicaSetUpdate },
+  'apps/Deployment': { create: validateDeployment, update: validateDeploymentUpdate, statusUpdate: validateDeploymentStatusUpdate },
+  'apps/ReplicaSet': { create: validateReplicaSet, update: validateReplicaSetUpdate, statusUpdate: validateReplicaSetStatusUpdate },
   'apps/StatefulSet': { create: validateStatefulSet, update: validateStatefulSetUpdate },
   'apps/DaemonSet': { create: validateDaemonSet, update: validateDaemonSetUpdate },
   'batch/Job': { create: validateJob, update: validateJobUpdate },

@@ -7,7 +7,7 @@ import { deepCopy } from '../../api/object.js';
 import { trackUpdate } from '../../api/patch/patch.js';
 import { storageKey, storagePrefix, type ResourceInfo } from '../../api/resources.js';
 import { selectableFields } from '../../api/selectors/fields.js';
-import { applyDefaults, validate } from '../../api/strategy.js';
+import { applyDefaults, applyStatusDefaults, validate } from '../../api/strategy.js';
 import { CompactedError, type KeyValue, type Storage, type WriteResult } from '../../storage/storage.js';
 import type { WatchCache } from '../watch/cache.js';
 import { continueExpired, decodeContinue, encodeContinue } from './continue-token.js';
@@ -344,7 +344,8 @@ export class Registry {
 
   private finishUpdate(cur: Current, incoming: KubeObject, ctx: WriteContext, sub: WritableSubresource): Outcome {
     const { obj: next, errors } = prepareUpdate(this.resource, cur.obj, incoming, sub);
-    applyDefaults(this.resource, next);
+    if (sub === 'status') applyStatusDefaults(this.resource, next);
+    else applyDefaults(this.resource, next);
     errors.push(...(sub === 'internal' ? validate(this.resource, next) : validate(this.resource, next, cur.obj, { subresource: sub })));
     this.throwIfInvalid(next, errors);
     const m = meta(next);

@@ -234,3 +234,71 @@ test('no write changes the cached object it starts from (patches, updates, statu
     }
   });
 });
+
+test('status writes of other kinds keep the stored spec as it is, untouched, and default only the status', async () => {
+  const { regs, close } = await setup();
+  try {
+    const cases: { r: ResourceInfo; obj: KubeObject; status: Record<string, unknown>; defaulted?: [string, unknown] }[] = [
+      {
+        r: findResource('apps', 'v1', 'deployments') as ResourceInfo,
+        obj: { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'd' }, spec: { selector: { matchLabels: { a: 'b' } }, template: { metadata: { labels: { a: 'b' } }, spec: { containers: [{ name: 'c', image: 'busybox' }] } } } },
+        status: { replicas: 1, readyReplicas: 1, availableReplicas: 1, observedGeneration: 1 },
+      },
+      {
+        r: findResource('apps', 'v1', 'replicasets') as ResourceInfo,
+        obj: { apiVersion: 'apps/v1', kind: 'ReplicaSet', metadata: { name: 'rs' }, spec: { selector: { matchLabels: { a: 'b' } }, template: { metadata: { labels: { a: 'b' } }, spec: { containers: [{ name: 'c', image: 'busybox' }] } } } },
+        status: { replicas: 2, fullyLabeledReplicas: 2, readyReplicas: 1 },
+      },
+      {
+        r: resource('services'),
+        obj: { apiVersion: 'v1', kind: 'Service', metadata: { name: 's' }, spec: { ports: [{ port: 80 }] } },
+        status: { conditions: [] },
+        defaulted: ['loadBalancer', {}],
+      },
+    ];
+    for (const { r, obj, status, defaulted } of cases) {
+      const reg = regs.for(r);
+      const cache = regs.cache(r);
+      await cache.ready();
+      const created = await reg.create('default', obj, ctx('maker'));
+      const key = storageKey(r, 'default', obj.metadata?.name ?? '');
+      await eventually(`${r.plural}: the create in the cache`, () => cache.current(key)?.rv === created.rv);
+      const cached = cache.current(key);
+      assert.ok(cached);
+      const before = JSON.stringify(cached.obj);
+      deepFreeze(cached.obj);
+      const written = await reg.patch('default', obj.metadata?.name ?? '', { type: 'merge', body: { status }, force: false }, ctx('controller'), { subresource: 'status' });
+      assert.equal(JSON.stringify(cached.obj), before, `${r.plural}: the cached object is unchanged`);
+      assert.deepEqual(written.stored.obj['spec'], cached.obj['spec'], `${r.plural}: the spec is the stored one`);
+      const got = written.stored.obj['status'] as Record<string, unknown>;
+      for (const [k, v] of Object.entries(status)) assert.deepEqual(got[k], v, `${r.plural}: status.${k} written`);
+      if (defaulted) assert.deepEqual(got[defaulted[0]], defaulted[1], `${r.plural}: status.${defaulted[0]} defaulted`);
+    }
+  } finally {
+    await close();
+  }
+});
+
+test('status writes of replicated kinds are validated as Kubernetes validates their status', async () => {
+  const { regs, close } = await setup();
+  try {
+    const rsRes = findResource('apps', 'v1', 'replicasets') as ResourceInfo;
+    const rs = regs.for(rsRes);
+    await regs.cache(rsRes).ready();
+    await rs.create('default', { apiVersion: 'apps/v1', kind: 'ReplicaSet', metadata: { name: 'rs' }, spec: { selector: { matchLabels: { a: 'b' } }, template: { metadata: { labels: { a: 'b' } }, spec: { containers: [{ name: 'c', image: 'busybox' }] } } } }, ctx());
+    const bad: [Record<string, unknown>, string, string][] = [
+      [{ replicas: -1 }, 'status.replicas', 'must be greater than or equal to 0'],
+      [{ replicas: 1, readyReplicas: 2 }, 'status.readyReplicas', 'cannot be greater than status.replicas'],
+      [{ replicas: 2, readyReplicas: 1, availableReplicas: 2 }, 'status.availableReplicas', 'cannot be greater than readyReplicas'],
+    ];
+    for (const [status, field, detail] of bad) {
+      await assert.rejects(
+        rs.patch('default', 'rs', { type: 'merge', body: { status }, force: false }, ctx(), { subresource: 'status' }),
+        (e: unknown) => e instanceof ApiError && e.code === 422 && (e.details?.causes ?? []).some((c) => c.field === field && (c.message ?? '').includes(detail)),
+        JSON.stringify(status),
+      );
+    }
+  } finally {
+    await close();
+  }
+});
