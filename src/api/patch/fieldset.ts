@@ -26,20 +26,7 @@ export class FieldSet {
   /** Adds `path` as a member (an owned node). */
   insert(path: FieldPath): void {
     const last = path.length - 1;
-    if (last < 0) return;
-    let children = this.read().childSets;
-    let members = this.memberSet;
-    for (let i = 0; i < last; i++) {
-      const pe = path[i] as PathElement;
-      let child = children.get(pe)?.read();
-      if (!child) {
-        child = new FieldSet();
-        children.set(pe, child);
-      }
-      children = child.childSets;
-      members = child.memberSet;
-    }
-    members.add(path[last] as PathElement);
+    if (last >= 0) this.nodeAt(path, last).memberSet.add(path[last] as PathElement);
   }
 
   /**
@@ -50,22 +37,29 @@ export class FieldSet {
   insertSubtree(path: FieldPath, fieldsV1: Record<string, unknown>): void {
     const last = path.length - 1;
     if (last < 0) return;
-    this.insert(path);
-    let hasChildren = false;
-    for (const key in fieldsV1) {
-      if (key !== '.') {
-        hasChildren = true;
-        break;
-      }
-    }
-    if (!hasChildren) return;
-    let children = this.childSets;
-    for (let i = 0; i < last; i++) children = (children.get(path[i] as PathElement) as FieldSet).childSets;
+    const parent = this.nodeAt(path, last);
     const pe = path[last] as PathElement;
+    parent.memberSet.add(pe);
+    if (!Object.keys(fieldsV1).some((k) => k !== '.')) return;
     const lazy = FieldSet.fromStoredFieldsV1(fieldsV1);
-    const existing = children.get(pe);
+    const existing = parent.childSets.get(pe);
     if (existing) existing.addAll(lazy);
-    else children.set(pe, lazy);
+    else parent.childSets.set(pe, lazy);
+  }
+
+  /** The node of the first `depth` elements of `path`, created (and read) on the way. */
+  private nodeAt(path: FieldPath, depth: number): FieldSet {
+    let node: FieldSet = this.read();
+    for (let i = 0; i < depth; i++) {
+      const pe = path[i] as PathElement;
+      let child = node.childSets.get(pe)?.read();
+      if (!child) {
+        child = new FieldSet();
+        node.childSets.set(pe, child);
+      }
+      node = child;
+    }
+    return node;
   }
 
   has(path: FieldPath): boolean {

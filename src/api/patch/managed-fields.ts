@@ -122,7 +122,11 @@ const strippedPaths: readonly FieldPath[] = [
  */
 export function isTrackedPath(path: FieldPath, subresource: string): boolean {
   if (path.length <= 2 && strippedPaths.some((p) => p.length === path.length && p.every((pe, i) => pe === path[i]))) return false;
-  const top = path[0];
+  return isTrackedTop(path[0], subresource);
+}
+
+/** The rule for everything below a top-level element: status writes own status and metadata only. */
+function isTrackedTop(top: PathElement | undefined, subresource: string): boolean {
   if (subresource === 'status') return top === 'f:status' || top === 'f:metadata';
   return top !== 'f:status';
 }
@@ -134,9 +138,7 @@ export function trackedFields(set: FieldSet, subresource: string): FieldSet {
     // Below two levels only the top element decides, and below one level too unless a
     // stripped two-element path starts there (`metadata`).
     (prefix) =>
-      prefix.length >= 2 || !strippedPaths.some((p) => p.length === 2 && p[0] === prefix[0])
-        ? isTrackedPath([prefix[0] as PathElement, '', ''], subresource)
-        : undefined,
+      prefix.length >= 2 || !strippedPaths.some((p) => p.length === 2 && p[0] === prefix[0]) ? isTrackedTop(prefix[0], subresource) : undefined,
   );
 }
 

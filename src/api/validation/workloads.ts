@@ -239,31 +239,26 @@ export function validateReplicationController(rc: ReplicationController): FieldE
   return errs;
 }
 
-interface ReplicaCounts {
-  replicas?: number;
-  readyReplicas?: number;
-  availableReplicas?: number;
-  observedGeneration?: number;
-}
-
-/** The counts every replicated kind's status shares (Kubernetes' Validate*Status). */
-function validateReplicaCounts(status: ReplicaCounts & Record<string, unknown>, extra: readonly string[]): FieldError[] {
+/**
+ * The counts every replicated kind's status shares (Kubernetes' Validate*Status): none is
+ * negative, and `bounded` (with readyReplicas and availableReplicas) do not exceed replicas.
+ */
+function validateReplicaCounts(status: Record<string, unknown>, bounded: readonly string[], unbounded: readonly string[] = []): FieldError[] {
   const errs: FieldError[] = [];
-  for (const f of ['observedGeneration', 'replicas', ...extra, 'readyReplicas', 'availableReplicas']) errs.push(...nonNegative(`status.${f}`, status[f]));
-  const replicas = status.replicas ?? 0;
+  for (const f of ['observedGeneration', 'replicas', ...bounded, ...unbounded, 'readyReplicas', 'availableReplicas']) errs.push(...nonNegative(`status.${f}`, status[f]));
+  const count = (f: string): number => (typeof status[f] === 'number' ? status[f] : 0);
   const notAbove = (f: string, limit: number, detail: string): void => {
-    const v = status[f];
-    if (typeof v === 'number' && v > limit) errs.push(invalid(`status.${f}`, v, detail));
+    if (count(f) > limit) errs.push(invalid(`status.${f}`, status[f], detail));
   };
-  for (const f of [...extra.filter((f) => f !== 'unavailableReplicas'), 'readyReplicas', 'availableReplicas']) notAbove(f, replicas, 'cannot be greater than status.replicas');
-  notAbove('availableReplicas', status.readyReplicas ?? 0, 'cannot be greater than readyReplicas');
+  for (const f of [...bounded, 'readyReplicas', 'availableReplicas']) notAbove(f, count('replicas'), 'cannot be greater than status.replicas');
+  notAbove('availableReplicas', count('readyReplicas'), 'cannot be greater than readyReplicas');
   return errs;
 }
 
 /** ValidateDeploymentStatusUpdate: status writes check the status (the spec is the stored one). */
 export function validateDeploymentStatusUpdate(d: Deployment, old: Deployment): FieldError[] {
   const status = d.status ?? {};
-  const errs = validateReplicaCounts(status as ReplicaCounts & Record<string, unknown>, ['updatedReplicas', 'unavailableReplicas']);
+  const errs = validateReplicaCounts({ ...status }, ['updatedReplicas'], ['unavailableReplicas']);
   errs.push(...nonNegative('status.collisionCount', status.collisionCount));
   const [now, before] = [status.collisionCount, old.status?.collisionCount];
   if (now !== undefined && before !== undefined && now < before) errs.push(invalid('status.collisionCount', now, 'cannot be decremented'));
@@ -272,5 +267,5 @@ export function validateDeploymentStatusUpdate(d: Deployment, old: Deployment): 
 
 /** ValidateReplicaSetStatusUpdate (and the ReplicationController's, which has the same counts). */
 export function validateReplicaSetStatusUpdate(rs: ReplicaSet | ReplicationController): FieldError[] {
-  return validateReplicaCounts((rs.status ?? {}) as ReplicaCounts & Record<string, unknown>, ['fullyLabeledReplicas']);
+  return validateReplicaCounts({ ...rs.status }, ['fullyLabeledReplicas']);
 }

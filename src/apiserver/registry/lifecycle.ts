@@ -95,13 +95,9 @@ export function prepareUpdate(
       // Everything but status and metadata stays as stored and is shared with `old`, which
       // never changes (nor does what is written: stored objects are read-only); metadata,
       // which the write path changes, is copied. The keys keep the old order.
-      next = {};
-      for (const [k, v] of Object.entries(old)) {
-        if (k === 'metadata') next.metadata = { ...oldMeta };
-        else if (k !== 'status') next[k] = v;
-        else if (incoming['status'] !== undefined) next['status'] = incoming['status'];
-      }
-      if (!('status' in old) && incoming['status'] !== undefined) next['status'] = incoming['status'];
+      next = { ...old, metadata: { ...oldMeta } };
+      if (incoming['status'] === undefined) delete next['status'];
+      else next['status'] = incoming['status'];
     } else {
       next = deepCopy(old);
       const spec = isPlainObject(next['spec']) ? next['spec'] : {};
