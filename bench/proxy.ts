@@ -374,8 +374,7 @@ async function readyLatency(modes: readonly KernelMode[]): Promise<void> {
           await proxy.stop();
         }
         latencies.sort((a, b) => a - b);
-        const median = latencies[Math.floor(latencies.length / 2)] ?? 0;
-        console.log(`  ${mode.padEnd(8)} ready → traffic: median ${median} ms, max ${latencies.at(-1) ?? 0} ms (${latencies.join(', ')} ms); first full sync ${firstSync.toFixed(0)} ms`);
+        console.log(`  ${mode.padEnd(8)} ready → traffic: median ${medianOf(latencies)} ms, max ${latencies.at(-1) ?? 0} ms (${latencies.join(', ')} ms); first full sync ${firstSync.toFixed(0)} ms`);
       }
     } finally {
       stopBackend();

@@ -40,17 +40,8 @@ export class Balancer {
 
   /** An endpoint for a new connection from `clientIp`, skipping `exclude` (keys of ones that just failed). */
   pick(clientIp: string, exclude?: ReadonlySet<string>): Pick | undefined {
-    const n = this.endpoints.length;
     const affinityMs = this.affinityMs;
-    if (affinityMs === undefined) {
-      for (let i = 0; i < n; i++) {
-        const ep = this.endpoints[(this.next + i) % n];
-        if (!ep || exclude?.has(ep.key)) continue;
-        this.next = (this.next + i + 1) % n;
-        return ep;
-      }
-      return undefined;
-    }
+    if (affinityMs === undefined) return this.roundRobin(exclude);
     const now = this.now();
     const a = this.affinity.get(clientIp);
     if (a && a.until > now && !exclude?.has(a.key)) {
@@ -60,11 +51,18 @@ export class Balancer {
         return ep;
       }
     }
+    const ep = this.roundRobin(exclude);
+    if (ep) this.affinity.set(clientIp, { key: ep.key, until: now + affinityMs });
+    return ep;
+  }
+
+  /** The next endpoint in turn, skipping `exclude`. */
+  private roundRobin(exclude: ReadonlySet<string> | undefined): Pick | undefined {
+    const n = this.endpoints.length;
     for (let i = 0; i < n; i++) {
       const ep = this.endpoints[(this.next + i) % n];
       if (!ep || exclude?.has(ep.key)) continue;
       this.next = (this.next + i + 1) % n;
-      this.affinity.set(clientIp, { key: ep.key, until: now + affinityMs });
       return ep;
     }
     return undefined;

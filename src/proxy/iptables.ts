@@ -72,8 +72,7 @@ export class IptablesRunner {
   }
 
   private run(command: string, args: string[], stdin?: string): Promise<string> {
-    const where = { ...(this.options.netns ? { netns: this.options.netns } : {}), ...(stdin !== undefined ? { stdin } : {}) };
-    return runRuleCommand(command, args, where, (code, stderr) => new IptablesError(`${command} ${args.slice(0, 4).join(' ')}`, code, stderr));
+    return runRuleCommand(command, args, { netns: this.options.netns, stdin }, (code, stderr) => new IptablesError(`${command} ${args.slice(0, 4).join(' ')}`, code, stderr));
   }
 
 }

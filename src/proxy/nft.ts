@@ -58,13 +58,12 @@ export class NftRunner {
       await this.run(['--check', '-f', '-'], probe);
       return undefined;
     } catch (err) {
-      if (err instanceof NftError) return err.message;
       return err instanceof Error ? err.message : String(err);
     }
   }
 
   private run(args: string[], stdin?: string): Promise<string> {
-    return runRuleCommand('nft', args, { ...(this.options.netns ? { netns: this.options.netns } : {}), ...(stdin !== undefined ? { stdin } : {}) }, (code, stderr) => new NftError(`nft ${args.join(' ')}`, code, stderr));
+    return runRuleCommand('nft', args, { netns: this.options.netns, stdin }, (code, stderr) => new NftError(`nft ${args.join(' ')}`, code, stderr));
   }
 
 }

@@ -25,7 +25,6 @@ export interface TestNet {
   close(): Promise<void>;
 }
 
-/** True when this process may create network namespaces (root, iproute2, iptables). */
 /** A ready, local endpoint (with `o` changing any of that). */
 export const testEndpoint = (ip: string, port: number, o: Partial<ProxyEndpoint> = {}): ProxyEndpoint => ({ ip, port, ready: true, serving: true, terminating: false, local: true, ...o });
 
@@ -75,6 +74,7 @@ export const testServicePort = (name: string, clusterIP: string, endpoints: Prox
   ...extra,
 });
 
+/** True when this process may create network namespaces (root, iproute2, iptables). */
 export function canUseNetns(): boolean {
   return process.getuid?.() === 0 && hasBinary('ip') && hasBinary('iptables-restore');
 }

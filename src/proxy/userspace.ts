@@ -196,11 +196,8 @@ export class UserspaceProxier {
       }
       // Each socket closes itself once both of its directions ended (or on an error); then its
       // peer is cut too.
-      this.sockets.add(upstream);
-      upstream.on('close', () => {
-        this.sockets.delete(upstream);
-        client.destroy();
-      });
+      this.track(upstream);
+      upstream.on('close', () => client.destroy());
       client.on('close', () => upstream.destroy());
       relay(client, upstream);
       relay(upstream, client);
