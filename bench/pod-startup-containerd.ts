@@ -15,6 +15,7 @@ import { removeNodeContainerdFootprint } from '../src/containerd/cleanup.js';
 import { bridgeNameFor } from '../src/containerd/config.js';
 import { startNodeContainerd } from '../src/containerd/node-containerd.js';
 import { startCluster, type TestCluster } from '../test/e2e/cluster.js';
+import { killLeftoverShims } from '../test/e2e/containerd-node.js';
 import { BUSYBOX, measureCriFloor, ms, quantile, removeAllSandboxes, rssMiB, type CriFloor } from './cri-floor.js';
 
 const out = (line: string): void => console.log(`[bench:pod-startup] ${line}`);
@@ -117,12 +118,11 @@ class PodWatch {
   }
 }
 
-/** The `k8ts server` process serving `dataDir` (the harness does not hand out its pid). */
-function serverPid(dataDir: string): number | undefined {
+/** The first process whose argv passes `matches`. */
+function pidWhere(matches: (argv: string[]) => boolean): number | undefined {
   for (const p of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
     try {
-      const cmd = readFileSync(`/proc/${p}/cmdline`, 'utf8').split('\0');
-      if (cmd.some((a) => a.endsWith('bin/k8ts.js')) && cmd.includes('server') && cmd.includes(dataDir)) return Number(p);
+      if (matches(readFileSync(`/proc/${p}/cmdline`, 'utf8').split('\0'))) return Number(p);
     } catch {
       // gone meanwhile
     }
@@ -130,15 +130,9 @@ function serverPid(dataDir: string): number | undefined {
   return undefined;
 }
 
-function killShimsUnder(dir: string): void {
-  for (const p of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
-    try {
-      const cmd = readFileSync(`/proc/${p}/cmdline`, 'utf8');
-      if (cmd.includes('containerd-shim') && cmd.includes(dir)) process.kill(Number(p), 'SIGKILL');
-    } catch {
-      // gone meanwhile
-    }
-  }
+/** The `k8ts server` process serving `dataDir` (the harness does not hand out its pid). */
+function serverPid(dataDir: string): number | undefined {
+  return pidWhere((cmd) => cmd.some((a) => a.endsWith('bin/k8ts.js')) && cmd.includes('server') && cmd.includes(dataDir));
 }
 
 async function create(c: TestCluster, name: string): Promise<void> {
@@ -205,15 +199,7 @@ async function measureSystem(c: TestCluster, containerdPid: () => number | undef
 }
 
 function containerdPidOf(dir: string): number | undefined {
-  for (const p of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
-    try {
-      const cmd = readFileSync(`/proc/${p}/cmdline`, 'utf8').split('\0');
-      if (cmd[0]?.endsWith('containerd') && cmd.includes(join(dir, 'config.toml'))) return Number(p);
-    } catch {
-      // gone meanwhile
-    }
-  }
-  return undefined;
+  return pidWhere((cmd) => cmd[0]?.endsWith('containerd') === true && cmd.includes(join(dir, 'config.toml')));
 }
 
 function report(floor: CriFloor, sys: SystemFigures): void {
@@ -289,7 +275,7 @@ async function main(): Promise<void> {
       if (n > 0) out(`removed ${n} leftover sandboxes`);
       await again.close();
     }
-    killShimsUnder(containerdDir);
+    killLeftoverShims(containerdDir);
     await removeNodeContainerdFootprint({ dir: containerdDir, bridgeName: bridgeNameFor(NODE) });
     rmSync(dataDir, { recursive: true, force: true });
   }

@@ -14,7 +14,7 @@ import { nodeContainerdSocket } from '../../src/cli/images.js';
 import { removeNodeContainerdFootprint } from '../../src/containerd/cleanup.js';
 import { bridgeNameFor } from '../../src/containerd/config.js';
 import { eventually, KUBECTL_DIR, manifestFile, startCluster, type KubectlResult, type TestCluster } from './cluster.js';
-import { containerdSkipReason, httpGet, killLeftoverShims, prepareTestImages } from './containerd-node.js';
+import { containerdSkipReason, httpGet, killLeftoverShims, prepareTestImages, runningTasks } from './containerd-node.js';
 
 const root = new URL('../../', import.meta.url).pathname;
 const skip = containerdSkipReason();
@@ -113,18 +113,13 @@ describe('containerd runtime, end to end', { skip, concurrency: false, timeout: 
     if (!c) return;
     k(['delete', 'deployment', '--all', '--wait=false']);
     k(['delete', 'pods', '--all', '--grace-period=1', '--wait=true', '--timeout=60s']);
-    await eventually(() => (hostPidCount() === 0 ? true : undefined), 'all containers to stop', 60_000).catch(() => undefined);
+    await eventually(() => (runningTasks(socket()) === 0 ? true : undefined), 'all containers to stop', 60_000).catch(() => undefined);
     await c.stopKeepingData();
     const dir = join(c.dataDir, 'agent', 'runtime', 'containerd', 'containerd');
     killLeftoverShims(dir);
     await removeNodeContainerdFootprint({ dir, bridgeName: bridgeNameFor(NODE) });
     rmSync(c.dataDir, { recursive: true, force: true });
   });
-
-  function hostPidCount(): number {
-    const out = execFileSync('ctr', ['--address', socket(), '--namespace', 'k8s.io', 'tasks', 'ls'], { encoding: 'utf8' });
-    return out.split('\n').slice(1).filter((l) => l.includes('RUNNING')).length;
-  }
 
   test('a 3-replica busybox httpd Deployment runs with distinct pod IPs, reachable from the host and from pods', async () => {
     ok(k(['apply', '-f', manifestFile(c, 'web.yaml', WEB)]), 'apply');

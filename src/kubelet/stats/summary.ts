@@ -12,6 +12,7 @@ import type { ContainerRuntime, ContainerStats as RuntimeContainerStats, Contain
 import { CpuRates } from './cpu-rate.js';
 import type { FsSample, HostSample, HostStatsSource } from './host.js';
 import type { ContainerStats, CPUStats, FsStats, MemoryStats, PodStats, Summary, VolumeStats } from './summary-types.js';
+import { rfc3339 } from '../status.js';
 
 export interface SummaryProviderOptions {
   nodeName: string;
@@ -23,10 +24,6 @@ export interface SummaryProviderOptions {
   volumePath?: (pod: Pod, volume: Volume) => string;
   /** Window for usageNanoCores (default 1 s). */
   cpuRateWindowMs?: number;
-}
-
-function rfc3339(ms: number): string {
-  return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
 }
 
 function fsStats(time: string, fs: FsSample, used?: { bytes: number; inodes?: number }): FsStats {
@@ -112,9 +109,12 @@ export class SummaryProvider {
       const uid = uidOfSandbox.get(c.sandboxId);
       if (uid !== undefined) byUid.set(uid, [...(byUid.get(uid) ?? []), c]);
     }
+    // Each pod's newest ready sandbox.
+    const newest = new Map<string, (typeof sandboxes)[number]>();
+    for (const s of sandboxes) if (s.state === 'ready' && (newest.get(s.uid)?.createdAt ?? -Infinity) < s.createdAt) newest.set(s.uid, s);
     for (const pod of withPods ? this.o.pods() : []) {
       const uid = pod.metadata?.uid ?? '';
-      const sandbox = sandboxes.filter((s) => s.uid === uid && s.state === 'ready').sort((a, b) => b.createdAt - a.createdAt)[0];
+      const sandbox = newest.get(uid);
       if (!sandbox) continue;
       summary.pods.push(await this.podStats(pod, sandbox.createdAt, byUid.get(uid) ?? [], stats, host));
     }
@@ -182,22 +182,22 @@ export class SummaryProvider {
     const mems = containers.map((c) => c.memory).filter((m): m is MemoryStats => m !== undefined);
     const nanoCores = sum(cpus.map((c) => c.usageNanoCores));
     const coreNs = sum(cpus.map((c) => c.usageCoreNanoSeconds));
-    const out: PodStats = {
-      podRef: { name: pod.metadata?.name ?? '', namespace: pod.metadata?.namespace ?? '', uid: pod.metadata?.uid ?? '' },
-      startTime: pod.status?.startTime ?? rfc3339(sandboxCreated),
-      containers,
-      cpu: { time, ...(nanoCores !== undefined ? { usageNanoCores: nanoCores } : {}), ...(coreNs !== undefined ? { usageCoreNanoSeconds: coreNs } : {}) },
-      memory: { time },
-      ...(volumes.length > 0 ? { volume: volumes } : {}),
-      'ephemeral-storage': fsStats(time, host.nodeFs, { bytes: rootfsBytes + logBytes + volumeBytes }),
-    };
-    const memory = out.memory ?? { time };
+    const memory: MemoryStats = { time };
     const usage = sum(mems.map((m) => m.usageBytes));
     const ws = sum(mems.map((m) => m.workingSetBytes));
     const rss = sum(mems.map((m) => m.rssBytes));
     if (usage !== undefined) memory.usageBytes = usage;
     if (ws !== undefined) memory.workingSetBytes = ws;
     if (rss !== undefined) memory.rssBytes = rss;
+    const out: PodStats = {
+      podRef: { name: pod.metadata?.name ?? '', namespace: pod.metadata?.namespace ?? '', uid: pod.metadata?.uid ?? '' },
+      startTime: pod.status?.startTime ?? rfc3339(sandboxCreated),
+      containers,
+      cpu: { time, ...(nanoCores !== undefined ? { usageNanoCores: nanoCores } : {}), ...(coreNs !== undefined ? { usageCoreNanoSeconds: coreNs } : {}) },
+      memory,
+      ...(volumes.length > 0 ? { volume: volumes } : {}),
+      'ephemeral-storage': fsStats(time, host.nodeFs, { bytes: rootfsBytes + logBytes + volumeBytes }),
+    };
     return out;
   }
 }
