@@ -10,6 +10,7 @@ import { findResource, type ResourceInfo } from '../src/api/resources.js';
 import { Registries } from '../src/apiserver/registry/registries.js';
 import type { WriteContext } from '../src/apiserver/registry/types.js';
 import { MemoryStorage } from '../src/storage/memory/memory.js';
+import { jsonEncoder } from '../src/apiserver/watch/stream.js';
 
 const PODS = Number(process.env['PODS'] ?? 2000);
 const ROUNDS = Number(process.env['ROUNDS'] ?? 6);
@@ -67,7 +68,7 @@ const cache = registries.cache(resource('pods'));
 await cache.ready();
 let wireBytes = 0;
 cache.subscribe(
-  { onEvent: (ev) => void (wireBytes += Buffer.concat([Buffer.from(`{"type":"${ev.type}","object":`), ev.object.json, Buffer.from('}\n')]).length), onReset: () => undefined },
+  { onEvent: (ev) => void (wireBytes += jsonEncoder.line(ev.type, ev.object, undefined).length), onReset: () => undefined },
   { kind: 'state' },
   () => undefined,
 );

@@ -25,8 +25,7 @@ export interface HttpTransportOptions {
 
 
 export class HttpTransport implements Transport {
-  private readonly base: URL;
-  /** Host, port and path prefix of `base`, for building each request without a URL object. */
+  /** Host, port and path prefix of the server URL, for building each request without a URL object. */
   private readonly target: { hostname: string; port: string; prefix: string };
   private readonly agent: HttpAgent;
   private readonly send: typeof httpRequest;
@@ -34,11 +33,11 @@ export class HttpTransport implements Transport {
   private readonly requestTimeoutMs: number;
 
   constructor(options: HttpTransportOptions) {
-    this.base = new URL(options.server);
-    const tls = this.base.protocol === 'https:';
-    if (!tls && this.base.protocol !== 'http:') throw new Error(`unsupported server URL ${options.server}`);
+    const base = new URL(options.server);
+    const tls = base.protocol === 'https:';
+    if (!tls && base.protocol !== 'http:') throw new Error(`unsupported server URL ${options.server}`);
     // `hostname` keeps IPv6 brackets; node's request wants the bare address.
-    this.target = { hostname: this.base.hostname.replace(/^\[(.*)\]$/, '$1'), port: this.base.port, prefix: this.base.pathname.replace(/\/+$/, '') };
+    this.target = { hostname: base.hostname.replace(/^\[(.*)\]$/, '$1'), port: base.port, prefix: base.pathname.replace(/\/+$/, '') };
     this.agent = tls
       ? new HttpsAgent({
           keepAlive: true,

@@ -151,6 +151,10 @@ export function relayFromKubelet(
   });
 }
 
+/**
+ * Relays an upgrade request (exec, attach, portforward) to the kubelet: the request line is
+ * rewritten to the kubelet path, headers are forwarded, then bytes flow both ways untouched.
+ */
 export async function proxyUpgrade(server: ServerContext, req: IncomingMessage, socket: Duplex, head: Buffer, route: ResourceRoute, url: URL): Promise<void> {
   const ns = route.namespace ?? '';
   const sub = route.subresource ?? '';

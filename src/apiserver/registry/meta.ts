@@ -67,21 +67,11 @@ export function jsonEqual(a: unknown, b: unknown): boolean {
     if (!Array.isArray(b) || a.length !== b.length) return false;
     return a.every((x, i) => jsonEqual(x, b[i]));
   }
-  if (isPlainObject(a)) {
-    if (!isPlainObject(b)) return false;
-    // Counted walks instead of key arrays: this runs on every update (see changedBeyondMeta).
-    let defined = 0;
-    for (const k of Object.keys(a)) {
-      const v = a[k];
-      if (v === undefined) continue;
-      defined++;
-      if (!jsonEqual(v, Object.hasOwn(b, k) ? b[k] : undefined)) return false;
-    }
-    for (const k of Object.keys(b)) if (b[k] !== undefined) defined--;
-    return defined === 0;
-  }
+  if (isPlainObject(a)) return isPlainObject(b) && sameFields(a, b, skipNone);
   return false;
 }
+
+const skipNone = (): boolean => false;
 
 /**
  * Whether `next` differs from `old` (both JSON objects, key order ignored) outside

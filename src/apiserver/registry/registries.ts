@@ -26,8 +26,6 @@ export class Registries {
   private readonly log: (line: string) => void;
   private readonly historySize: number;
   private readonly hooks: (resource: ResourceInfo) => WriteHooks | undefined;
-  /** Parsed namespaces by name with the revision they were parsed at (admission reads them on every create). */
-  private readonly namespaces = new Map<string, { rev: number; obj: KubeObject }>();
 
   constructor(options: RegistriesOptions) {
     this.storage = options.storage;
@@ -64,8 +62,8 @@ export class Registries {
   /**
    * The namespace for create admission. An active namespace in the namespaces watch cache is
    * taken from there (started on first use), as Kubernetes' namespace lifecycle admission
-   * reads its informer; a namespace the cache lacks or shows terminating is read from storage,
-   * parsing skipped while its revision is unchanged. The object is shared: read-only.
+   * reads its informer; a namespace the cache lacks or shows terminating is read from storage.
+   * The object is shared: read-only.
    */
   private async getNamespace(name: string): Promise<KubeObject | undefined> {
     const namespaces = findResource('', 'v1', 'namespaces');
@@ -77,15 +75,7 @@ export class Registries {
     // Not running yet (or reset): start it for the next creates; this one reads storage.
     if (!cache.running) cache.ready().catch(() => undefined);
     const { kv } = await this.storage.get(key);
-    if (!kv) {
-      this.namespaces.delete(name);
-      return undefined;
-    }
-    const known = this.namespaces.get(name);
-    if (known?.rev === kv.modRevision) return known.obj;
-    const obj = decodeStored(withResourceVersion(kv.value, kv.modRevision));
-    this.namespaces.set(name, { rev: kv.modRevision, obj });
-    return obj;
+    return kv ? decodeStored(withResourceVersion(kv.value, kv.modRevision)) : undefined;
   }
 
   close(): void {

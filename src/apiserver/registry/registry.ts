@@ -198,26 +198,30 @@ export class Registry {
     const bytes = encodeForStorage(obj);
     if (ctx.dryRun) return fromObject(obj, 0);
     const key = this.key(ns, name);
-    const written = await settle(tx, () => this.store(key, bytes, obj, () => this.deps.storage.create(key, bytes)), (r) => r !== undefined);
+    const written = await this.store(tx, key, bytes, obj);
     if (!written) throw ApiError.alreadyExists(this.qualified, name);
     return written;
   }
 
   /**
-   * Runs a storage write of `obj` (encoded as `bytes`) and hands `obj` to the watch cache, which
-   * then keeps it instead of parsing the bytes again. `obj` must not change after this call
-   * (fromStorage only replaces its top-level metadata, which the cache copies anyway).
-   * Resolves with the stored object, or undefined when the write was refused (exists, conflict).
+   * Writes `obj` (encoded as `bytes`) to storage within the hooks' transaction `tx`: a create,
+   * or an update of revision `expectedRev`. `obj` goes to the watch cache, which then keeps it
+   * instead of parsing the bytes again; it must not change after this call (fromStorage only
+   * replaces its top-level metadata, which the cache copies anyway). Resolves with the stored
+   * object, or undefined when the write was refused (exists, conflict).
    */
-  private async store(key: string, bytes: Uint8Array, obj: KubeObject, write: () => Promise<WriteResult>): Promise<StoredObject | undefined> {
-    const handoff = this.deps.watchCache(this.resource).expectWrite(key, bytes, obj);
-    let res: WriteResult | undefined;
-    try {
-      res = await write();
-      return res.ok ? fromStorage(bytes, res.kv.modRevision, obj, handoff.json(res.kv.modRevision)) : undefined;
-    } finally {
-      if (!res?.ok) handoff.withdraw();
-    }
+  private store(tx: HookTransaction, key: string, bytes: Uint8Array, obj: KubeObject, expectedRev?: number): Promise<StoredObject | undefined> {
+    const write = async (): Promise<StoredObject | undefined> => {
+      const handoff = this.deps.watchCache(this.resource).expectWrite(key, bytes, obj);
+      let res: WriteResult | undefined;
+      try {
+        res = await (expectedRev === undefined ? this.deps.storage.create(key, bytes) : this.deps.storage.update(key, bytes, expectedRev));
+        return res.ok ? fromStorage(bytes, res.kv.modRevision, obj, handoff.json(res.kv.modRevision)) : undefined;
+      } finally {
+        if (!res?.ok) handoff.withdraw();
+      }
+    };
+    return settle(tx, write, (r) => r !== undefined);
   }
 
   private async beforeCreate(obj: KubeObject, ctx: WriteContext): Promise<HookTransaction> {
@@ -417,8 +421,7 @@ export class Registry {
           const tx = await this.beforeCreate(outcome.obj, ctx);
           const bytes = encodeForStorage(outcome.obj);
           if (ctx.dryRun) return { stored: fromObject(outcome.obj, 0), created: true };
-          const obj = outcome.obj;
-          const written = await settle(tx, () => this.store(key, bytes, obj, () => storage.create(key, bytes)), (r) => r !== undefined);
+          const written = await this.store(tx, key, bytes, outcome.obj);
           if (!written) continue;
           return { stored: written, created: true };
         }
@@ -427,9 +430,7 @@ export class Registry {
           const tx = await this.beforeUpdate(cur.obj, outcome.obj, ctx);
           const bytes = encodeForStorage(outcome.obj);
           if (ctx.dryRun) return { stored: fromStorage(bytes, cur.rv, outcome.obj), created: false };
-          const obj = outcome.obj;
-          const expected = cur.rv;
-          const written = await settle(tx, () => this.store(key, bytes, obj, () => storage.update(key, bytes, expected)), (r) => r !== undefined);
+          const written = await this.store(tx, key, bytes, outcome.obj, cur.rv);
           if (!written) continue;
           return { stored: written, created: false };
         }

@@ -41,6 +41,7 @@ function compileConstraint(c: TopologySpreadConstraint, pod: PodInfo, allKeys: r
   const honorNodeAffinity = (c.nodeAffinityPolicy ?? 'Honor') === 'Honor';
   const honorNodeTaints = (c.nodeTaintsPolicy ?? 'Ignore') === 'Honor';
   const spec = pod.pod.spec;
+  let identity: string | undefined;
   return {
     maxSkew: c.maxSkew,
     topologyKey: c.topologyKey,
@@ -53,15 +54,18 @@ function compileConstraint(c: TopologySpreadConstraint, pod: PodInfo, allKeys: r
     },
     honorNodeAffinity,
     honorNodeTaints,
-    identity: JSON.stringify([
-      pod.namespace,
-      c.labelSelector ?? null,
-      extra,
-      c.topologyKey,
-      allKeys,
-      honorNodeAffinity ? ['Honor', spec?.nodeSelector ?? null, spec?.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution ?? null] : 'Ignore',
-      honorNodeTaints ? ['Honor', spec?.tolerations ?? null] : 'Ignore',
-    ]),
+    // Spelled out on first use: only the filter's domain-count index reads it.
+    get identity() {
+      return (identity ??= JSON.stringify([
+        pod.namespace,
+        c.labelSelector ?? null,
+        extra,
+        c.topologyKey,
+        allKeys,
+        honorNodeAffinity ? ['Honor', spec?.nodeSelector ?? null, spec?.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution ?? null] : 'Ignore',
+        honorNodeTaints ? ['Honor', spec?.tolerations ?? null] : 'Ignore',
+      ]));
+    },
   };
 }
 

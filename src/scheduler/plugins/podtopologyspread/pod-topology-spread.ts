@@ -5,7 +5,7 @@
 import { MAX_NODE_SCORE, StateKey, type Handle, type Plugin, type StateData } from '../../framework.js';
 import { Action } from '../../events.js';
 import type { NodeInfo } from '../../node-info.js';
-import { requiredNodeMatcher } from '../../node-selector.js';
+import { requiredNodeMatcher, type NodeMatcher } from '../../node-selector.js';
 import type { PodInfo } from '../../pod-info.js';
 import { Status } from '../../status.js';
 import { TopologyCounts } from '../../topology-counts.js';
@@ -75,14 +75,18 @@ export function podTopologySpread(handle: Handle): Plugin {
     preFilter(state, pod) {
       const constraints = compileConstraints(pod, 'DoNotSchedule');
       if (constraints.length === 0) return Status.skip();
-      const required = requiredNodeMatcher(pod.pod);
+      // Built only when an index is new (its `includes` is the one reader).
+      let required: { matcher: NodeMatcher | undefined } | undefined;
       const counts = new TopologyCounts();
       for (const c of constraints) {
         const domains = handle.snapshot.domainCounts(c.identity, () => ({
           namespace: pod.namespace,
           topologyKey: c.topologyKey,
           matches: c.matches,
-          includes: (node) => nodeHasAllKeys(node.labels, constraints) && includesNode(c, pod, node.node, required),
+          includes: (node) => {
+            required ??= { matcher: requiredNodeMatcher(pod.pod) };
+            return nodeHasAllKeys(node.labels, constraints) && includesNode(c, pod, node.node, required.matcher);
+          },
         }));
         for (const [value, n] of domains.counts) counts.add(c.topologyKey, value, n);
       }
