@@ -6,11 +6,10 @@
 // each local IPv4 address gets a UDP socket of its own (its replies leave from that address),
 // while TCP keeps one wildcard listener (a connection always answers from its own address).
 // Addresses that appear after the start are served over TCP only.
-import { createSocket, type Socket as UdpSocket } from 'node:dgram';
+import type { Socket as UdpSocket } from 'node:dgram';
 import type { Server } from 'node:net';
 import { networkInterfaces } from 'node:os';
-import { ATTEMPTS, bindUdp, listenTcp } from './listen.js';
-
+import { listenUdpEachAndTcp } from './listen.js';
 
 /** The machine's IPv4 addresses, loopback first. */
 export function localIPv4Addresses(): string[] {
@@ -19,44 +18,13 @@ export function localIPv4Addresses(): string[] {
   return [...new Set(out)].sort((a, b) => Number(!a.startsWith('127.')) - Number(!b.startsWith('127.')));
 }
 
-function closeQuietly(udp: UdpSocket): void {
-  try {
-    udp.close();
-  } catch {
-    // never bound: nothing to release
-  }
-}
-
-/**
- * Binds UDP on each of `addresses` and `tcp` on 0.0.0.0, all on one port. Port 0 takes the
- * kernel's choice for the first address and retries with another when a later bind finds it
- * taken; a fixed port fails on the first error.
- */
-export async function listenOnEachAddress(
+/** UDP on each of `addresses` and `tcp` on 0.0.0.0, all on one port (see listenUdpEachAndTcp). */
+export function listenOnEachAddress(
   addresses: readonly string[],
   port: number,
   setupUdp: (udp: UdpSocket) => void,
   tcp: Server,
 ): Promise<{ udp: UdpSocket[]; port: number }> {
-  if (addresses.length === 0) throw new Error('no local IPv4 address to serve DNS on');
-  for (let attempt = 1; ; attempt++) {
-    const sockets: UdpSocket[] = [];
-    let chosen = port;
-    try {
-      for (const address of addresses) {
-        const udp = createSocket('udp4');
-        sockets.push(udp);
-        await bindUdp(udp, chosen, address);
-        chosen = udp.address().port;
-      }
-      await listenTcp(tcp, chosen, '0.0.0.0');
-    } catch (err) {
-      for (const udp of sockets) closeQuietly(udp);
-      const inUse = (err as NodeJS.ErrnoException).code === 'EADDRINUSE';
-      if (port !== 0 || !inUse || attempt >= ATTEMPTS) throw err;
-      continue;
-    }
-    for (const udp of sockets) setupUdp(udp);
-    return { udp: sockets, port: chosen };
-  }
+  if (addresses.length === 0) return Promise.reject(new Error('no local IPv4 address to serve DNS on'));
+  return listenUdpEachAndTcp(addresses, '0.0.0.0', port, setupUdp, tcp);
 }

@@ -20,6 +20,14 @@ export async function listenTcp(tcp: Server, port: number, host: string): Promis
   await once(tcp, 'listening');
 }
 
+function closeQuietly(udp: UdpSocket): void {
+  try {
+    udp.close();
+  } catch {
+    // never bound: nothing to release
+  }
+}
+
 /**
  * Binds a new UDP socket (wired up by `setupUdp`) and `tcp` on the same port of `host`. A fixed
  * port fails on the first error; port 0 retries with another free port when TCP finds it taken.
@@ -30,19 +38,40 @@ export async function listenUdpAndTcp(
   setupUdp: (udp: UdpSocket) => void,
   tcp: Server,
 ): Promise<{ udp: UdpSocket; port: number }> {
+  const { udp, port: chosen } = await listenUdpEachAndTcp([host], host, port, setupUdp, tcp);
+  return { udp: udp[0] as UdpSocket, port: chosen };
+}
+
+/**
+ * Binds a new UDP socket (wired up by `setupUdp`) on each of `udpHosts` and `tcp` on `tcpHost`,
+ * all on one port. A fixed port fails on the first error; port 0 takes the kernel's choice for
+ * the first UDP socket and retries with another free port when a later bind finds it taken.
+ */
+export async function listenUdpEachAndTcp(
+  udpHosts: readonly string[],
+  tcpHost: string,
+  port: number,
+  setupUdp: (udp: UdpSocket) => void,
+  tcp: Server,
+): Promise<{ udp: UdpSocket[]; port: number }> {
   for (let attempt = 1; ; attempt++) {
-    const udp = createSocket(isIPv6(host) ? 'udp6' : 'udp4');
-    await bindUdp(udp, port, host);
-    const chosen = udp.address().port;
+    const sockets: UdpSocket[] = [];
+    let chosen = port;
     try {
-      await listenTcp(tcp, chosen, host);
+      for (const host of udpHosts) {
+        const udp = createSocket(isIPv6(host) ? 'udp6' : 'udp4');
+        sockets.push(udp);
+        await bindUdp(udp, chosen, host);
+        chosen = udp.address().port;
+      }
+      await listenTcp(tcp, chosen, tcpHost);
     } catch (err) {
-      udp.close();
+      for (const udp of sockets) closeQuietly(udp);
       const inUse = (err as NodeJS.ErrnoException).code === 'EADDRINUSE';
       if (port !== 0 || !inUse || attempt >= ATTEMPTS) throw err;
       continue;
     }
-    setupUdp(udp);
-    return { udp, port: chosen };
+    for (const udp of sockets) setupUdp(udp);
+    return { udp: sockets, port: chosen };
   }
 }

@@ -10,7 +10,7 @@ import { NAMESPACE_INDEX } from '../informer/indexers.js';
 import type { Logger } from '../log.js';
 import type { ClusterView } from './cluster-records.js';
 import { Forwarder, parseUpstream } from './forward.js';
-import { listenUdpAndTcp } from './listen.js';
+import { listenUdpEachAndTcp } from './listen.js';
 import { listenOnEachAddress, localIPv4Addresses } from './listen-each-address.js';
 import { readResolvConf } from './resolv-conf.js';
 import { respond, type ResponderContext } from './respond.js';
@@ -128,11 +128,7 @@ export async function startDnsServer(o: DnsServerOptions): Promise<RunningDnsSer
   });
   let bound: { udp: UdpSocket[]; port: number };
   try {
-    if (host === '0.0.0.0') bound = await listenOnEachAddress(localIPv4Addresses(), o.port, onQuery, tcp);
-    else {
-      const one = await listenUdpAndTcp(host, o.port, onQuery, tcp);
-      bound = { udp: [one.udp], port: one.port };
-    }
+    bound = host === '0.0.0.0' ? await listenOnEachAddress(localIPv4Addresses(), o.port, onQuery, tcp) : await listenUdpEachAndTcp([host], host, o.port, onQuery, tcp);
   } catch (err) {
     stopped.abort();
     throw err;
