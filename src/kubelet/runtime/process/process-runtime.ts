@@ -381,7 +381,7 @@ export class ProcessRuntime implements ContainerRuntime {
       if (c.state === 'running' && c.supervisor) running.push([id, c.supervisor]);
     }
     const usage = groupsUsage(running.map(([, p]) => p));
-    return running.map(([id, p]) => this.statsOf(id, usage.get(p.pid) ?? { cpuNanoSeconds: 0, rssBytes: 0, processes: 0 }));
+    return running.map(([id, p]) => this.statsOf(id, usage.get(p.pid) ?? { cpuNanoSeconds: 0, rssBytes: 0 }));
   }
 
   /**

@@ -93,11 +93,14 @@ export function groupMembers(leader: ProcessIdentity): ProcessIdentity[] {
   const out: ProcessIdentity[] = [];
   for (const pid of allPids()) {
     const s = readStat(pid);
-    if (s && s.pgrp === leader.pid && BigInt(s.starttime || '0') >= BigInt(leader.starttime || '0')) {
-      out.push({ pid, starttime: s.starttime });
-    }
+    if (s && inGroup(s, leader)) out.push({ pid, starttime: s.starttime });
   }
   return out;
+}
+
+/** Whether `s` is in `leader`'s process group and started no earlier (so not a reused pid). */
+function inGroup(s: ProcStat, leader: ProcessIdentity): boolean {
+  return s.pgrp === leader.pid && BigInt(s.starttime || '0') >= BigInt(leader.starttime || '0');
 }
 
 export function killGroup(leader: ProcessIdentity, signal: NodeJS.Signals): void {
@@ -126,13 +129,12 @@ function rssOf(pid: number): number {
 
 /** CPU time and resident memory summed over the group's processes. */
 export function groupUsage(leader: ProcessIdentity): GroupUsage {
-  return groupsUsage([leader]).get(leader.pid) ?? { cpuNanoSeconds: 0, rssBytes: 0, processes: 0 };
+  return groupsUsage([leader]).get(leader.pid) ?? { cpuNanoSeconds: 0, rssBytes: 0 };
 }
 
 export interface GroupUsage {
   cpuNanoSeconds: number;
   rssBytes: number;
-  processes: number;
 }
 
 /**
@@ -146,11 +148,10 @@ export function groupsUsage(leaders: readonly ProcessIdentity[]): Map<number, Gr
   for (const pid of allPids()) {
     const s = readStat(pid);
     const leader = s && byPid.get(s.pgrp);
-    if (!s || !leader || BigInt(s.starttime || '0') < BigInt(leader.starttime || '0')) continue;
-    const u = out.get(leader.pid) ?? { cpuNanoSeconds: 0, rssBytes: 0, processes: 0 };
+    if (!s || !leader || !inGroup(s, leader)) continue;
+    const u = out.get(leader.pid) ?? { cpuNanoSeconds: 0, rssBytes: 0 };
     u.cpuNanoSeconds += (s.cpuTicks * 1e9) / TICKS_PER_SECOND;
     u.rssBytes += rssOf(pid);
-    u.processes += 1;
     out.set(leader.pid, u);
   }
   return out;
