@@ -17,7 +17,7 @@ import { SummaryProvider } from './stats/summary.js';
 import type { Summary } from './stats/summary-types.js';
 import { NodeLease } from './lease.js';
 import { rotateContainerLogs } from './logs.js';
-import { NodeStatusManager, type NodeStatusInputs } from './node-status.js';
+import { NodeStatusManager, nodeRef, type NodeStatusInputs } from './node-status.js';
 import { ObjectManager } from './objects.js';
 import { Pleg } from './pleg.js';
 import { InFlightLimit } from '../client/in-flight-limit.js';
@@ -106,13 +106,13 @@ export class Kubelet {
       pods: () => this.pods(),
       ...(cfg.volumes === 'disk' ? { volumePath: (pod, v) => this.ctx.volumes.volumePath(pod, v) } : {}),
     });
-    const nodeRef = { apiVersion: 'v1', kind: 'Node', metadata: { name: cfg.nodeName, uid: cfg.nodeName } };
+    const ref = nodeRef(cfg.nodeName);
     this.eviction = new EvictionManager({
       thresholds: cfg.evictionHard,
       summary: (o) => this.stats.summary(o),
       activePods: () => this.evictablePods(),
       evict: async (pod, message) => this.evict(pod.metadata?.uid ?? '', message),
-      nodeEvent: (reason, message) => cfg.recorder.event(nodeRef, 'Warning', reason, message),
+      nodeEvent: (reason, message) => cfg.recorder.event(ref, 'Warning', reason, message),
       onPressureChange: () => void this.nodeStatus?.update().catch((err: unknown) => cfg.log.warn(`error updating node status: ${String(err)}`)),
       clock: cfg.clock,
       pressureTransitionPeriodMs: cfg.evictionPressureTransitionPeriodMs,

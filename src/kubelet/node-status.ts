@@ -60,12 +60,20 @@ const CONDITIONS: readonly [string, NodeCondition['status'], string, string][] =
   ['Ready', 'True', 'KubeletReady', 'kubelet is posting ready status'],
 ];
 
-/** Event reasons of a pressure condition turning True / False. */
-const PRESSURE_EVENTS: Record<string, [string, string]> = {
-  MemoryPressure: ['NodeHasInsufficientMemory', 'NodeHasSufficientMemory'],
-  DiskPressure: ['NodeHasDiskPressure', 'NodeHasNoDiskPressure'],
-  PIDPressure: ['NodeHasInsufficientPID', 'NodeHasSufficientPID'],
+/**
+ * Each pressure condition as Kubernetes' kubelet words it: reason and message when True, and
+ * the event reasons of it turning True / False.
+ */
+const PRESSURE: Record<string, { reason: string; message: string; events: [string, string] }> = {
+  MemoryPressure: { reason: 'KubeletHasInsufficientMemory', message: 'kubelet has insufficient memory available', events: ['NodeHasInsufficientMemory', 'NodeHasSufficientMemory'] },
+  DiskPressure: { reason: 'KubeletHasDiskPressure', message: 'kubelet has disk pressure', events: ['NodeHasDiskPressure', 'NodeHasNoDiskPressure'] },
+  PIDPressure: { reason: 'KubeletHasInsufficientPID', message: 'kubelet has insufficient PID available', events: ['NodeHasInsufficientPID', 'NodeHasSufficientPID'] },
 };
+
+/** The object reference node events are recorded against (the kubelet uses the name as uid). */
+export function nodeRef(name: string): { apiVersion: string; kind: string; metadata: { name: string; uid: string } } {
+  return { apiVersion: 'v1', kind: 'Node', metadata: { name, uid: name } };
+}
 
 export interface NodeStatusInputs {
   runtimeVersion: string;
@@ -78,21 +86,14 @@ export interface NodeStatusInputs {
   pressure?: ReadonlySet<string>;
 }
 
-/** Each pressure condition when True, as Kubernetes' kubelet words it. */
-const PRESSURE: Record<string, [string, string]> = {
-  MemoryPressure: ['KubeletHasInsufficientMemory', 'kubelet has insufficient memory available'],
-  DiskPressure: ['KubeletHasDiskPressure', 'kubelet has disk pressure'],
-  PIDPressure: ['KubeletHasInsufficientPID', 'kubelet has insufficient PID available'],
-};
-
 /** The status to write; heartbeat times are `now`, transition times kept from `previous` when unchanged. */
 export function computeNodeStatus(cfg: KubeletConfig, inputs: NodeStatusInputs, previous: NodeStatus | undefined, now: number): NodeStatus {
   const conditions: NodeCondition[] = CONDITIONS.map(([t, readyStatus, readyReason, readyMessage]) => {
     const notReady = t === 'Ready' && inputs.runtimeNotReady !== undefined;
     const pressure = inputs.pressure?.has(t) ? PRESSURE[t] : undefined;
-    const status = notReady || pressure ? (pressure ? 'True' : 'False') : readyStatus;
-    const reason = notReady ? 'KubeletNotReady' : pressure ? pressure[0] : readyReason;
-    const message = notReady ? (inputs.runtimeNotReady ?? '') : pressure ? pressure[1] : readyMessage;
+    const status = pressure ? 'True' : notReady ? 'False' : readyStatus;
+    const reason = notReady ? 'KubeletNotReady' : pressure ? pressure.reason : readyReason;
+    const message = notReady ? (inputs.runtimeNotReady ?? '') : pressure ? pressure.message : readyMessage;
     const old = previous?.conditions?.find((c) => c.type === t);
     return {
       type: t,
@@ -172,7 +173,7 @@ export class NodeStatusManager {
         this.lastWriteAt = this.cfg.clock.now();
         this.cfg.log.info(`registered node ${this.cfg.nodeName}`);
         // What `kubectl describe node` shows of a kubelet start, as Kubernetes' kubelet records it.
-        const ref = { apiVersion: 'v1', kind: 'Node', metadata: { name: this.cfg.nodeName, uid: this.cfg.nodeName } };
+        const ref = nodeRef(this.cfg.nodeName);
         this.cfg.recorder.event(ref, 'Normal', 'Starting', 'Starting kubelet.');
         if (status.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')) {
           this.cfg.recorder.event(ref, 'Normal', 'NodeReady', `Node ${this.cfg.nodeName} status is now: NodeReady`);
@@ -201,9 +202,9 @@ export class NodeStatusManager {
 
   /** `kubectl describe node` events of pressure transitions (NodeHasInsufficientMemory …), as the kubelet records them. */
   private recordPressureChanges(before: NodeStatus | undefined, after: NodeStatus): void {
-    const ref = { apiVersion: 'v1', kind: 'Node', metadata: { name: this.cfg.nodeName, uid: this.cfg.nodeName } };
+    const ref = nodeRef(this.cfg.nodeName);
     for (const c of after.conditions ?? []) {
-      const names = PRESSURE_EVENTS[c.type];
+      const names = PRESSURE[c.type]?.events;
       const old = before?.conditions?.find((o) => o.type === c.type);
       if (!names || !old || old.status === c.status) continue;
       const event = c.status === 'True' ? names[0] : names[1];
