@@ -56,15 +56,18 @@ function containerUsage(c: ContainerStats | undefined, what: Reclaim | 'inodes')
   return undefined;
 }
 
+/** The container's request for `what` as written, if it has one. */
+function requestQuantity(c: Container, what: Reclaim | 'inodes'): string | undefined {
+  return quantityText((c.resources?.requests as Record<string, unknown> | undefined)?.[what]);
+}
+
 function requestText(c: Container, what: Reclaim | 'inodes'): string {
-  const r = (c.resources?.requests ?? {}) as Record<string, unknown>;
-  const text = quantityText(r[what]);
+  const text = requestQuantity(c, what);
   return (text !== undefined ? formatQuantity(text) : undefined) ?? '0';
 }
 
 function requestAmount(c: Container, what: Reclaim | 'inodes'): number {
-  const r = (c.resources?.requests ?? {}) as Record<string, unknown>;
-  const text = quantityText(r[what]);
+  const text = requestQuantity(c, what);
   return text === undefined ? 0 : (parseQuantity(text) ?? 0);
 }
 
