@@ -12,7 +12,7 @@ import { startNodeAgent, type KubeletTuning } from '../node/agent.js';
 import { bootstrapNodeCredentials, nodeClient } from '../node/bootstrap.js';
 import { startNodeNetworking } from '../node/networking.js';
 import { defaultRuntime, isRuntimeName, RUNTIME_NAMES, runtimeAvailability, type RuntimeName } from '../node/runtimes.js';
-import { EVICTION_HARD_FLAG, evictionHardProblem } from './eviction-flag.js';
+import { CONTAINER_RUNTIME_ENDPOINT_FLAG, EVICTION_HARD_FLAG, evictionHardProblem, runtimeEndpointProblem } from './node-flags.js';
 import { helpText, parseFlags, UsageError } from './flags.js';
 
 export function defaultAgentDataDir(): string {
@@ -27,7 +27,7 @@ const specs = {
   token: { type: 'string', placeholder: 'TOKEN', description: "Join token (the server's <data-dir>/token)" },
   'node-name': { type: 'string', placeholder: 'NAME', description: 'Node name (default: this host name)' },
   runtime: { type: 'string', placeholder: 'NAME', description: 'Container runtime: containerd, process or fake (default: containerd where it can run, else process)' },
-  'container-runtime-endpoint': { type: 'string', placeholder: 'SOCKET', description: 'Use the containerd at this CRI socket (unix:///path or a path) instead of starting one; implies --runtime containerd' },
+  'container-runtime-endpoint': CONTAINER_RUNTIME_ENDPOINT_FLAG,
   'data-dir': { type: 'string', placeholder: 'DIR', description: 'Where certificates and container state live', default: defaultAgentDataDir() },
   'node-ip': { type: 'string', placeholder: 'IP', description: "The node's InternalIP (default: the first non-loopback IPv4 address)" },
   'node-label': { type: 'string', placeholder: 'KEY=VALUE', description: 'Label to register the node with (repeatable)', multiple: true },
@@ -127,10 +127,9 @@ function parseLabels(raw: readonly string[]): Record<string, string> {
 }
 
 function chooseRuntime(requested: string | undefined, endpoint: string | undefined): RuntimeName {
-  if (endpoint !== undefined) {
-    if (requested !== undefined && requested !== 'containerd') throw new UsageError(`--container-runtime-endpoint is for --runtime containerd, not "${requested}"`);
-    return 'containerd';
-  }
+  const problem = runtimeEndpointProblem(requested, endpoint);
+  if (problem) throw new UsageError(problem);
+  if (endpoint !== undefined) return 'containerd';
   if (requested !== undefined) {
     if (!isRuntimeName(requested)) throw new UsageError(`--runtime must be ${RUNTIME_NAMES.join(', ')}, not "${requested}"`);
     const a = runtimeAvailability().find((r) => r.name === requested);

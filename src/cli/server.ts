@@ -16,7 +16,7 @@ import { hostAddresses } from '../kubelet/config.js';
 import { loadPrivateKey } from '../pki/certificates.js';
 import { kubeDnsClusterIp } from '../dns/kube-dns-service.js';
 import { COMPONENTS, internalIdentity, nodeIdentity, startControlPlane, type RunningControlPlane } from './control-plane.js';
-import { EVICTION_HARD_FLAG, evictionHardProblem } from './eviction-flag.js';
+import { CONTAINER_RUNTIME_ENDPOINT_FLAG, EVICTION_HARD_FLAG, evictionHardProblem, runtimeEndpointProblem } from './node-flags.js';
 import { helpText, parseFlags, UsageError } from './flags.js';
 
 export function defaultDataDir(): string {
@@ -51,7 +51,7 @@ const specs = {
     placeholder: 'NAME',
     description: `Container runtime of this server's node: ${RUNTIME_NAMES.join(', ')} (default: the first available real one)`,
   },
-  'container-runtime-endpoint': { type: 'string', placeholder: 'SOCKET', description: 'Use the containerd at this CRI socket (unix:///path or a path) instead of starting one; implies --runtime containerd' },
+  'container-runtime-endpoint': CONTAINER_RUNTIME_ENDPOINT_FLAG,
   'node-name': { type: 'string', placeholder: 'NAME', description: "This server's node name", default: 'the host name' },
   'node-ip': { type: 'string', placeholder: 'IP', description: "This server's node InternalIP", default: 'first non-loopback IPv4' },
   'eviction-hard': EVICTION_HARD_FLAG,
@@ -154,8 +154,9 @@ export async function runServer(argv: readonly string[]): Promise<number> {
       ? flags['node-ip']
       : (hostAddresses(nodeName).find((a) => a.type === 'InternalIP')?.address ?? '127.0.0.1');
   const endpoint = flags['container-runtime-endpoint'];
-  if (endpoint !== undefined && runtime !== undefined && runtime !== 'containerd') {
-    process.stderr.write(`k8ts server: --container-runtime-endpoint is for --runtime containerd, not "${runtime}"\n`);
+  const endpointProblem = runtimeEndpointProblem(runtime, endpoint);
+  if (endpointProblem) {
+    process.stderr.write(`k8ts server: ${endpointProblem}\n`);
     return 2;
   }
   const chosen = endpoint !== undefined ? 'containerd' : (runtime ?? defaultRuntime().name ?? 'fake');

@@ -1,0 +1,33 @@
+// Node flags `k8ts server` and `k8ts agent` share, checked before anything starts:
+// `--eviction-hard` (the kubelet's hard eviction thresholds, in the kubelet's own syntax) and
+// `--container-runtime-endpoint` (a containerd someone else runs).
+import { parseEvictionHard } from '../kubelet/eviction/thresholds.js';
+
+export const EVICTION_HARD_FLAG = {
+  type: 'string',
+  placeholder: 'THRESHOLDS',
+  description: "Hard eviction thresholds, as the kubelet's (default memory.available<100Mi,nodefs.available<10%,nodefs.inodesFree<5%,imagefs.available<15%,imagefs.inodesFree<5%; '' for none)",
+} as const;
+
+/** What is wrong with the flag's value, or undefined when it parses (or was not given). */
+export function evictionHardProblem(raw: string | undefined): string | undefined {
+  if (raw === undefined) return undefined;
+  try {
+    parseEvictionHard(raw);
+    return undefined;
+  } catch (err) {
+    return `--eviction-hard: ${err instanceof Error ? err.message : String(err)}`;
+  }
+}
+
+export const CONTAINER_RUNTIME_ENDPOINT_FLAG = {
+  type: 'string',
+  placeholder: 'SOCKET',
+  description: 'Use the containerd at this CRI socket (unix:///path or a path) instead of starting one; implies --runtime containerd',
+} as const;
+
+/** What is wrong with giving `--container-runtime-endpoint` along with `--runtime`, if anything. */
+export function runtimeEndpointProblem(runtime: string | undefined, endpoint: string | undefined): string | undefined {
+  if (endpoint === undefined || runtime === undefined || runtime === 'containerd') return undefined;
+  return `--container-runtime-endpoint is for --runtime containerd, not "${runtime}"`;
+}
