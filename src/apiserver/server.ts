@@ -11,6 +11,8 @@ import { allowsAnonymous, authenticate } from './authn/authenticate.js';
 import { ServiceAccountTokens } from './authn/service-account-tokens.js';
 import type { UserInfo } from './authn/user.js';
 import { SYSTEM_APISERVER } from './authn/user.js';
+import { Dispatcher } from './flow-control/dispatcher.js';
+import { classify } from './flow-control/levels.js';
 import { DEFAULT_TUNING, type RequestContext, type ServerContext, type ServerTuning } from './handlers/context.js';
 import { Discovery } from './handlers/discovery.js';
 import { serveHealth, serveVersion, type HealthCheck } from './handlers/health.js';
@@ -128,19 +130,24 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
   await allocator.repair();
   await bootstrap(registries);
 
+  const flowControl = new Dispatcher((err) => log(`starting a request failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`));
   const onRequest = (req: IncomingMessage, res: ServerResponse): void => {
     const started = Date.now();
     if (options.logRequests) {
       const requestLog = options.requestLog ?? log;
       res.on('finish', () => requestLog(`${req.method ?? '?'} ${req.url ?? ''} ${res.statusCode} ${Date.now() - started}ms`));
     }
-    dispatch(req, res).catch((err: unknown) => failRequest(res, err, log, req));
+    const user = authenticate(req, authenticateToken);
+    flowControl.submit(classify(user, req.url ?? '/'), () => {
+      // A client that hung up while its request waited gets no answer.
+      if (req.socket?.destroyed) return;
+      dispatch(req, res, user).catch((err: unknown) => failRequest(res, err, log, req));
+    });
   };
 
-  const dispatch = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+  const dispatch = async (req: IncomingMessage, res: ServerResponse, user: UserInfo | undefined): Promise<void> => {
     const url = new URL(req.url ?? '/', 'http://apiserver');
     const path = url.pathname;
-    const user = authenticate(req, authenticateToken);
     if (!user && !allowsAnonymous(path)) {
       throw new ApiError('Unauthorized', 'Unauthorized', {});
     }
