@@ -114,6 +114,10 @@ export async function startCluster(
           path,
           method,
           ...tls,
+          // A connection of its own: the tests block their event loop in kubectl calls
+          // (spawnSync) longer than the server keeps an idle connection, and a kept-alive socket
+          // the server closed meanwhile would fail the next call with "socket hang up".
+          agent: false,
           headers: { ...(payload !== undefined ? { 'content-type': 'application/json' } : {}), accept: 'application/json', ...headers },
         },
         (res) => {

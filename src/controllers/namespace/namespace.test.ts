@@ -63,6 +63,24 @@ test('deleting a namespace deletes its configmaps, pods and deployments, then th
   }
 });
 
+test('a namespace goes as soon as its last terminating pod is gone, not after the grace-period estimate', async () => {
+  const h = await startControllerHarness();
+  try {
+    h.start(namespaceController);
+    await h.client.resource(namespaces).create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'quick' } });
+    // Bound to a node: deleting it only starts its 30 s grace period, the kubelet finishes it.
+    const podsOf = h.client.resource<Pod>(pods, 'quick');
+    await podsOf.create({ metadata: { name: 'p' }, spec: { nodeName: 'n1', terminationGracePeriodSeconds: 30, containers: [{ name: 'c', image: 'nginx' }] } });
+    await h.client.resource(namespaces).delete('quick');
+    await until('the pod to be terminating', async () => (await podsOf.get('p')).metadata?.deletionTimestamp !== undefined);
+    // The kubelet's part: the containers stopped early, the deletion is finished.
+    await podsOf.delete('p', { gracePeriodSeconds: 0 });
+    await until('the namespace to go', () => gone(h, 'quick'), 5_000);
+  } finally {
+    await h.close();
+  }
+});
+
 test('content held by a finalizer keeps the namespace, and the conditions say why', async () => {
   const h = await startControllerHarness();
   try {

@@ -2,14 +2,19 @@
 // Terminating) has its content deleted; its status conditions say what remains and why; once
 // it is empty the `kubernetes` finalizer is removed through `PUT .../finalize`, after which the
 // API server deletes the namespace itself.
-import type { Namespace, NamespaceCondition } from 'kubernetes-types/core/v1.js';
+// While pods are terminating, Kubernetes looks again only after their grace-period estimate;
+// here a terminating namespace is also looked at as soon as its last pod is gone, so deleting a
+// namespace does not wait out a grace period its pods did not use.
+import type { Namespace, NamespaceCondition, Pod } from 'kubernetes-types/core/v1.js';
 import { ApiError } from '../../api/errors.js';
 import { findResource } from '../../api/resources.js';
 import type { ApiClient } from '../../client/client.js';
 import { apiErrorFromResponse } from '../../client/status.js';
+import { NAMESPACE_INDEX } from '../../informer/indexers.js';
 import { runWorkers, type ReconcileResult } from '../../informer/workers.js';
 import { WorkQueue } from '../../informer/workqueue.js';
 import type { ControllerFactory } from '../controller.js';
+import { requireResource } from '../shared/resources.js';
 import { deleteAllContent, type ContentReport } from './content.js';
 
 const FINALIZER = 'kubernetes';
@@ -28,12 +33,19 @@ export const namespaceController: ControllerFactory = (ctx) => ({
     const resource = findResource('', 'v1', 'namespaces');
     if (!resource) throw new Error('the resource table has no namespaces');
     const informer = ctx.informers.informerFor<Namespace>(resource);
+    const pods = ctx.informers.informerFor<Pod>(requireResource('', 'v1', 'pods'));
     const queue = new WorkQueue({ clock: ctx.clock });
     const enqueue = (ns: Namespace): void => {
       if (ns.metadata?.deletionTimestamp && ns.metadata.name) queue.add(ns.metadata.name);
     };
     informer.addEventHandler({ onAdd: enqueue, onUpdate: (_old, ns) => enqueue(ns) });
-    if (!(await informer.waitForSync(signal))) return;
+    pods.addEventHandler({
+      onDelete: (pod) => {
+        const ns = pod.metadata?.namespace ?? '';
+        if (informer.cache.get(ns)?.metadata?.deletionTimestamp && pods.cache.byIndex(NAMESPACE_INDEX, ns).length === 0) queue.add(ns);
+      },
+    });
+    if (!(await informer.waitForSync(signal)) || !(await pods.waitForSync(signal))) return;
     const rechecks = new Map<string, number>();
     const reconcile = async (name: string): Promise<ReconcileResult> => {
       if (!informer.cache.get(name)?.metadata?.deletionTimestamp) return;
