@@ -1,6 +1,9 @@
-// Kubelet benchmarks: pod startup latency (create → Running seen through a watch) on the fake
-// runtime (pure control-plane overhead: API server + kubelet, pods created with spec.nodeName)
-// and on the process runtime; crash-to-restart time on the process runtime; memory per
+// Kubelet benchmarks: pod startup latency on the fake runtime (pure control-plane overhead: API
+// server + kubelet, pods created with spec.nodeName) and on the process runtime. Startup is
+// measured as Kubernetes' pod startup SLI defines it: from the pod's creation to all its
+// containers running, observed through a watch — here both moments are read off one watch, so
+// the watch's own delay cancels out. Also printed: the time from the start of the create call,
+// which adds the call's wait in the API server's queue behind the client's other creates; crash-to-restart time on the process runtime; memory per
 // simulated node. Printed next to the references in ../shared/reference/anchors.md.
 // The kubelet runs in the API server's process and talks to it in-process, as `k8ts server`
 // runs its own node; on the fake runtime also in a process of its own over HTTP, as a
@@ -63,18 +66,30 @@ function summary(ms: number[]): string {
   return `p50 ${pct(s, 50).toFixed(1)} ms, p99 ${pct(s, 99).toFixed(1)} ms, max ${(s[s.length - 1] ?? NaN).toFixed(1)} ms`;
 }
 
-/** Watches a namespace and resolves per pod name once it is Running with every container running. */
-function runningWatcher(client: ApiClient, namespace: string, signal: AbortSignal): (name: string) => Promise<number> {
-  const seen = new Map<string, number>();
-  const waiters = new Map<string, (t: number) => void>();
+interface PodTimes {
+  /** When the watch showed the pod first: its creation. */
+  created: number;
+  /** When the watch showed it Running with every container running. */
+  running: number;
+}
+
+/**
+ * Watches a namespace and resolves per pod name once it is Running with every container
+ * running, with the time its creation was seen on the same watch.
+ */
+function runningWatcher(client: ApiClient, namespace: string, signal: AbortSignal): (name: string) => Promise<PodTimes> {
+  const created = new Map<string, number>();
+  const seen = new Map<string, PodTimes>();
+  const waiters = new Map<string, (t: PodTimes) => void>();
   void (async () => {
     for await (const ev of client.resource<Pod>(PODS, namespace).watch({}, signal)) {
       if (ev.type === 'ERROR' || ev.type === 'BOOKMARK') continue;
       const p = ev.object;
       const name = p.metadata?.name ?? '';
+      if (!created.has(name)) created.set(name, performance.now());
       const cs = p.status?.containerStatuses ?? [];
       if (seen.has(name) || p.status?.phase !== 'Running' || cs.length === 0 || !cs.every((c) => c.state?.running)) continue;
-      const t = performance.now();
+      const t = { created: created.get(name) ?? NaN, running: performance.now() };
       seen.set(name, t);
       waiters.get(name)?.(t);
     }
@@ -91,8 +106,11 @@ function pod(name: string, nodeName: string, command?: string[]): Pod {
 }
 
 interface DriverResult {
-  latenciesMs: number[];
-  /** Of which the create call itself. */
+  /** Creation → Running, both seen on the watch: Kubernetes' pod startup SLI. */
+  startupMs: number[];
+  /** From the start of the create call → Running seen: what the creating client waits. */
+  fromCallMs: number[];
+  /** The create call itself. */
   createMs: number[];
   totalMs: number;
 }
@@ -105,15 +123,20 @@ async function driver(url: string, namespace: string, count: number, mode: 'one'
   const running = runningWatcher(client, namespace, stop.signal);
   const pods = client.resource<Pod>(PODS, namespace);
   await new Promise((r) => setTimeout(r, 100));
-  const lat: number[] = [];
+  const startupMs: number[] = [];
+  const fromCallMs: number[] = [];
   const createMs: number[] = [];
+  const record = (start: number, t: PodTimes): void => {
+    startupMs.push(t.running - t.created);
+    fromCallMs.push(t.running - start);
+  };
   let t0 = performance.now();
   if (mode === 'one') {
     for (let i = 0; i < count; i++) {
       const start = performance.now();
       await pods.create(pod(`p${i}`, 'bench-node', command));
       createMs.push(performance.now() - start);
-      lat.push((await running(`p${i}`)) - start);
+      record(start, await running(`p${i}`));
     }
   } else {
     // All created as fast as the API accepts them (at most 64 requests in flight), over 64
@@ -131,13 +154,13 @@ async function driver(url: string, namespace: string, count: number, mode: 'one'
           const start = performance.now();
           await pods.create(pod(`p${i}`, 'bench-node', command));
           createMs.push(performance.now() - start);
-          waits.push(running(`p${i}`).then((t) => void lat.push(t - start)));
+          waits.push(running(`p${i}`).then((t) => record(start, t)));
         }
       }),
     );
     await Promise.all(waits);
   }
-  const result: DriverResult = { latenciesMs: lat, createMs, totalMs: performance.now() - t0 };
+  const result: DriverResult = { startupMs, fromCallMs, createMs, totalMs: performance.now() - t0 };
   await Promise.all(Array.from({ length: count }, (_, i) => pods.delete(`p${i}`, { gracePeriodSeconds: 0 }).catch(() => undefined)));
   stop.abort();
   client.close();
@@ -222,8 +245,9 @@ async function startup(label: string, runtime: ContainerRuntime, oneByOne: numbe
     for (const [ns, count, mode] of [['one', oneByOne, 'one'], ['burst', atOnce, 'burst']] as const) {
       const r = await runDriver(api.server.url, ns, count, mode, command);
       out(
-        `${label}, ${who}: ${count} pods ${mode === 'one' ? 'one by one' : 'at once'}: startup ${summary(r.latenciesMs)} (the create call: ${summary(r.createMs)}); ` +
-          `all Running in ${(r.totalMs / 1000).toFixed(2)} s (goal p99 ≤ 200 ms on the fake runtime; SLO p99 ≤ 5 s; containerd floor 60–81 ms/pod, 50 at once ~2.1 s)`,
+        `${label}, ${who}: ${count} pods ${mode === 'one' ? 'one by one' : 'at once'}: ` +
+          `startup (creation → Running, as the SLI) ${summary(r.startupMs)} (goal p99 ≤ 200 ms on the fake runtime; SLO p99 ≤ 5 s; containerd floor 60–81 ms/pod, 50 at once ~2.1 s); ` +
+          `from the create call's start ${summary(r.fromCallMs)}, the create call ${summary(r.createMs)}; all Running in ${(r.totalMs / 1000).toFixed(2)} s`,
       );
     }
     if (placement === 'server') {
