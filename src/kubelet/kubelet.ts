@@ -34,8 +34,12 @@ import { cleanUpPod, terminatePod } from './terminate.js';
 import { TokenManager } from './volumes/service-account-token.js';
 import { VolumeManager } from './volumes/volume-manager.js';
 
-/** Pod status writes one kubelet keeps in flight (more wait their turn, in order). */
-const STATUS_WRITES_IN_FLIGHT = 16;
+/**
+ * Pod status writes one kubelet keeps in flight (more wait their turn, in order). The API
+ * server's priority and fairness decides how its turns are shared with other clients; this
+ * bounds the kubelet's connections and keeps enough writes waiting there for its share.
+ */
+const STATUS_WRITES_IN_FLIGHT = 64;
 
 export type { KubeletOptions } from './config.js';
 
