@@ -122,6 +122,13 @@ async function driver(url: string, namespace: string, count: number, mode: 'one'
   await client.resource({ group: '', version: 'v1', resource: 'namespaces' }).create({ metadata: { name: namespace } });
   const running = runningWatcher(client, namespace, stop.signal);
   const pods = client.resource<Pod>(PODS, namespace);
+  // The answer's status is all the driver needs: decoding each created pod would only take CPU
+  // from the server and the kubelet on this machine's two cores.
+  const create = async (name: string): Promise<void> => {
+    const body = Buffer.from(JSON.stringify(pod(name, 'bench-node', command)));
+    const r = await client.transport.request({ method: 'POST', path: `/api/v1/namespaces/${namespace}/pods`, body, contentType: 'application/json' });
+    if (r.status !== 201) throw new Error(`creating pod ${name}: HTTP ${r.status} ${Buffer.from(r.body).toString()}`);
+  };
   await new Promise((r) => setTimeout(r, 100));
   const startupMs: number[] = [];
   const fromCallMs: number[] = [];
@@ -134,7 +141,7 @@ async function driver(url: string, namespace: string, count: number, mode: 'one'
   if (mode === 'one') {
     for (let i = 0; i < count; i++) {
       const start = performance.now();
-      await pods.create(pod(`p${i}`, 'bench-node', command));
+      await create(`p${i}`);
       createMs.push(performance.now() - start);
       record(start, await running(`p${i}`));
     }
@@ -152,7 +159,7 @@ async function driver(url: string, namespace: string, count: number, mode: 'one'
         while (next < count) {
           const i = next++;
           const start = performance.now();
-          await pods.create(pod(`p${i}`, 'bench-node', command));
+          await create(`p${i}`);
           createMs.push(performance.now() - start);
           waits.push(running(`p${i}`).then((t) => record(start, t)));
         }
