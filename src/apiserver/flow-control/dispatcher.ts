@@ -1,10 +1,10 @@
 // API priority and fairness for a single-threaded server. Kubernetes limits how many requests
 // of each priority level execute at once and queues the rest; here the one event loop is the
 // limit, so what is rationed is the order in which waiting requests start:
-// - a request of a limited level is queued, and the queues are drained a few requests per
-//   event-loop turn, so that every turn polls the sockets again — requests that arrive behind
-//   a flood (a kubelet's status write behind a client's burst of creates) are seen and served
-//   within a turn, and new connections are accepted (node accepts one per turn);
+// - a request of a limited level is queued, and one waiting request starts per event-loop
+//   turn, so that the loop polls its sockets between requests — one that arrives behind a
+//   flood (a kubelet's status write behind a client's burst of creates) is seen and served
+//   within a few turns, and new connections keep being accepted (libuv accepts one per turn);
 // - among levels with waiting requests, each dispatch goes to the level furthest behind its
 //   share (stride scheduling on Kubernetes' nominalConcurrencyShares), so no level starves;
 // - within a level, flows (users) take turns, and a flow's requests start in arrival order;
