@@ -26,6 +26,11 @@ export interface ResourceRoute {
 
 const NAMESPACE_SUBRESOURCES = new Set(['status', 'finalize']);
 
+/** `/healthz`, `/livez`, `/readyz` and their individual checks (`/readyz/etcd`). */
+export function isHealthPath(pathname: string): boolean {
+  return /^\/(healthz|livez|readyz)(\/|$)/.test(pathname);
+}
+
 export function parseRoute(pathname: string): Route {
   const parts = pathname.split('/').filter((p) => p !== '').map(safeDecode);
   if (parts.some((p) => p === undefined)) return { kind: 'notFound' };

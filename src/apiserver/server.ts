@@ -27,7 +27,7 @@ import { ServiceAllocator } from './registry/ipallocator/service-allocator.js';
 import { DEFAULT_NODE_PORT_RANGE, DEFAULT_SERVICE_CIDR, firstServiceIp } from './registry/ipallocator/ranges.js';
 import { isService } from './registry/kinds.js';
 import { defaultAdvertiseAddress, reconcileKubernetesService, removeFromKubernetesEndpoints, type KubernetesServiceOptions } from './kubernetes-service.js';
-import { parseRoute } from './routing.js';
+import { isHealthPath, parseRoute } from './routing.js';
 
 export type { UserInfo } from './authn/user.js';
 
@@ -152,7 +152,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
       throw new ApiError('Unauthorized', 'Unauthorized', {});
     }
     if (path === '/version' || path === '/version/') return serveVersion(res);
-    if (/^\/(healthz|livez|readyz)(\/|$)/.test(path)) return serveHealth(res, url, checks);
+    if (isHealthPath(path)) return serveHealth(res, url, checks);
     if (path === '/openapi/v2' || path.startsWith('/openapi/v3')) return serveOpenApi(req, res, url, getOpenApi);
     if (path === '/' || path === '') {
       sendJson(res, 200, { paths: ['/api', '/api/v1', '/apis', '/healthz', '/livez', '/openapi/v2', '/openapi/v3', '/readyz', '/version'] });

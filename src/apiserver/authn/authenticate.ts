@@ -2,6 +2,7 @@
 // or `Authorization: Bearer <token>` (static tokens, then service account tokens).
 import type { IncomingMessage } from 'node:http';
 import type { TLSSocket } from 'node:tls';
+import { isHealthPath } from '../routing.js';
 import type { UserInfo } from './user.js';
 import { withAuthenticatedGroup } from './user.js';
 
@@ -34,13 +35,5 @@ export function authenticate(req: IncomingMessage, lookupToken: TokenLookup): Us
 
 /** Paths Kubernetes serves to unauthenticated clients by default. */
 export function allowsAnonymous(pathname: string): boolean {
-  return (
-    pathname === '/version' ||
-    pathname === '/healthz' ||
-    pathname === '/livez' ||
-    pathname === '/readyz' ||
-    pathname.startsWith('/healthz/') ||
-    pathname.startsWith('/livez/') ||
-    pathname.startsWith('/readyz/')
-  );
+  return pathname === '/version' || isHealthPath(pathname);
 }

@@ -4,6 +4,7 @@
 // nominalConcurrencyShares; a level's share of the dispatches under contention is its shares
 // over the sum of the shares of the levels that have requests waiting.
 import type { UserInfo } from '../authn/user.js';
+import { isHealthPath } from '../routing.js';
 
 export type PriorityLevelName = 'exempt' | 'node-high' | 'system' | 'workload-high' | 'workload-low' | 'global-default' | 'catch-all';
 
@@ -23,7 +24,6 @@ export interface Classification {
   flow: string;
 }
 
-const PROBES = /^\/(healthz|livez|readyz)(\/|$)/;
 /** What `system-node-high` selects: a node's own Node object and its Lease (heartbeats must not starve). */
 const NODE_HEARTBEAT = /^\/(api\/v1\/nodes|apis\/coordination\.k8s\.io\/v1\/namespaces\/kube-node-lease\/leases)(\/|$)/;
 const CONTROL_PLANE_USERS = new Set(['system:kube-controller-manager', 'system:kube-scheduler']);
@@ -35,7 +35,7 @@ export function classify(user: UserInfo | undefined, url: string): Classificatio
   const flow = user?.username ?? 'system:anonymous';
   const groups = user?.groups ?? [];
   // exempt (1) and probes (2)
-  if (groups.includes('system:masters') || PROBES.test(path)) return { level: 'exempt', flow };
+  if (groups.includes('system:masters') || isHealthPath(path)) return { level: 'exempt', flow };
   if (groups.includes('system:nodes')) {
     // system-node-high (400), system-nodes (500)
     return { level: NODE_HEARTBEAT.test(path) ? 'node-high' : 'system', flow };
