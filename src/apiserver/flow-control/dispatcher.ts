@@ -45,6 +45,8 @@ interface Level {
   /** Virtual time: grows by `stride` per dispatch; the lowest waiting level goes next. */
   pass: number;
   queued: number;
+  /** Requests started after waiting. */
+  dispatched: number;
   readonly flows: Map<string, Fifo<Start>>;
   /** Flows with waiting requests, in the order they take turns. */
   readonly rotation: Fifo<string>;
@@ -63,14 +65,13 @@ export class Dispatcher {
   private scheduled = false;
   /** The pass of the last dispatch: a level that starts waiting joins at it, not with credit saved while idle. */
   private now = 0;
-  private readonly dispatchedCount = new Map<PriorityLevelName, number>();
 
   constructor(
     /** Gets what a request's start throws; the other requests go on. */
     private readonly onError: (err: unknown) => void,
   ) {
     for (const [name, shares] of Object.entries(LEVEL_SHARES) as [Exclude<PriorityLevelName, 'exempt'>, number][]) {
-      this.levels.set(name, { name, stride: 1 / shares, pass: 0, queued: 0, flows: new Map(), rotation: new Fifo() });
+      this.levels.set(name, { name, stride: 1 / shares, pass: 0, queued: 0, dispatched: 0, flows: new Map(), rotation: new Fifo() });
     }
   }
 
@@ -102,7 +103,7 @@ export class Dispatcher {
     const dispatched: Record<string, number> = {};
     for (const l of this.levels.values()) {
       queued[l.name] = l.queued;
-      dispatched[l.name] = this.dispatchedCount.get(l.name) ?? 0;
+      dispatched[l.name] = l.dispatched;
     }
     return { queued, dispatched };
   }
@@ -136,8 +137,8 @@ export class Dispatcher {
     if (flow.size > 0) best.rotation.push(key);
     else best.flows.delete(key);
     best.queued--;
+    best.dispatched++;
     this.waiting--;
-    this.dispatchedCount.set(best.name, (this.dispatchedCount.get(best.name) ?? 0) + 1);
     return start;
   }
 }
