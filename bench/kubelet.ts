@@ -1,10 +1,11 @@
 // Kubelet benchmarks: pod startup latency on the fake runtime (pure control-plane overhead: API
-// server + kubelet, pods created with spec.nodeName) and on the process runtime. Startup is
-// measured as Kubernetes' pod startup SLI defines it: from the pod's creation to all its
-// containers running, observed through a watch — here both moments are read off one watch, so
-// the watch's own delay cancels out. Also printed: the time from the start of the create call,
-// which adds the call's wait in the API server's queue behind the client's other creates; crash-to-restart time on the process runtime; memory per
-// simulated node. Printed next to the references in ../shared/reference/anchors.md.
+// server + kubelet, pods created with spec.nodeName) and on the process runtime;
+// crash-to-restart time on the process runtime; memory per simulated node. Printed next to the
+// references in ../shared/reference/anchors.md.
+// Startup is measured as Kubernetes' pod startup SLI defines it: from the pod's creation to all
+// its containers running, observed through a watch — here both moments are read off one watch,
+// so the watch's own delay cancels out. Also printed: the time from the start of the create
+// call, which adds the call's wait in the API server's queue behind the client's other creates.
 // The kubelet runs in the API server's process and talks to it in-process, as `k8ts server`
 // runs its own node; on the fake runtime also in a process of its own over HTTP, as a
 // `k8ts agent` does.
