@@ -1,8 +1,9 @@
-// The Transport over HTTP(S): a keep-alive agent, a CA to trust, and a client certificate or a
-// bearer token; watches are read as newline-delimited JSON.
+// The Transport over HTTP(S): a keep-alive connection pool (undici's, which costs a client about
+// half the CPU per request of node's http module and sends each request as one segment), a CA
+// to trust, and a client certificate or a bearer token; watches are read as newline-delimited
+// JSON.
 import { watchEvents } from './watch-stream.js';
-import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
-import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import { Pool } from 'undici';
 import { createClient, type ApiClient, type Query, type Transport, type TransportRequest, type TransportResponse, type WatchEvent } from './client.js';
 import { loadKubeconfig, type KubeconfigSelection } from './kubeconfig.js';
 import { apiErrorFromResponse } from './status.js';
@@ -19,87 +20,89 @@ export interface HttpTransportOptions {
   /** Accept any server certificate (kubeconfig `insecure-skip-tls-verify`). */
   insecureSkipTlsVerify?: boolean;
   userAgent?: string;
-  /** Non-watch requests fail when no answer completes in this time. Default 60 s. */
+  /**
+   * A non-watch request fails when its answer's headers, or the next part of its body, do not
+   * come within this time; a watch fails when its headers do not. Default 60 s.
+   */
   requestTimeoutMs?: number;
 }
 
+type Headers = Record<string, string>;
 
 export class HttpTransport implements Transport {
-  /** Host, port and path prefix of the server URL, for building each request without a URL object. */
-  private readonly target: { hostname: string; port: string; prefix: string };
-  private readonly agent: HttpAgent;
-  private readonly send: typeof httpRequest;
-  private readonly headers: Record<string, string>;
+  /** Path prefix of the server URL. */
+  private readonly prefix: string;
+  private readonly pool: Pool;
+  private readonly headers: Headers;
   private readonly requestTimeoutMs: number;
 
   constructor(options: HttpTransportOptions) {
     const base = new URL(options.server);
     const tls = base.protocol === 'https:';
     if (!tls && base.protocol !== 'http:') throw new Error(`unsupported server URL ${options.server}`);
-    // `hostname` keeps IPv6 brackets; node's request wants the bare address.
-    this.target = { hostname: base.hostname.replace(/^\[(.*)\]$/, '$1'), port: base.port, prefix: base.pathname.replace(/\/+$/, '') };
-    this.agent = tls
-      ? new HttpsAgent({
-          keepAlive: true,
-          ca: options.ca,
-          cert: options.cert,
-          key: options.key,
-          rejectUnauthorized: !options.insecureSkipTlsVerify,
-        })
-      : new HttpAgent({ keepAlive: true });
-    this.send = tls ? httpsRequest : httpRequest;
+    this.prefix = base.pathname.replace(/\/+$/, '');
+    this.pool = new Pool(base.origin, {
+      connect: tls ? { ca: options.ca, cert: options.cert, key: options.key, rejectUnauthorized: !options.insecureSkipTlsVerify } : {},
+    });
     this.headers = { 'user-agent': options.userAgent ?? 'k8ts' };
     if (options.token) this.headers['authorization'] = `Bearer ${options.token}`;
     this.requestTimeoutMs = options.requestTimeoutMs ?? 60_000;
   }
 
   async request(req: TransportRequest): Promise<TransportResponse> {
-    const res = await this.open(req, { timeoutMs: this.requestTimeoutMs });
-    const body = await readAll(res);
-    return { status: res.statusCode ?? 0, headers: flatHeaders(res), body };
+    const res = await this.pool.request({
+      method: req.method,
+      path: this.pathOf(req.path, req.query),
+      headers: this.headersOf(req),
+      body: req.body,
+      signal: req.signal,
+      headersTimeout: this.requestTimeoutMs,
+      bodyTimeout: this.requestTimeoutMs,
+    });
+    const body = new Uint8Array(await res.body.arrayBuffer());
+    return { status: res.statusCode, headers: flatHeaders(res.headers), body };
   }
 
   async *watch(path: string, query: Query, signal: AbortSignal): AsyncIterable<WatchEvent> {
     if (signal.aborted) return;
-    let res: IncomingMessage;
+    let res: Awaited<ReturnType<Pool['request']>>;
     try {
-      res = await this.open({ method: 'GET', path, query: { ...query, watch: 'true' }, signal, accept: 'application/json' }, { timeoutMs: undefined });
+      res = await this.pool.request({
+        method: 'GET',
+        path: this.pathOf(path, { ...query, watch: 'true' }),
+        headers: this.headersOf({ accept: 'application/json' }),
+        signal,
+        headersTimeout: this.requestTimeoutMs,
+        bodyTimeout: 0,
+      });
     } catch (err) {
       if (signal.aborted) return;
       throw err;
     }
-    const status = res.statusCode ?? 0;
-    if (status < 200 || status > 299) throw apiErrorFromResponse(status, await readAll(res));
+    const status = res.statusCode;
+    if (status < 200 || status > 299) throw apiErrorFromResponse(status, new Uint8Array(await res.body.arrayBuffer()));
     try {
-      yield* watchEvents(res as AsyncIterable<Buffer>, signal);
+      yield* watchEvents(res.body as AsyncIterable<Buffer>, signal);
     } finally {
-      res.destroy();
+      res.body.destroy();
     }
   }
 
   close(): void {
-    this.agent.destroy();
+    void this.pool.destroy().catch(() => undefined);
   }
 
-  private open(req: TransportRequest, o: { timeoutMs: number | undefined }): Promise<IncomingMessage> {
+  private pathOf(path: string, query: Query | undefined): string {
     const search = new URLSearchParams();
-    for (const [k, v] of Object.entries(req.query ?? {})) if (v !== undefined) search.set(k, v);
+    for (const [k, v] of Object.entries(query ?? {})) if (v !== undefined) search.set(k, v);
     const qs = search.size > 0 ? `?${search.toString()}` : '';
-    const path = `${this.target.prefix}${encodePath(req.path)}${qs}`;
-    const headers: Record<string, string> = { ...this.headers, accept: req.accept ?? 'application/json' };
-    if (req.body) {
-      headers['content-type'] = req.contentType ?? 'application/json';
-      headers['content-length'] = String(req.body.byteLength);
-    }
-    return new Promise((resolve, reject) => {
-      const r = this.send({ hostname: this.target.hostname, port: this.target.port, path, method: req.method, headers, agent: this.agent, signal: req.signal }, resolve);
-      r.on('error', reject);
-      if (o.timeoutMs !== undefined) {
-        const ms = o.timeoutMs;
-        r.setTimeout(ms, () => r.destroy(new Error(`${req.method} ${req.path}: no answer within ${ms} ms`)));
-      }
-      r.end(req.body);
-    });
+    return `${this.prefix}${encodePath(path)}${qs}`;
+  }
+
+  private headersOf(req: Pick<TransportRequest, 'accept' | 'body' | 'contentType'>): Headers {
+    const headers: Headers = { ...this.headers, accept: req.accept ?? 'application/json' };
+    if (req.body) headers['content-type'] = req.contentType ?? 'application/json';
+    return headers;
   }
 }
 
@@ -117,15 +120,9 @@ function encodePath(path: string): string {
   return url.pathname;
 }
 
-async function readAll(res: IncomingMessage): Promise<Uint8Array> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of res as AsyncIterable<Buffer>) chunks.push(chunk);
-  return Buffer.concat(chunks);
-}
-
-function flatHeaders(res: IncomingMessage): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(res.headers)) {
+function flatHeaders(headers: Record<string, string | string[] | undefined>): Headers {
+  const out: Headers = {};
+  for (const [k, v] of Object.entries(headers)) {
     if (v !== undefined) out[k] = Array.isArray(v) ? v.join(', ') : v;
   }
   return out;
