@@ -1,5 +1,6 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { findResource } from '../api/resources.js';
 import { openWatch, startTestServer, type TestServer, type WatchEvent } from './testing.js';
 
 let s: TestServer;
@@ -101,6 +102,29 @@ test('a compacted resourceVersion gives an ERROR event with 410 Expired', async 
   assert.equal(e.object['code'], 410);
   assert.equal(e.object['reason'], 'Expired');
   await w.ended;
+});
+
+test('a watch from before the cache window replays from storage, then moves to the cache without losing or repeating an event', async () => {
+  const path = '/api/v1/namespaces/w/podtemplates';
+  const template = (name: string) => ({ apiVersion: 'v1', kind: 'PodTemplate', metadata: { name }, template: { spec: { containers: [{ name: 'c', image: 'i' }] } } });
+  const resource = findResource('', 'v1', 'podtemplates');
+  assert.ok(resource);
+  // Listed from storage before anything started the podtemplates cache.
+  const rv = String(((await s.req('GET', path)).json().metadata as { resourceVersion: string }).resourceVersion);
+  await s.req('POST', path, { body: template('t0') });
+  // The watch starts the cache after t0 was written: its window does not reach back to rv.
+  const w = await openWatch(s.url, `${path}?watch=true&resourceVersion=${rv}`);
+  const cache = s.registries.cache(resource);
+  const first = await w.next();
+  assert.deepEqual([first.type, nameOf(first)], ['ADDED', 't0']);
+  assert.equal(cache.subscriberCount, 0, 't0 is older than the window: the watch still reads storage');
+  for (const name of ['t1', 't2']) await s.req('POST', path, { body: template(name) });
+  const seen = [nameOf(await w.next()), nameOf(await w.next())];
+  assert.equal(cache.subscriberCount, 1, 'the watch has moved to the cache');
+  await s.req('DELETE', `${path}/t0`);
+  const del = await w.next();
+  assert.deepEqual([...seen, `${del.type} ${nameOf(del)}`], ['t1', 't2', 'DELETED t0']);
+  w.close();
 });
 
 test('Table watches send one-row tables', async () => {

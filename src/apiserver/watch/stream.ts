@@ -20,8 +20,10 @@ export interface WatchEncoder {
   line(type: EventType, object: CachedObject, shared: { event: CacheEvent; key: string } | undefined): Buffer;
 }
 
-/** The most a corked burst of watch events holds back before it is sent. */
+/** The most a corked batch of watch events holds back before it is sent. */
 const CORK_FLUSH_BYTES = 256 * 1024;
+/** A watch sends at most one batch of events per this many milliseconds (see `write`). */
+const WATCH_BATCH_MS = 2;
 
 export const jsonEncoder: WatchEncoder = {
   line(type, object, shared) {
@@ -82,33 +84,45 @@ export async function serveWatch(res: ServerResponse, w: WatchRequest): Promise<
     abort.abort();
     unsubscribe?.();
     for (const t of timers) clearTimeout(t);
+    sendBatch();
     if (!res.writableEnded) res.end();
   };
   res.on('close', finish);
   res.on('error', finish);
 
-  // Events come in bursts (a storage commit carries many writes, each delivered in its own
-  // microtask): the socket stays corked until the burst is over, so a burst costs one send.
-  // A long burst (an initial replay) is flushed every CORK_FLUSH_BYTES.
-  let burst: { socket: Socket; open: boolean } | undefined;
-  const endBurst = (): void => {
-    if (!burst?.open) return;
-    burst.open = false;
-    burst.socket.uncork();
-    burst = undefined;
+  // Events are sent in batches. The socket is corked at a batch's first event and uncorked
+  // when the current turn of the event loop is over, so the events of one storage commit
+  // (each delivered in its own microtask) share one send. When the previous batch went out
+  // less than WATCH_BATCH_MS ago (a busy server, one request after another), the batch waits
+  // until that much time has passed: each send on a socket costs the server tens of µs and
+  // wakes the reader, and under load many events then share one. A batch over
+  // CORK_FLUSH_BYTES (an initial replay) goes out at once.
+  let batch: { socket: Socket; cancel: () => void } | undefined;
+  let lastSentAt = Number.NEGATIVE_INFINITY;
+  const sendBatch = (): void => {
+    const b = batch;
+    if (!b) return;
+    batch = undefined;
+    b.cancel();
+    lastSentAt = performance.now();
+    b.socket.uncork();
   };
   const write = (line: Buffer): void => {
     if (abort.signal.aborted) return;
-    if (!burst && res.socket) {
-      const b = { socket: res.socket, open: true };
-      burst = b;
-      b.socket.cork();
-      process.nextTick(() => {
-        if (burst === b) endBurst();
-      });
+    if (!batch && res.socket) {
+      const socket = res.socket;
+      socket.cork();
+      const wait = lastSentAt + WATCH_BATCH_MS - performance.now();
+      if (wait > 0) {
+        const timer = setTimeout(sendBatch, wait);
+        batch = { socket, cancel: () => clearTimeout(timer) };
+      } else {
+        const immediate = setImmediate(sendBatch);
+        batch = { socket, cancel: () => clearImmediate(immediate) };
+      }
     }
     res.write(line);
-    if (burst && burst.socket.writableLength > CORK_FLUSH_BYTES) endBurst();
+    if (batch && batch.socket.writableLength > CORK_FLUSH_BYTES) sendBatch();
     if (res.writableLength > w.maxBacklogBytes) finish();
   };
   const send = (ev: CacheEvent, d: Delivery): void => {
@@ -161,8 +175,24 @@ export async function serveWatch(res: ServerResponse, w: WatchRequest): Promise<
     unsubscribe = unsub;
     return;
   }
-  // The cache's window does not reach back to afterRevision: replay from storage.
-  void watchStorage(w, afterRevision, abort.signal, onEvent).catch((err: unknown) => {
+  // The cache's window does not reach back to afterRevision: replay from storage, and move to
+  // the cache once the storage watch reaches the cache's window (it usually does at its first
+  // event: a cache started just after the client's list). Events are then no longer parsed
+  // from storage bytes per watcher.
+  const toCache = (rv: number, keysAtRv: ReadonlySet<string>): boolean => {
+    if (abort.signal.aborted) return true;
+    // One storage transaction may write several keys at `rv`: the cache replays from `rv` on,
+    // without the events the storage watch has already sent.
+    const fromCache = (ev: CacheEvent): void => {
+      if (ev.rv > rv || (ev.rv === rv && !keysAtRv.has(ev.object.key))) onEvent(ev);
+    };
+    const moved = w.cache.subscribe({ onEvent: fromCache, onReset: finish }, { kind: 'after', revision: rv - 1 }, (replay) => {
+      if ('events' in replay) for (const ev of replay.events) fromCache(ev);
+    });
+    if (moved) unsubscribe = moved;
+    return moved !== undefined;
+  };
+  void watchStorage(w, afterRevision, abort.signal, onEvent, toCache).catch((err: unknown) => {
     if (err instanceof CompactedError) {
       const status = tooOld(afterRevision).toStatus();
       status.message = `too old resource version: ${afterRevision} (${err.compactRevision})`;
@@ -186,8 +216,11 @@ async function watchStorage(
   afterRevision: number,
   signal: AbortSignal,
   onEvent: (ev: CacheEvent) => void,
+  /** Called after each event with its revision and the keys sent at it; true ends the storage watch (the cache carries on). */
+  toCache: (rv: number, keysAtRv: ReadonlySet<string>) => boolean,
 ): Promise<void> {
   const known = new Map<string, CachedObject>();
+  let keysAt = { rv: 0, keys: new Set<string>() };
   for await (const ev of w.storage.watch(storagePrefix(w.resource), { afterRevision, signal })) {
     const prevKv = ev.prev;
     const prev = known.get(ev.kv.key) ?? (prevKv ? w.cache.toCached(prevKv.key, prevKv.value, prevKv.modRevision) : undefined);
@@ -202,5 +235,8 @@ async function watchStorage(
       const isNew = ev.kv.createRevision === rv;
       onEvent({ type: isNew ? 'ADDED' : 'MODIFIED', rv, object: cur, prev, lines: new Map() });
     }
+    if (keysAt.rv !== rv) keysAt = { rv, keys: new Set() };
+    keysAt.keys.add(ev.kv.key);
+    if (toCache(rv, keysAt.keys)) return;
   }
 }
