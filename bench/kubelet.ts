@@ -11,7 +11,8 @@
 // `k8ts agent` does.
 // The pods are created and watched from a child process (this file in `driver` mode), as a
 // client elsewhere would: its JSON work does not share the server's event loop.
-//   node --expose-gc --import tsx bench/kubelet.ts   (SIM_NODES overrides 1000; ONLY=fake,process,sim)
+//   node --expose-gc --import tsx bench/kubelet.ts   (SIM_NODES overrides 1000; ONLY=fake,process,sim;
+//   AGENT_PROFILE=DIR profiles the agent kubelet)
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -36,6 +37,8 @@ const DRIVER_TOKEN = 'bench-driver-token';
 const NODE_TOKEN = 'bench-node-token';
 const PODS = { group: '', version: 'v1', resource: 'pods' } as const;
 const out = (line: string): void => console.log(`[bench:kubelet] ${line}`);
+/** AGENT_PROFILE=DIR writes a CPU profile of the agent kubelet's process into DIR (node --cpu-prof). */
+const AGENT_PROFILE = process.env['AGENT_PROFILE'];
 const quiet = createLogger('bench', { level: process.env['BENCH_LOG'] === 'warn' ? 'warn' : 'error' });
 
 async function apiServer(): Promise<{ server: RunningApiServer; client: ApiClient; close(): Promise<void> }> {
@@ -228,7 +231,8 @@ function kubeletOptions(client: ApiClient, runtime: ContainerRuntime, rootDir: s
 }
 
 async function startAgentKubelet(url: string): Promise<{ stop(): Promise<void> }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', new URL(import.meta.url).pathname, 'kubelet-child', url], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const profile = AGENT_PROFILE ? ['--cpu-prof', '--cpu-prof-dir', AGENT_PROFILE] : [];
+  const child = spawn(process.execPath, [...profile, '--import', 'tsx', new URL(import.meta.url).pathname, 'kubelet-child', url], { stdio: ['pipe', 'pipe', 'inherit'] });
   await new Promise<void>((resolve, reject) => {
     child.stdout.on('data', (b: Buffer) => (b.toString().includes('ready') ? resolve() : undefined));
     child.once('exit', (code) => reject(new Error(`kubelet child exited ${code}`)));
