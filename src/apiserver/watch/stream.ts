@@ -13,6 +13,7 @@ import { withResourceVersion } from '../registry/encoding.js';
 import { tooOld } from '../registry/registry.js';
 import type { CachedObject, CacheEvent, CacheSubscriber, EventType, WatchCache } from './cache.js';
 import { deliveryFor, matchesFilter, type Delivery, type WatchFilter } from './filter.js';
+import { watchFlusher } from './flusher.js';
 
 /** Turns one event into its wire line. JSON lines are shared through `event.lines`. */
 export interface WatchEncoder {
@@ -22,8 +23,6 @@ export interface WatchEncoder {
 
 /** The most a corked batch of watch events holds back before it is sent. */
 const CORK_FLUSH_BYTES = 256 * 1024;
-/** A watch sends at most one batch of events per this many milliseconds (see `write`). */
-const WATCH_BATCH_MS = 2;
 
 export const jsonEncoder: WatchEncoder = {
   line(type, object, shared) {
@@ -90,39 +89,24 @@ export async function serveWatch(res: ServerResponse, w: WatchRequest): Promise<
   res.on('close', finish);
   res.on('error', finish);
 
-  // Events are sent in batches. The socket is corked at a batch's first event and uncorked
-  // when the current turn of the event loop is over, so the events of one storage commit
-  // (each delivered in its own microtask) share one send. When the previous batch went out
-  // less than WATCH_BATCH_MS ago (a busy server, one request after another), the batch waits
-  // until that much time has passed: each send on a socket costs the server tens of µs and
-  // wakes the reader, and under load many events then share one. A batch over
-  // CORK_FLUSH_BYTES (an initial replay) goes out at once.
-  let batch: { socket: Socket; cancel: () => void } | undefined;
-  let lastSentAt = Number.NEGATIVE_INFINITY;
+  // Events are sent in batches, all watches of the server together (see flusher.ts). A batch
+  // over CORK_FLUSH_BYTES (an initial replay) goes out at once.
+  let batch: Socket | undefined;
   const sendBatch = (): void => {
-    const b = batch;
-    if (!b) return;
+    const socket = batch;
+    if (!socket) return;
     batch = undefined;
-    b.cancel();
-    lastSentAt = performance.now();
-    b.socket.uncork();
+    socket.uncork();
   };
   const write = (line: Buffer): void => {
     if (abort.signal.aborted) return;
     if (!batch && res.socket) {
-      const socket = res.socket;
-      socket.cork();
-      const wait = lastSentAt + WATCH_BATCH_MS - performance.now();
-      if (wait > 0) {
-        const timer = setTimeout(sendBatch, wait);
-        batch = { socket, cancel: () => clearTimeout(timer) };
-      } else {
-        const immediate = setImmediate(sendBatch);
-        batch = { socket, cancel: () => clearImmediate(immediate) };
-      }
+      batch = res.socket;
+      batch.cork();
+      watchFlusher.hold(sendBatch);
     }
     res.write(line);
-    if (batch && batch.socket.writableLength > CORK_FLUSH_BYTES) sendBatch();
+    if (batch && batch.writableLength > CORK_FLUSH_BYTES) sendBatch();
     if (res.writableLength > w.maxBacklogBytes) finish();
   };
   const send = (ev: CacheEvent, d: Delivery): void => {
