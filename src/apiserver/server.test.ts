@@ -1,5 +1,6 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { Agent, request, type IncomingHttpHeaders } from 'node:http';
 import { startTestServer, type TestServer } from './testing.js';
 
 let s: TestServer;
@@ -39,6 +40,23 @@ test('version and health answer without credentials; the API needs them', async 
   assert.equal(denied.status, 401);
   assert.equal(denied.json()['reason'], 'Unauthorized');
   assert.equal((await s.req('GET', '/api/v1/namespaces', { token: 'wrong' })).status, 401);
+});
+
+test('idle keep-alive connections are kept 90 s, as Kubernetes keeps them', async () => {
+  const agent = new Agent({ keepAlive: true });
+  try {
+    const headers = await new Promise<IncomingHttpHeaders>((resolve, reject) => {
+      const r = request(`${s.url}/version`, { agent }, (res) => {
+        res.resume();
+        res.on('end', () => resolve(res.headers));
+      });
+      r.on('error', reject);
+      r.end();
+    });
+    assert.equal(headers['keep-alive'], 'timeout=90');
+  } finally {
+    agent.destroy();
+  }
 });
 
 test('bootstrap namespaces exist', async () => {

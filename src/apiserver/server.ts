@@ -77,6 +77,9 @@ export interface RunningApiServer {
 
 const BOOTSTRAP_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
 
+/** How long an idle keep-alive connection stays open. */
+const IDLE_CONNECTION_TIMEOUT_MS = 90_000;
+
 export async function startApiServer(options: ApiServerOptions): Promise<RunningApiServer> {
   const log = options.log ?? (() => undefined);
   const allocator = new ServiceAllocator({
@@ -206,6 +209,11 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
         onRequest,
       )
     : createHttpServer(onRequest);
+  // Idle keep-alive connections stay open as long as Kubernetes' API server keeps them (its
+  // IdleTimeout, 90 s, matching Go clients' idle timeout), not node's 5 s: a client's
+  // connections survive the pauses between its bursts, and a burst does not open new ones
+  // (node accepts one new connection per event-loop turn).
+  http.keepAliveTimeout = IDLE_CONNECTION_TIMEOUT_MS;
   http.on('upgrade', onUpgrade);
   http.on('clientError', (_err, socket: Duplex) => {
     if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
