@@ -2,7 +2,7 @@
 // (or, for a resourceVersion older than the cache's window, by a storage watch), with
 // bookmarks, a timeout, and an end when the client goes away or cannot keep up.
 import type { ServerResponse } from 'node:http';
-import type { Socket } from 'node:net';
+import { Socket } from 'node:net';
 import { ApiError } from '../../api/errors.js';
 import type { KubeObject } from '../../api/object.js';
 import { formatApiVersion } from '../../api/object.js';
@@ -90,7 +90,10 @@ export async function serveWatch(res: ServerResponse, w: WatchRequest): Promise<
   res.on('error', finish);
 
   // Events are sent in batches, all watches of the server together (see flusher.ts). A batch
-  // over CORK_FLUSH_BYTES (an initial replay) goes out at once.
+  // over CORK_FLUSH_BYTES (an initial replay) goes out at once. On an in-process connection
+  // (components in the server's process) a send costs no system call: its batch goes out as
+  // soon as the current callback's events are written.
+  const network = res.socket instanceof Socket;
   let batch: Socket | undefined;
   const sendBatch = (): void => {
     const socket = batch;
@@ -103,7 +106,8 @@ export async function serveWatch(res: ServerResponse, w: WatchRequest): Promise<
     if (!batch && res.socket) {
       batch = res.socket;
       batch.cork();
-      watchFlusher.hold(sendBatch);
+      if (network) watchFlusher.hold(sendBatch);
+      else process.nextTick(sendBatch);
     }
     res.write(line);
     if (batch && batch.writableLength > CORK_FLUSH_BYTES) sendBatch();
