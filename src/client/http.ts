@@ -27,13 +27,14 @@ export interface HttpTransportOptions {
   requestTimeoutMs?: number;
 }
 
-type Headers = Record<string, string>;
+/** An answer as undici's pool gives it. */
+type Answer = Awaited<ReturnType<Pool['request']>>;
 
 export class HttpTransport implements Transport {
   /** Path prefix of the server URL. */
   private readonly prefix: string;
   private readonly pool: Pool;
-  private readonly headers: Headers;
+  private readonly headers: Record<string, string>;
   private readonly requestTimeoutMs: number;
 
   constructor(options: HttpTransportOptions) {
@@ -50,37 +51,21 @@ export class HttpTransport implements Transport {
   }
 
   async request(req: TransportRequest): Promise<TransportResponse> {
-    const res = await this.pool.request({
-      method: req.method,
-      path: this.pathOf(req.path, req.query),
-      headers: this.headersOf(req),
-      body: req.body,
-      signal: req.signal,
-      headersTimeout: this.requestTimeoutMs,
-      bodyTimeout: this.requestTimeoutMs,
-    });
-    const body = new Uint8Array(await res.body.arrayBuffer());
-    return { status: res.statusCode, headers: flatHeaders(res.headers), body };
+    const res = await this.open(req, this.requestTimeoutMs);
+    return { status: res.statusCode, headers: flatHeaders(res.headers), body: await bytesOf(res.body) };
   }
 
   async *watch(path: string, query: Query, signal: AbortSignal): AsyncIterable<WatchEvent> {
     if (signal.aborted) return;
-    let res: Awaited<ReturnType<Pool['request']>>;
+    let res: Answer;
     try {
-      res = await this.pool.request({
-        method: 'GET',
-        path: this.pathOf(path, { ...query, watch: 'true' }),
-        headers: this.headersOf({ accept: 'application/json' }),
-        signal,
-        headersTimeout: this.requestTimeoutMs,
-        bodyTimeout: 0,
-      });
+      res = await this.open({ method: 'GET', path, query: { ...query, watch: 'true' }, signal, accept: 'application/json' }, 0);
     } catch (err) {
       if (signal.aborted) return;
       throw err;
     }
     const status = res.statusCode;
-    if (status < 200 || status > 299) throw apiErrorFromResponse(status, new Uint8Array(await res.body.arrayBuffer()));
+    if (status < 200 || status > 299) throw apiErrorFromResponse(status, await bytesOf(res.body));
     try {
       yield* watchEvents(res.body as AsyncIterable<Buffer>, signal);
     } finally {
@@ -92,17 +77,22 @@ export class HttpTransport implements Transport {
     void this.pool.destroy().catch(() => undefined);
   }
 
-  private pathOf(path: string, query: Query | undefined): string {
+  /** Sends `req`; a `bodyTimeoutMs` of 0 lets the body stream for as long as it lasts (a watch). */
+  private open(req: TransportRequest, bodyTimeoutMs: number): Promise<Answer> {
     const search = new URLSearchParams();
-    for (const [k, v] of Object.entries(query ?? {})) if (v !== undefined) search.set(k, v);
+    for (const [k, v] of Object.entries(req.query ?? {})) if (v !== undefined) search.set(k, v);
     const qs = search.size > 0 ? `?${search.toString()}` : '';
-    return `${this.prefix}${encodePath(path)}${qs}`;
-  }
-
-  private headersOf(req: Pick<TransportRequest, 'accept' | 'body' | 'contentType'>): Headers {
-    const headers: Headers = { ...this.headers, accept: req.accept ?? 'application/json' };
+    const headers: Record<string, string> = { ...this.headers, accept: req.accept ?? 'application/json' };
     if (req.body) headers['content-type'] = req.contentType ?? 'application/json';
-    return headers;
+    return this.pool.request({
+      method: req.method,
+      path: `${this.prefix}${encodePath(req.path)}${qs}`,
+      headers,
+      body: req.body,
+      signal: req.signal,
+      headersTimeout: this.requestTimeoutMs,
+      bodyTimeout: bodyTimeoutMs,
+    });
   }
 }
 
@@ -120,8 +110,12 @@ function encodePath(path: string): string {
   return url.pathname;
 }
 
-function flatHeaders(headers: Record<string, string | string[] | undefined>): Headers {
-  const out: Headers = {};
+async function bytesOf(body: Answer['body']): Promise<Uint8Array> {
+  return new Uint8Array(await body.arrayBuffer());
+}
+
+function flatHeaders(headers: Record<string, string | string[] | undefined>): Record<string, string> {
+  const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(headers)) {
     if (v !== undefined) out[k] = Array.isArray(v) ? v.join(', ') : v;
   }
