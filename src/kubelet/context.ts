@@ -8,6 +8,7 @@ import type { EventRecorder } from './events.js';
 import type { InFlightLimit } from '../client/in-flight-limit.js';
 import type { ObjectManager } from './objects.js';
 import type { ProbeManager } from './probes/probe-manager.js';
+import type { Amounts } from './resources.js';
 import type { WaitingReason } from './status.js';
 import type { TokenManager } from './volumes/service-account-token.js';
 import type { VolumeManager } from './volumes/volume-manager.js';
@@ -20,6 +21,8 @@ export interface PodRecord {
   /** The API object is gone: stop everything and clean up. */
   removed: boolean;
   admission: 'pending' | 'admitted' | 'rejected';
+  /** The pod's resource requests, kept when it is admitted (they never change). */
+  requests?: Amounts;
   /** The Failed status a rejected pod gets. */
   rejectedStatus?: PodStatus;
   /** When the kubelet first saw the pod (status.startTime). */

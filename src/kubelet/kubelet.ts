@@ -10,7 +10,8 @@ import { RestartBackoff } from './backoff.js';
 import { kubeletConfig, type KubeletConfig, type KubeletOptions } from './config.js';
 import type { KubeletContext, PodRecord } from './context.js';
 import { podEventRecorder } from './events.js';
-import { admitPod } from './admission.js';
+import { admitPod, type NodeUsage } from './admission.js';
+import { podRequests } from './resources.js';
 import { evictPod } from './evict.js';
 import { EvictionManager } from './eviction/eviction-manager.js';
 import { SummaryProvider } from './stats/summary.js';
@@ -269,10 +270,11 @@ export class Kubelet {
       rec.admission = 'admitted';
       return;
     }
-    const others = [...this.ctx.records.values()].filter((r) => r !== rec && r.admission === 'admitted' && !r.removed && !isTerminalPhase((r.lastStatus ?? r.pod.status)?.phase));
-    const result = admitPod(rec.pod, others.map((r) => r.pod), this.cfg.capacity);
+    const requests = podRequests(rec.pod);
+    const result = admitPod(requests, this.usageBesides(rec), this.cfg.capacity);
     if (result.admit) {
       rec.admission = 'admitted';
+      rec.requests = requests;
       return;
     }
     rec.admission = 'rejected';
@@ -285,6 +287,20 @@ export class Kubelet {
       startTime: previous.startTime ?? rfc3339(rec.firstSeen),
       ...(previous.qosClass ? { qosClass: previous.qosClass } : {}),
     };
+  }
+
+  /** What the other pods admitted here that are still active request. */
+  private usageBesides(except: PodRecord): NodeUsage {
+    const used: NodeUsage = { pods: 0, milliCpu: 0, memory: 0, ephemeralStorage: 0 };
+    for (const r of this.ctx.records.values()) {
+      if (r === except || r.admission !== 'admitted' || r.removed || !r.requests) continue;
+      if (isTerminalPhase((r.lastStatus ?? r.pod.status)?.phase)) continue;
+      used.pods++;
+      used.milliCpu += r.requests.milliCpu;
+      used.memory += r.requests.memory;
+      used.ephemeralStorage += r.requests.ephemeralStorage;
+    }
+    return used;
   }
 
   private async cleanUpOrphan(uid: string): Promise<WorkerOutcome> {
