@@ -136,16 +136,25 @@ export class ResourceClient<T extends ObjectLike = KubeObject> {
   }
 
   async patch(name: string, type: PatchType, body: unknown, options: PatchOptions = {}): Promise<T> {
+    return this.send<T>(this.patchRequest(name, type, body, options));
+  }
+
+  /** `patch` for a writer that does not read the patched object: the answer is checked, not decoded. */
+  async patchOnly(name: string, type: PatchType, body: unknown, options: PatchOptions = {}): Promise<void> {
+    await this.exchange(this.patchRequest(name, type, body, options));
+  }
+
+  private patchRequest(name: string, type: PatchType, body: unknown, options: PatchOptions): TransportRequest {
     if (type === 'apply' && !options.fieldManager) throw new Error('server-side apply needs a fieldManager');
     const query: Query = { ...writeQuery(options), force: options.force === undefined ? undefined : String(options.force) };
     const encoded = typeof body === 'string' || body instanceof Uint8Array ? Buffer.from(body) : Buffer.from(JSON.stringify(body));
-    return this.send<T>({
+    return {
       method: 'PATCH',
       path: this.objectPath(name, this.namespace, options.subresource),
       query,
       body: encoded,
       contentType: PATCH_CONTENT_TYPES[type],
-    });
+    };
   }
 
   async delete(name: string, options: DeleteOptions = {}): Promise<DeleteResult<T>> {
@@ -187,9 +196,15 @@ export class ResourceClient<T extends ObjectLike = KubeObject> {
   }
 
   private async send<R>(req: TransportRequest): Promise<R> {
+    const body = await this.exchange(req);
+    return JSON.parse(Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString('utf8')) as R;
+  }
+
+  /** The answer's body; an error status is thrown as an ApiError. */
+  private async exchange(req: TransportRequest): Promise<Uint8Array> {
     const res = await this.transport.request({ accept: JSON_TYPE, ...req });
     if (res.status < 200 || res.status > 299) throw apiErrorFromResponse(res.status, res.body);
-    return JSON.parse(Buffer.from(res.body.buffer, res.body.byteOffset, res.body.byteLength).toString('utf8')) as R;
+    return res.body;
   }
 }
 

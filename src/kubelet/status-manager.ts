@@ -29,15 +29,22 @@ export async function writePodStatus(ctx: KubeletContext, rec: PodRecord, status
   const patch: Record<string, unknown> = { ...status };
   for (const k of Object.keys(before ?? {})) if (!(k in patch)) patch[k] = null;
   const pods = ctx.cfg.client.resource<Pod>(PODS, rec.pod.metadata?.namespace ?? 'default');
+  // The uid makes the patch apply to this pod only (a uid that differs is refused as an
+  // immutable-field change), as Kubernetes' status manager sends it; the answer is not read.
+  const body = { metadata: { uid: rec.uid }, status: patch };
   try {
-    const updated = await ctx.statusWrites.run(() => pods.patch(rec.pod.metadata?.name ?? '', 'merge', { status: patch }, { subresource: 'status' }));
-    if (updated.metadata?.uid !== rec.uid) return;
+    await ctx.statusWrites.run(() => pods.patchOnly(rec.pod.metadata?.name ?? '', 'merge', body, { subresource: 'status' }));
     rec.lastStatus = status;
   } catch (err) {
-    // The pod is gone: the informer will say so and the worker cleans up.
-    if (err instanceof ApiError && err.reason === 'NotFound') return;
+    // The pod is gone, or its name now belongs to a new pod: the informer will say so and the
+    // worker cleans up.
+    if (err instanceof ApiError && (err.reason === 'NotFound' || isUidMismatch(err))) return;
     throw err;
   }
+}
+
+function isUidMismatch(err: ApiError): boolean {
+  return err.reason === 'Invalid' && (err.details?.causes ?? []).some((c) => c.field === 'metadata.uid');
 }
 
 /** The pod's status as the runtime shows it now (`terminal`: the pod will not run again). */

@@ -235,6 +235,25 @@ test('no write changes the cached object it starts from (patches, updates, statu
   });
 });
 
+test("a status patch that names the pod's uid applies to that pod only, as the kubelet sends it", async () => {
+  await withPods(async (pods) => {
+    const pod: KubeObject = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p' }, spec: { containers: [{ name: 'c', image: 'busybox' }] } };
+    const created = await pods.create('default', pod, ctx('maker'));
+    const uid = created.obj.metadata?.uid ?? '';
+    const phase = async (): Promise<unknown> => ((await pods.get('default', 'p')).obj['status'] as Record<string, unknown> | undefined)?.['phase'];
+    const patch = (u: string, to: string) =>
+      pods.patch('default', 'p', { type: 'merge', body: { metadata: { uid: u }, status: { phase: to } }, force: false }, ctx('kubelet'), { subresource: 'status' });
+    await patch(uid, 'Running');
+    assert.equal(await phase(), 'Running');
+    // A pod of the same name made later has another uid: the earlier pod's status is refused.
+    const err = await patch('0000-other-uid', 'Failed').then(() => undefined, (e: unknown) => e);
+    assert.ok(err instanceof ApiError);
+    assert.equal(err.code, 422);
+    assert.deepEqual(err.details?.causes?.map((c) => c.field), ['metadata.uid']);
+    assert.equal(await phase(), 'Running');
+  });
+});
+
 test('status writes of other kinds keep the stored spec as it is, untouched, and default only the status', async () => {
   const { regs, close } = await setup();
   try {
