@@ -1,6 +1,10 @@
 // One worker per pod: syncs of a pod never overlap; a trigger during a sync runs one more sync
 // after it (triggers coalesce); a sync may ask to run again later; a failed sync is retried
 // with back-off (1 s doubling to 60 s). Different pods sync concurrently.
+// Triggered workers start one per event-loop turn, in the order they were triggered: a sync
+// that never waits for real I/O (the fake runtime) runs to its end in promise callbacks, so a
+// watch chunk of hundreds of new pods would otherwise hold the loop for hundreds of
+// milliseconds, and the answers to the kubelet's own status writes would sit unread meanwhile.
 import type { Clock, Timer } from '../informer/clock.js';
 import type { Logger } from '../log.js';
 
@@ -11,6 +15,7 @@ export interface WorkerOutcome {
 }
 
 interface Worker {
+  /** Queued to start, or syncing. */
   busy: boolean;
   again: boolean;
   timer: Timer | undefined;
@@ -20,6 +25,10 @@ interface Worker {
 
 export class PodWorkers {
   private readonly workers = new Map<string, Worker>();
+  /** Triggered workers waiting for their turn to start. */
+  private ready: string[] = [];
+  private readyHead = 0;
+  private scheduled = false;
   private closed = false;
 
   constructor(
@@ -58,7 +67,12 @@ export class PodWorkers {
       w.again = true;
       return;
     }
-    void this.run(uid, w);
+    w.busy = true;
+    this.ready.push(uid);
+    if (!this.scheduled) {
+      this.scheduled = true;
+      setImmediate(this.startNext);
+    }
   }
 
   uids(): string[] {
@@ -75,8 +89,28 @@ export class PodWorkers {
     while ([...this.workers.values()].some((w) => w.busy)) await new Promise((r) => setTimeout(r, 10));
   }
 
+  /** Starts the longest-waiting triggered worker; the loop polls its sockets before the next. */
+  private readonly startNext = (): void => {
+    this.scheduled = false;
+    const uid = this.ready[this.readyHead++];
+    if (this.readyHead === this.ready.length) {
+      this.ready = [];
+      this.readyHead = 0;
+    } else {
+      this.scheduled = true;
+      setImmediate(this.startNext);
+    }
+    if (uid === undefined) return;
+    const w = this.workers.get(uid);
+    if (!w) return;
+    if (this.closed) {
+      w.busy = false;
+      return;
+    }
+    void this.run(uid, w);
+  };
+
   private async run(uid: string, w: Worker): Promise<void> {
-    w.busy = true;
     try {
       do {
         w.again = false;
