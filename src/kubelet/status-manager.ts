@@ -1,28 +1,18 @@
 // Writes pod status to the API (PATCH pods/status) only when it differs from what was last
-// written; fields the new status no longer has are removed by the merge patch.
+// written, compared as Kubernetes compares statuses (key order, and a missing member, null or an
+// empty list, do not count); fields the new status no longer has are removed by the merge patch.
 import type { Pod, PodStatus } from 'kubernetes-types/core/v1.js';
 import { ApiError } from '../api/errors.js';
+import { jsonEqual } from '../api/validation/equal.js';
 import type { KubeletContext, PodRecord } from './context.js';
 import type { PodRuntimeState } from './runtime-state.js';
 import { generatePodStatus } from './status.js';
 
 const PODS = { group: '', version: 'v1', resource: 'pods' } as const;
 
-/** The JSON of statuses already compared: a pod's last status is compared on every sync. */
-const statusJson = new WeakMap<PodStatus, string>();
-
-function jsonOf(status: PodStatus): string {
-  let text = statusJson.get(status);
-  if (text === undefined) {
-    text = JSON.stringify(status);
-    statusJson.set(status, text);
-  }
-  return text;
-}
-
 export async function writePodStatus(ctx: KubeletContext, rec: PodRecord, status: PodStatus): Promise<void> {
   const before = rec.lastStatus ?? rec.pod.status;
-  if (before && jsonOf(before) === jsonOf(status)) {
+  if (before && jsonEqual(before, status)) {
     rec.lastStatus = status;
     return;
   }
