@@ -30,8 +30,16 @@ export interface FakeScript {
   rootfsBytes: number;
 }
 
+function scripted(annotations: Record<string, string>): boolean {
+  for (const k in annotations) if (k.startsWith(FAKE_ANNOTATION_PREFIX)) return true;
+  return false;
+}
+
 export function readScript(config: ContainerConfig, sandbox: SandboxConfig): FakeScript {
+  // Most simulated containers are not scripted: then every key takes its default.
+  const none = !scripted(config.annotations) && !scripted(sandbox.annotations);
   const get = (key: string): string | undefined => {
+    if (none) return undefined;
     const k = FAKE_ANNOTATION_PREFIX + key;
     return config.annotations[k] ?? sandbox.annotations[`${k}.${config.name}`] ?? sandbox.annotations[k];
   };
