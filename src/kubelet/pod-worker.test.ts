@@ -2,11 +2,11 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { realClock } from '../informer/clock.js';
 import { createLogger } from '../log.js';
-import { PodWorkers } from './pod-worker.js';
+import { PodWorkers, START_PER_TURN } from './pod-worker.js';
 
 const turn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
-test('triggered workers start one per event-loop turn, in the order they were triggered', async () => {
+test('triggered workers start in the order they were triggered, a bounded number per event-loop turn', async () => {
   const started: string[] = [];
   const workers = new PodWorkers({
     clock: realClock,
@@ -16,15 +16,16 @@ test('triggered workers start one per event-loop turn, in the order they were tr
       return Promise.resolve({});
     },
   });
-  for (const uid of ['a', 'b', 'c']) workers.trigger(uid);
-  workers.trigger('a'); // coalesces with a's queued start
+  const uids = Array.from({ length: START_PER_TURN + 2 }, (_, i) => `pod-${i}`);
+  for (const uid of uids) workers.trigger(uid);
+  workers.trigger('pod-0'); // coalesces with its queued start
   assert.deepEqual(started, [], 'nothing starts inside trigger()');
   await turn();
-  assert.deepEqual(started, ['a']);
+  assert.deepEqual(started, uids.slice(0, START_PER_TURN));
   await turn();
-  assert.deepEqual(started, ['a', 'b']);
+  assert.deepEqual(started, uids);
   await workers.idle();
-  assert.deepEqual(started, ['a', 'b', 'c']);
+  assert.deepEqual(started, uids);
   workers.close();
 });
 

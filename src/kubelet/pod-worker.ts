@@ -1,10 +1,11 @@
 // One worker per pod: syncs of a pod never overlap; a trigger during a sync runs one more sync
 // after it (triggers coalesce); a sync may ask to run again later; a failed sync is retried
 // with back-off (1 s doubling to 60 s). Different pods sync concurrently.
-// Triggered workers start one per event-loop turn, in the order they were triggered: a sync
-// that never waits for real I/O (the fake runtime) runs to its end in promise callbacks, so a
-// watch chunk of hundreds of new pods would otherwise hold the loop for hundreds of
-// milliseconds, and the answers to the kubelet's own status writes would sit unread meanwhile.
+// Triggered workers start in the order they were triggered, at most START_PER_TURN per
+// event-loop turn: a sync that never waits for real I/O (the fake runtime) runs to its end in
+// promise callbacks, so a watch chunk of hundreds of new pods would otherwise hold the loop for
+// hundreds of milliseconds, and the answers to the kubelet's own status writes would sit unread
+// meanwhile.
 import type { Clock, Timer } from '../informer/clock.js';
 import type { Logger } from '../log.js';
 
@@ -13,6 +14,9 @@ export interface WorkerOutcome {
   /** The pod is finished with: drop the worker. */
   done?: boolean;
 }
+
+/** Enough that a kubelet sharing its loop with the API server keeps up with a burst of pods. */
+export const START_PER_TURN = 8;
 
 interface Worker {
   /** Queued to start, or syncing. */
@@ -89,10 +93,16 @@ export class PodWorkers {
     while ([...this.workers.values()].some((w) => w.busy)) await new Promise((r) => setTimeout(r, 10));
   }
 
-  /** Starts the longest-waiting triggered worker; the loop polls its sockets before the next. */
+  /** Starts the longest-waiting triggered workers; the loop polls its sockets before the next ones. */
   private readonly startNext = (): void => {
     this.scheduled = false;
-    const uid = this.ready[this.readyHead++];
+    for (let n = 0; n < START_PER_TURN && this.readyHead < this.ready.length; n++) {
+      const uid = this.ready[this.readyHead++] ?? '';
+      const w = this.workers.get(uid);
+      if (!w) continue;
+      if (this.closed) w.busy = false;
+      else void this.run(uid, w);
+    }
     if (this.readyHead === this.ready.length) {
       this.ready = [];
       this.readyHead = 0;
@@ -100,14 +110,6 @@ export class PodWorkers {
       this.scheduled = true;
       setImmediate(this.startNext);
     }
-    if (uid === undefined) return;
-    const w = this.workers.get(uid);
-    if (!w) return;
-    if (this.closed) {
-      w.busy = false;
-      return;
-    }
-    void this.run(uid, w);
   };
 
   private async run(uid: string, w: Worker): Promise<void> {
