@@ -6,6 +6,7 @@
 // promise callbacks, so a watch chunk of hundreds of new pods would otherwise hold the loop for
 // hundreds of milliseconds, and the answers to the kubelet's own status writes would sit unread
 // meanwhile.
+import { Fifo } from '../api/fifo.js';
 import type { Clock, Timer } from '../informer/clock.js';
 import type { Logger } from '../log.js';
 
@@ -30,8 +31,7 @@ interface Worker {
 export class PodWorkers {
   private readonly workers = new Map<string, Worker>();
   /** Triggered workers waiting for their turn to start. */
-  private ready: string[] = [];
-  private readyHead = 0;
+  private readonly ready = new Fifo<string>();
   private scheduled = false;
   private closed = false;
 
@@ -96,17 +96,14 @@ export class PodWorkers {
   /** Starts the longest-waiting triggered workers; the loop polls its sockets before the next ones. */
   private readonly startNext = (): void => {
     this.scheduled = false;
-    for (let n = 0; n < START_PER_TURN && this.readyHead < this.ready.length; n++) {
-      const uid = this.ready[this.readyHead++] ?? '';
+    for (let n = 0; n < START_PER_TURN && this.ready.size > 0; n++) {
+      const uid = this.ready.shift() ?? '';
       const w = this.workers.get(uid);
       if (!w) continue;
       if (this.closed) w.busy = false;
       else void this.run(uid, w);
     }
-    if (this.readyHead === this.ready.length) {
-      this.ready = [];
-      this.readyHead = 0;
-    } else {
+    if (this.ready.size > 0) {
       this.scheduled = true;
       setImmediate(this.startNext);
     }

@@ -11,33 +11,10 @@
 // - `exempt` requests (system:masters, health probes) start at once, as in Kubernetes.
 // Deviation: there is no queue-length limit or queue-wait timeout (Kubernetes answers 429);
 // a request waits until its turn.
+import { Fifo } from '../../api/fifo.js';
 import { LEVEL_SHARES, type Classification, type PriorityLevelName } from './levels.js';
 
 type Start = () => void;
-
-/** A FIFO that does not shift arrays. */
-class Fifo<T> {
-  private items: T[] = [];
-  private head = 0;
-
-  get size(): number {
-    return this.items.length - this.head;
-  }
-
-  push(item: T): void {
-    this.items.push(item);
-  }
-
-  shift(): T | undefined {
-    if (this.head >= this.items.length) return undefined;
-    const item = this.items[this.head++];
-    if (this.head > 1024 && this.head * 2 > this.items.length) {
-      this.items = this.items.slice(this.head);
-      this.head = 0;
-    }
-    return item;
-  }
-}
 
 interface Level {
   readonly name: PriorityLevelName;
