@@ -7,7 +7,6 @@
 // namespace does not wait out a grace period its pods did not use.
 import type { Namespace, NamespaceCondition, Pod } from 'kubernetes-types/core/v1.js';
 import { ApiError } from '../../api/errors.js';
-import { findResource } from '../../api/resources.js';
 import type { ApiClient } from '../../client/client.js';
 import { apiErrorFromResponse } from '../../client/status.js';
 import { NAMESPACE_INDEX } from '../../informer/indexers.js';
@@ -18,6 +17,8 @@ import { requireResource } from '../shared/resources.js';
 import { deleteAllContent, type ContentReport } from './content.js';
 
 const FINALIZER = 'kubernetes';
+const NAMESPACES = requireResource('', 'v1', 'namespaces');
+const PODS = requireResource('', 'v1', 'pods');
 /**
  * While content without a known end remains (finalizers), look again after 5 ms doubling to
  * 60 s: the backoff of Kubernetes' namespace queue.
@@ -30,10 +31,8 @@ export type SyncResult = { kind: 'done' } | { kind: 'content-remaining'; estimat
 export const namespaceController: ControllerFactory = (ctx) => ({
   name: 'namespace',
   async run(signal) {
-    const resource = findResource('', 'v1', 'namespaces');
-    if (!resource) throw new Error('the resource table has no namespaces');
-    const informer = ctx.informers.informerFor<Namespace>(resource);
-    const pods = ctx.informers.informerFor<Pod>(requireResource('', 'v1', 'pods'));
+    const informer = ctx.informers.informerFor<Namespace>(NAMESPACES);
+    const pods = ctx.informers.informerFor<Pod>(PODS);
     const queue = new WorkQueue({ clock: ctx.clock });
     const enqueue = (ns: Namespace): void => {
       if (ns.metadata?.deletionTimestamp && ns.metadata.name) queue.add(ns.metadata.name);
@@ -65,7 +64,7 @@ export const namespaceController: ControllerFactory = (ctx) => ({
 
 /** One pass over a terminating namespace; throws when some content could not be deleted. */
 export async function syncNamespace(client: ApiClient, name: string, now: () => string): Promise<SyncResult> {
-  const namespaces = client.resource<Namespace>(findResource('', 'v1', 'namespaces') ?? { group: '', version: 'v1', resource: 'namespaces' });
+  const namespaces = client.resource<Namespace>(NAMESPACES);
   let ns: Namespace;
   try {
     ns = await namespaces.get(name);
