@@ -3,19 +3,36 @@
 // Each path element is spelled as in FieldsV1: `f:<field>`, `k:<json of key fields>` (an item
 // of a map-typed list), `v:<json value>` (an item of a set), `i:<index>`. A node whose value is
 // `{}` is a member (an owned leaf); "." marks a node that is owned itself and also has children.
+import { sortSmall } from '../sort-small.js';
 
 /** One step of a path in its FieldsV1 spelling. */
 export type PathElement = string;
 export type FieldPath = readonly PathElement[];
 
+/** Shared by every node without members or children until its first insert (never written). */
+const NO_MEMBERS: ReadonlySet<PathElement> = new Set();
+const NO_CHILDREN: ReadonlyMap<PathElement, FieldSet> = new Map();
+
 export class FieldSet {
-  private readonly memberSet = new Set<PathElement>();
-  private readonly childSets = new Map<PathElement, FieldSet>();
+  // Most nodes are leaves' parents with few entries, and many have no children at all: the
+  // collections are made on the first insert (a set is built for every write the server tracks).
+  private memberSet: ReadonlySet<PathElement> = NO_MEMBERS;
+  private childSets: ReadonlyMap<PathElement, FieldSet> = NO_CHILDREN;
   /**
    * FieldsV1 of this node not read yet (see `fromStoredFieldsV1`): each node is read on first
    * use, so an untouched subtree is never parsed and encodes back as the very same object.
    */
   private unread: Record<string, unknown> | undefined;
+
+  private addMember(pe: PathElement): void {
+    if (this.memberSet === NO_MEMBERS) this.memberSet = new Set([pe]);
+    else (this.memberSet as Set<PathElement>).add(pe);
+  }
+
+  private setChild(pe: PathElement, child: FieldSet): void {
+    if (this.childSets === NO_CHILDREN) this.childSets = new Map([[pe, child]]);
+    else (this.childSets as Map<PathElement, FieldSet>).set(pe, child);
+  }
 
   static of(paths: Iterable<FieldPath>): FieldSet {
     const set = new FieldSet();
@@ -26,7 +43,7 @@ export class FieldSet {
   /** Adds `path` as a member (an owned node). */
   insert(path: FieldPath): void {
     const last = path.length - 1;
-    if (last >= 0) this.nodeAt(path, last).memberSet.add(path[last] as PathElement);
+    if (last >= 0) this.nodeAt(path, last).addMember(path[last] as PathElement);
   }
 
   /**
@@ -39,12 +56,12 @@ export class FieldSet {
     if (last < 0) return;
     const parent = this.nodeAt(path, last);
     const pe = path[last] as PathElement;
-    parent.memberSet.add(pe);
+    parent.addMember(pe);
     if (!Object.keys(fieldsV1).some((k) => k !== '.')) return;
     const lazy = FieldSet.fromStoredFieldsV1(fieldsV1);
     const existing = parent.childSets.get(pe);
     if (existing) existing.addAll(lazy);
-    else parent.childSets.set(pe, lazy);
+    else parent.setChild(pe, lazy);
   }
 
   /** The node of the first `depth` elements of `path`, created (and read) on the way. */
@@ -55,7 +72,7 @@ export class FieldSet {
       let child = node.childSets.get(pe)?.read();
       if (!child) {
         child = new FieldSet();
-        node.childSets.set(pe, child);
+        node.setChild(pe, child);
       }
       node = child;
     }
@@ -110,11 +127,11 @@ export class FieldSet {
     this.read();
     other.read();
     const out = new FieldSet();
-    for (const pe of this.memberSet) if (!other.memberSet.has(pe)) out.memberSet.add(pe);
+    for (const pe of this.memberSet) if (!other.memberSet.has(pe)) out.addMember(pe);
     for (const [pe, child] of this.childSets) {
       const otherChild = other.childSets.get(pe);
       const rest = otherChild ? child.difference(otherChild) : child.copy();
-      if (!rest.isEmpty()) out.childSets.set(pe, rest);
+      if (!rest.isEmpty()) out.setChild(pe, rest);
     }
     return out;
   }
@@ -123,12 +140,12 @@ export class FieldSet {
     this.read();
     other.read();
     const out = new FieldSet();
-    for (const pe of this.memberSet) if (other.memberSet.has(pe)) out.memberSet.add(pe);
+    for (const pe of this.memberSet) if (other.memberSet.has(pe)) out.addMember(pe);
     for (const [pe, child] of this.childSets) {
       const otherChild = other.childSets.get(pe);
       if (!otherChild) continue;
       const both = child.intersection(otherChild);
-      if (!both.isEmpty()) out.childSets.set(pe, both);
+      if (!both.isEmpty()) out.setChild(pe, both);
     }
     return out;
   }
@@ -177,12 +194,12 @@ export class FieldSet {
   private addAll(other: FieldSet): void {
     this.read();
     other.read();
-    for (const pe of other.memberSet) this.memberSet.add(pe);
+    for (const pe of other.memberSet) this.addMember(pe);
     for (const [pe, otherChild] of other.childSets) {
       let child = this.childSets.get(pe);
       if (!child) {
         child = new FieldSet();
-        this.childSets.set(pe, child);
+        this.setChild(pe, child);
       }
       child.addAll(otherChild);
     }
@@ -199,14 +216,14 @@ export class FieldSet {
       prefix.push(pe);
       const kept = keep(prefix);
       prefix.pop();
-      if (kept) out.memberSet.add(pe);
+      if (kept) out.addMember(pe);
     }
     for (const [pe, child] of this.childSets) {
       prefix.push(pe);
       const decided = whole?.(prefix);
       const kept = decided === undefined ? child.filtered(keep, whole, prefix) : decided ? child : undefined;
       prefix.pop();
-      if (kept && !kept.isEmpty()) out.childSets.set(pe, kept);
+      if (kept && !kept.isEmpty()) out.setChild(pe, kept);
     }
     return out;
   }
@@ -256,11 +273,11 @@ export class FieldSet {
       const inner = value as Record<string, unknown>;
       let hasChildren = false;
       for (const k in inner) {
-        if (k === '.') this.memberSet.add(key);
+        if (k === '.') this.addMember(key);
         else hasChildren = true;
       }
-      if (!hasChildren) this.memberSet.add(key);
-      else this.childSets.set(key, FieldSet.fromStoredFieldsV1(inner));
+      if (!hasChildren) this.addMember(key);
+      else this.setChild(key, FieldSet.fromStoredFieldsV1(inner));
     }
     return this;
   }
@@ -283,14 +300,14 @@ export class FieldSet {
       const value = node[key];
       if (typeof value !== 'object' || value === null) continue;
       if (Array.isArray(value)) {
-        if (value.length === 0) this.memberSet.add(key); // `[]` has no keys: a leaf, as `{}`
+        if (value.length === 0) this.addMember(key); // `[]` has no keys: a leaf, as `{}`
         continue;
       }
       const child = new FieldSet();
       const owned = child.readFieldsV1(value as Record<string, unknown>);
       const leaf = !owned && child.isEmpty() && Object.keys(value).length === 0;
-      if (owned || leaf) this.memberSet.add(key);
-      if (!child.isEmpty()) this.childSets.set(key, child);
+      if (owned || leaf) this.addMember(key);
+      if (!child.isEmpty()) this.setChild(key, child);
     }
     return self;
   }
@@ -299,7 +316,7 @@ export class FieldSet {
     this.read();
     const all = [...this.memberSet];
     for (const pe of this.childSets.keys()) if (!this.memberSet.has(pe)) all.push(pe);
-    return all.length > 1 ? all.sort(comparePathElements) : all;
+    return sortSmall(all, comparePathElements);
   }
 }
 
@@ -314,8 +331,21 @@ export function comparePathElements(a: PathElement, b: PathElement): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
+/**
+ * `f:` elements by field name. Most names recur in every object of a kind, so each is spelled
+ * (and, as a FieldsV1 key, hashed) once; the bound keeps arbitrary map keys (labels) from
+ * growing it without end.
+ */
+const fieldElements = new Map<string, PathElement>();
+const MAX_FIELD_ELEMENTS = 10_000;
+
 export function fieldElement(name: string): PathElement {
-  return `f:${name}`;
+  let pe = fieldElements.get(name);
+  if (pe === undefined) {
+    pe = `f:${name}`;
+    if (fieldElements.size < MAX_FIELD_ELEMENTS) fieldElements.set(name, pe);
+  }
+  return pe;
 }
 
 /**

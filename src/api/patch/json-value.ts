@@ -1,17 +1,24 @@
 // Small operations on parsed JSON values shared by the patch engines.
 import { isPlainObject } from '../object.js';
 
-/** Structural equality of JSON values (object key order does not matter). */
+/** Structural equality of JSON values (object key order does not matter). Allocates nothing. */
 export function deepEqual(a: unknown, b: unknown): boolean {
   if (a === b) return true;
   if (Array.isArray(a)) {
-    return Array.isArray(b) && a.length === b.length && a.every((v, i) => deepEqual(v, b[i]));
+    if (!Array.isArray(b) || a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) if (!deepEqual(a[i], b[i])) return false;
+    return true;
   }
   if (isPlainObject(a)) {
     if (!isPlainObject(b)) return false;
-    const keys = Object.keys(a);
-    if (keys.length !== Object.keys(b).length) return false;
-    return keys.every((k) => Object.hasOwn(b, k) && deepEqual(a[k], b[k]));
+    // Plain objects inherit no enumerable keys: for-in sees exactly the own keys.
+    let keys = 0;
+    for (const k in a) {
+      if (!Object.hasOwn(b, k) || !deepEqual(a[k], b[k])) return false;
+      keys++;
+    }
+    for (const _ in b) keys--;
+    return keys === 0;
   }
   return false;
 }

@@ -3,6 +3,7 @@
 // apiVersion keeps one entry — while an updater is (manager, apiVersion, subresource).
 import { isPlainObject, type KubeObject } from '../object.js';
 import { FieldSet, fieldElement, type FieldPath, type PathElement } from './fieldset.js';
+import { sortSmall } from '../sort-small.js';
 
 export type Operation = 'Apply' | 'Update';
 
@@ -72,8 +73,10 @@ export function decodeManagedFields(entries: unknown, opts: { stored?: boolean }
  * subresource. Managers owning nothing are dropped.
  */
 export function encodeManagedFields(managers: Iterable<Manager>): ManagedFieldsEntry[] {
-  const list = [...managers].filter((m) => !m.fields.isEmpty());
-  list.sort(
+  const list: Manager[] = [];
+  for (const m of managers) if (!m.fields.isEmpty()) list.push(m);
+  sortSmall(
+    list,
     (a, b) =>
       cmp(a.operation, b.operation) ||
       seconds(a.time) - seconds(b.time) ||
@@ -161,8 +164,10 @@ export const ancientChangesManager = 'ancient-changes';
  * `maxUpdateManagers` Update entries remain (the bucket counts as one).
  */
 export function capUpdateManagers(managers: Map<string, Manager>): Map<string, Manager> {
+  let updates = 0;
+  for (const m of managers.values()) if (m.operation === 'Update') updates++;
+  if (updates <= maxUpdateManagers) return managers;
   const updaters = [...managers.entries()].filter(([, m]) => m.operation === 'Update');
-  if (updaters.length <= maxUpdateManagers) return managers;
   updaters.sort(([, a], [, b]) => seconds(a.time) - seconds(b.time) || cmp(managerOrderKey(a), managerOrderKey(b)));
   const out = new Map(managers);
   const firstOfVersion = new Map<string, string>();

@@ -5,6 +5,7 @@ import { ApiError } from '../errors.js';
 import { deepCopy, isPlainObject } from '../object.js';
 import { FieldSet, comparePathElements, fieldElement, type FieldPath, type PathElement } from './fieldset.js';
 import { canonicalJson, deepEqual } from './json-value.js';
+import { sortSmall } from '../sort-small.js';
 import { fieldSchema, itemSchema, type ListSchema, type Schema, type SsaListType } from './schema.js';
 
 type Obj = Record<string, unknown>;
@@ -21,6 +22,18 @@ function isAtomic(schema: Schema, value: unknown): boolean {
   return !isPlainObject(value);
 }
 
+/** A map-typed list's key fields in sorted order with their JSON spelling, worked out once per schema. */
+const sortedKeyCache = new WeakMap<readonly string[], readonly (readonly [string, string])[]>();
+
+function sortedKeys(keys: readonly string[]): readonly (readonly [string, string])[] {
+  let sorted = sortedKeyCache.get(keys);
+  if (!sorted) {
+    sorted = [...keys].sort().map((k) => [k, JSON.stringify(k)] as const);
+    sortedKeyCache.set(keys, sorted);
+  }
+  return sorted;
+}
+
 /**
  * The path element of a list item: `k:{...}` for map-typed lists, `v:...` for sets.
  * `strict` (for applied configurations) rejects an item without its key fields; otherwise
@@ -30,8 +43,9 @@ function itemElement(list: ListSchema, item: unknown, index: number, opts: { str
   const type = list.ssa;
   if (type.listType === 'set') return `v:${canonicalJson(item)}`;
   if (type.listType === 'map' && isPlainObject(item)) {
-    const key: Obj = {};
-    for (const name of [...type.keys].sort()) {
+    // The canonical JSON of the key fields, `{"name":"web"}`, written without building the object.
+    let text = '';
+    for (const [name, quoted] of sortedKeys(type.keys)) {
       const value = item[name] ?? type.keyDefaults?.[name];
       if (value === undefined) {
         if (opts.strict) {
@@ -41,9 +55,9 @@ function itemElement(list: ListSchema, item: unknown, index: number, opts: { str
         }
         return `i:${index}`;
       }
-      key[name] = value;
+      text += `${text ? ',' : ''}${quoted}:${canonicalJson(value)}`;
     }
-    return `k:${canonicalJson(key)}`;
+    return `k:{${text}}`;
   }
   return `i:${index}`;
 }
@@ -207,10 +221,14 @@ function addedFieldsV1(v: unknown, s: Schema): Record<string, unknown> {
     }
   }
   if (entries.length === 0) return {};
-  if (entries.length > 1) entries.sort((a, b) => comparePathElements(a[0], b[0]));
+  sortSmall(entries, byPathElement);
   const out: Record<string, unknown> = { '.': {} };
   for (const [pe, sub] of entries) out[pe] = sub;
   return out;
+}
+
+function byPathElement(a: [PathElement, unknown], b: [PathElement, unknown]): number {
+  return comparePathElements(a[0], b[0]);
 }
 
 /**
