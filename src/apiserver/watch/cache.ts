@@ -34,8 +34,12 @@ export interface CacheEvent {
   object: CachedObject;
   /** The state before this event, when there was one. */
   prev: CachedObject | undefined;
-  /** Lazily built wire lines, shared by every JSON watcher. */
-  lines: Map<string, Buffer>;
+  /**
+   * Wire lines built while the event is handed to the watchers, shared by all JSON watchers.
+   * Dropped once every watcher has it: a later replay from the history encodes again, so the
+   * history window holds no encoded bytes.
+   */
+  lines?: Map<string, Buffer> | undefined;
 }
 
 /** What `expectWrite` returns to the writer. */
@@ -157,12 +161,12 @@ export class WatchCache {
       const last = this.toCached(ev.kv.key, ev.kv.value.length > 0 ? ev.kv.value : (prev?.raw ?? ev.kv.value), rv);
       this.objects.delete(ev.kv.key);
       this.sortedKeys = undefined;
-      event = { type: 'DELETED', rv, object: last, prev, lines: new Map() };
+      event = { type: 'DELETED', rv, object: last, prev };
     } else {
       const cur = this.fromWrite(ev.kv.key, ev.kv.value, rv) ?? this.toCached(ev.kv.key, ev.kv.value, rv);
       if (!prev) this.sortedKeys = undefined;
       this.objects.set(ev.kv.key, cur);
-      event = { type: prev ? 'MODIFIED' : 'ADDED', rv, object: cur, prev, lines: new Map() };
+      event = { type: prev ? 'MODIFIED' : 'ADDED', rv, object: cur, prev };
     }
     this.revisionSeen = rv;
     this.history.push(event);
@@ -181,6 +185,7 @@ export class WatchCache {
       }
     }
     for (const s of this.subscribers) s.onEvent(event);
+    event.lines = undefined;
   }
 
   /**

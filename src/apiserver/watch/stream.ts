@@ -26,10 +26,10 @@ const CORK_FLUSH_BYTES = 256 * 1024;
 
 export const jsonEncoder: WatchEncoder = {
   line(type, object, shared) {
-    const cached = shared?.event.lines.get(shared.key);
+    const cached = shared?.event.lines?.get(shared.key);
     if (cached) return cached;
     const line = Buffer.concat([Buffer.from(`{"type":"${type}","object":`), object.json, Buffer.from('}\n')]);
-    shared?.event.lines.set(shared.key, line);
+    if (shared) (shared.event.lines ??= new Map()).set(shared.key, line);
     return line;
   },
 };
@@ -216,12 +216,12 @@ async function watchStorage(
     if (ev.type === 'delete') {
       known.delete(ev.kv.key);
       const last = w.cache.toCached(ev.kv.key, ev.kv.value, rv);
-      onEvent({ type: 'DELETED', rv, object: last, prev, lines: new Map() });
+      onEvent({ type: 'DELETED', rv, object: last, prev });
     } else {
       const cur = w.cache.toCached(ev.kv.key, ev.kv.value, rv);
       known.set(ev.kv.key, cur);
       const isNew = ev.kv.createRevision === rv;
-      onEvent({ type: isNew ? 'ADDED' : 'MODIFIED', rv, object: cur, prev, lines: new Map() });
+      onEvent({ type: isNew ? 'ADDED' : 'MODIFIED', rv, object: cur, prev });
     }
     if (keysAt.rv !== rv) keysAt = { rv, keys: new Set() };
     keysAt.keys.add(ev.kv.key);
