@@ -207,6 +207,18 @@ test('field validation: Strict rejects unknown and duplicate fields, Warn warns,
   assert.equal(ignore.headers['warning'], undefined);
 });
 
+test('field validation names unknown fields nested in lists and maps by their full path', async () => {
+  const pod = {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name: 'fv-nested', labels: { any: 'label' } },
+    spec: { containers: [{ name: 'a', image: 'x' }, { name: 'b', image: 'x', bogus: 1, ports: [{ containerPort: 80, wrong: true }] }], nodeSelector: { k: 'v' } },
+  };
+  const r = await s.req('POST', '/api/v1/namespaces/default/pods?fieldValidation=Strict&dryRun=All', { body: pod });
+  assert.equal(r.status, 400, r.text);
+  assert.match(String(r.json()['message']), /strict decoding error: unknown field "spec\.containers\[1\]\.bogus", unknown field "spec\.containers\[1\]\.ports\[0\]\.wrong"$/);
+});
+
 test('YAML request bodies are accepted', async () => {
   const yaml = 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: from-yaml\ndata:\n  k: v\n';
   const r = await s.req('POST', '/api/v1/namespaces/default/configmaps', { raw: yaml, contentType: 'application/yaml' });

@@ -30,6 +30,16 @@ test('duplicate JSON keys are found with their paths', () => {
   assert.deepEqual(findDuplicateKeys('{"a":"x\\"y","b":{"a":1}}'), []);
 });
 
+test('decodeJson reports duplicate keys at any depth, and none for text that only looks like keys', () => {
+  assert.deepEqual(decodeJson('{"spec":{"replicas":1,"replicas":2},"a":[{"n":1,"n":2}]}').duplicates, ['spec.replicas', 'a[0].n']);
+  assert.deepEqual(decodeJson('{"a": {"b" : 1}, "b" : {"a":1}}').duplicates, []);
+  // Strings holding quotes, colons and backslashes are values, not keys.
+  assert.deepEqual(decodeJson('{"a":"x\\":y","b":["c:","\\\\",{"d":"\\"e\\":"}]}').duplicates, []);
+  assert.deepEqual(decodeJson('{"a\\"b":1,"a\\"b":2}').duplicates, ['a"b']);
+  assert.deepEqual(decodeJson('{"__proto__":1,"__proto__":2}').duplicates, ['__proto__']);
+  assert.deepEqual(decodeJson('[1,"x",{}]').duplicates, []);
+});
+
 test('malformed JSON and YAML become 400 with a position', () => {
   assert.throws(() => decodeJson('{"a":'), (e: unknown) => e instanceof ApiError && e.code === 400);
   assert.throws(

@@ -78,7 +78,43 @@ export function decodeJson(text: string): DecodedBody {
   } catch (err) {
     throw ApiError.badRequest(`couldn't decode the request body as JSON: ${describeJsonError(text, err)}`);
   }
-  return { value, duplicates: findDuplicateKeys(text) };
+  // A repeated key leaves the parsed value with fewer keys than the text names: only then is
+  // the text searched for which keys they are.
+  return { value, duplicates: keysInText(text) === keysInValue(value) ? [] : findDuplicateKeys(text) };
+}
+
+/** How many object keys valid JSON text holds: the strings followed by a colon. */
+function keysInText(text: string): number {
+  let keys = 0;
+  let i = text.indexOf('"');
+  while (i >= 0) {
+    // The closing quote is one not escaped by an odd run of backslashes.
+    let j = text.indexOf('"', i + 1);
+    while (j > 0) {
+      let backslashes = 0;
+      while (text.charCodeAt(j - 1 - backslashes) === 0x5c) backslashes++;
+      if (backslashes % 2 === 0) break;
+      j = text.indexOf('"', j + 1);
+    }
+    if (j < 0) break;
+    let k = j + 1;
+    while (isJsonSpace(text.charCodeAt(k))) k++;
+    if (text.charCodeAt(k) === 0x3a) keys++;
+    i = text.indexOf('"', k);
+  }
+  return keys;
+}
+
+/** How many object keys a parsed JSON value holds, at every depth. */
+function keysInValue(value: unknown): number {
+  if (typeof value !== 'object' || value === null) return 0;
+  let keys = 0;
+  if (Array.isArray(value)) {
+    for (const item of value) keys += keysInValue(item);
+    return keys;
+  }
+  for (const k in value) keys += 1 + keysInValue((value as Record<string, unknown>)[k]);
+  return keys;
 }
 
 function describeJsonError(text: string, err: unknown): string {

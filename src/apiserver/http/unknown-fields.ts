@@ -34,7 +34,7 @@ export class UnknownFieldChecker {
     const schema = gv?.byKind.get(gvk.kind);
     const skip = options.skipDirectives === true;
     if (gv && schema) {
-      walk({ schemas: gv.schemas, out, skipDirectives: skip }, schema, value, '', 0);
+      walk({ schemas: gv.schemas, out, skipDirectives: skip, path: [] }, schema, value, 0);
       return out;
     }
     if (isPlainObject(value) && isPlainObject(value['metadata'])) {
@@ -106,9 +106,11 @@ interface Walk {
   schemas: Record<string, Schema>;
   out: string[];
   skipDirectives: boolean;
+  /** Keys and indexes from the root to the value being walked; spelled out only for an unknown field. */
+  path: (string | number)[];
 }
 
-function walk(w: Walk, raw: Schema, value: unknown, path: string, depth: number): void {
+function walk(w: Walk, raw: Schema, value: unknown, depth: number): void {
   if (depth > 64) return;
   const s = resolve(w.schemas, raw, depth);
   if (s['x-kubernetes-preserve-unknown-fields'] === true) return;
@@ -117,16 +119,27 @@ function walk(w: Walk, raw: Schema, value: unknown, path: string, depth: number)
     const additional = s['additionalProperties'];
     for (const k in value) {
       if (w.skipDirectives && k.charCodeAt(0) === 0x24) continue; // '$'
-      const v = value[k];
-      const p = path ? `${path}.${k}` : k;
       const prop = props?.[k];
-      if (prop) walk(w, prop, v, p, depth + 1);
-      else if (isPlainObject(additional)) walk(w, additional as Schema, v, p, depth + 1);
-      else if (props && additional !== true) w.out.push(p);
+      const below = prop ?? (isPlainObject(additional) ? (additional as Schema) : undefined);
+      w.path.push(k);
+      if (below) walk(w, below, value[k], depth + 1);
+      else if (props && additional !== true) w.out.push(spell(w.path));
+      w.path.pop();
     }
   } else if (Array.isArray(value)) {
     const items = s['items'];
     if (!isPlainObject(items)) return;
-    for (let i = 0; i < value.length; i++) walk(w, items as Schema, value[i], `${path}[${i}]`, depth + 1);
+    for (let i = 0; i < value.length; i++) {
+      w.path.push(i);
+      walk(w, items as Schema, value[i], depth + 1);
+      w.path.pop();
+    }
   }
+}
+
+/** `spec.containers[0].bogus` */
+function spell(path: readonly (string | number)[]): string {
+  let out = '';
+  for (const p of path) out += typeof p === 'number' ? `[${p}]` : out ? `.${p}` : p;
+  return out;
 }

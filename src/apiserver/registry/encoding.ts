@@ -10,10 +10,37 @@ const METADATA_OPEN = Buffer.from('"metadata":{');
 
 /** Bytes for storage: kind/apiVersion/metadata first, resourceVersion removed. */
 export function encodeForStorage(obj: KubeObject): Buffer {
-  const { apiVersion, kind, metadata, ...rest } = obj;
-  const meta: Record<string, unknown> = { ...(metadata ?? {}) };
-  delete meta['resourceVersion'];
-  return Buffer.from(JSON.stringify({ apiVersion, kind, metadata: meta, ...rest }));
+  return Buffer.from(JSON.stringify(storageOrder(obj, undefined)));
+}
+
+/**
+ * `obj` with apiVersion, kind and metadata first; metadata's resourceVersion is `rv` (first)
+ * when given, and absent otherwise. Built key by key (no spread, no delete), so the objects
+ * stay in V8's fast shape. Shares every value below metadata with `obj`.
+ */
+function storageOrder(obj: KubeObject, rv: string | undefined): KubeObject {
+  const out: KubeObject = {};
+  if (obj.apiVersion !== undefined) out.apiVersion = obj.apiVersion;
+  if (obj.kind !== undefined) out.kind = obj.kind;
+  const meta: Record<string, unknown> = {};
+  if (rv !== undefined) meta['resourceVersion'] = rv;
+  const source = obj.metadata as Record<string, unknown> | undefined;
+  for (const k in source) {
+    const v = source[k];
+    if (k !== 'resourceVersion' && v !== undefined) setField(meta, k, v);
+  }
+  out.metadata = meta as KubeObject['metadata'];
+  for (const k in obj) {
+    const v = obj[k];
+    if (k !== 'apiVersion' && k !== 'kind' && k !== 'metadata' && v !== undefined) setField(out, k, v);
+  }
+  return out;
+}
+
+/** `target[key] = value`, where a "__proto__" key (JSON.parse makes it an own field) stays a field. */
+function setField(target: Record<string, unknown>, key: string, value: unknown): void {
+  if (key === '__proto__') Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+  else target[key] = value;
 }
 
 /**
@@ -37,15 +64,7 @@ export function withResourceVersion(stored: Uint8Array, rv: number): Buffer {
  * changes again (the watch cache keeps the view).
  */
 export function storedView(obj: KubeObject, rv: number): KubeObject {
-  const { apiVersion, kind, metadata, ...rest } = obj;
-  const view: KubeObject = {};
-  if (apiVersion !== undefined) view.apiVersion = apiVersion;
-  if (kind !== undefined) view.kind = kind;
-  const meta: Record<string, unknown> = { resourceVersion: String(rv) };
-  for (const [k, v] of Object.entries(metadata ?? {})) if (k !== 'resourceVersion' && v !== undefined) meta[k] = v;
-  view.metadata = meta as KubeObject['metadata'];
-  for (const [k, v] of Object.entries(rest)) if (v !== undefined) view[k] = v;
-  return view;
+  return storageOrder(obj, String(rv));
 }
 
 /** Parses stored (or spliced) bytes back into an object. */

@@ -127,6 +127,12 @@ test('storedView equals parsing the stored bytes, undefined members left out', (
   const parsed = decodeStored(withResourceVersion(encodeForStorage(obj), 7));
   assert.equal(JSON.stringify(storedView(obj, 7)), JSON.stringify(parsed));
   assert.deepEqual(storedView(obj, 7), parsed);
+  // A "__proto__" key, which JSON.parse makes an own field, stays a field in both.
+  const odd = JSON.parse('{"apiVersion":"v1","kind":"X","metadata":{"name":"n","__proto__":{"a":1}},"__proto__":{"b":2}}') as KubeObject;
+  const oddParsed = decodeStored(withResourceVersion(encodeForStorage(odd), 8));
+  assert.deepEqual(Object.keys(oddParsed), ['apiVersion', 'kind', 'metadata', '__proto__']);
+  assert.equal(JSON.stringify(storedView(odd, 8)), JSON.stringify(oddParsed));
+  assert.equal(Object.getPrototypeOf(storedView(odd, 8).metadata), Object.prototype);
 });
 
 test('an update checked against a cache that lags storage is decided again from storage', async () => {
