@@ -11,7 +11,7 @@ import { kubeletConfig, type KubeletConfig, type KubeletOptions } from './config
 import type { KubeletContext, PodRecord } from './context.js';
 import { podEventRecorder } from './events.js';
 import { admitPod, type NodeUsage } from './admission.js';
-import { podRequests } from './resources.js';
+import { podRequests, type Amounts } from './resources.js';
 import { evictPod } from './evict.js';
 import { EvictionManager } from './eviction/eviction-manager.js';
 import { SummaryProvider } from './stats/summary.js';
@@ -74,6 +74,11 @@ export class Kubelet {
   private readonly stopper = new AbortController();
   private readonly loops: Promise<void>[] = [];
   private podsSynced = false;
+  /**
+   * The requests of every admitted pod still on record, finished or not: never less than what
+   * `usageBesides` counts, kept up to date as pods are admitted and forgotten.
+   */
+  private readonly admittedBound: NodeUsage = { pods: 0, milliCpu: 0, memory: 0, ephemeralStorage: 0 };
   private readonly ids: { bootId: string; machineId: string };
   readonly stats: SummaryProvider;
   readonly eviction: EvictionManager;
@@ -247,6 +252,7 @@ export class Kubelet {
       await cleanUpPod(this.ctx, rec);
       this.ctx.probes.removePod(uid);
       this.ctx.records.delete(uid);
+      if (rec.admission === 'admitted' && rec.requests) addUsage(this.admittedBound, rec.requests, -1);
       return { done: true };
     }
     if (rec.admission === 'pending') this.admit(rec);
@@ -271,10 +277,14 @@ export class Kubelet {
       return;
     }
     const requests = podRequests(rec.pod);
-    const result = admitPod(requests, this.usageBesides(rec), this.cfg.capacity);
+    // A pod that fits even beside every admitted pod, finished ones included, is admitted
+    // without the exact count (a pass over all pods), which only matters near capacity.
+    let result = admitPod(requests, this.admittedBound, this.cfg.capacity);
+    if (!result.admit) result = admitPod(requests, this.usageBesides(rec), this.cfg.capacity);
     if (result.admit) {
       rec.admission = 'admitted';
       rec.requests = requests;
+      addUsage(this.admittedBound, requests, 1);
       return;
     }
     rec.admission = 'rejected';
@@ -375,4 +385,12 @@ export async function startKubelet(options: KubeletOptions): Promise<RunningKube
     runtimeState: (uid) => observePod(kubelet.ctx, uid),
     statsSummary: () => kubelet.stats.summary(),
   };
+}
+
+/** Adds (`sign` 1) or takes away (-1) one pod's requests. */
+function addUsage(usage: NodeUsage, requests: Amounts, sign: 1 | -1): void {
+  usage.pods += sign;
+  usage.milliCpu += sign * requests.milliCpu;
+  usage.memory += sign * requests.memory;
+  usage.ephemeralStorage += sign * requests.ephemeralStorage;
 }
