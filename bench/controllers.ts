@@ -9,14 +9,21 @@
 // so this process's CPU is the controllers' (plus informers, client and fake kubelet) and the
 // two do not share one event loop. APISERVER=inprocess runs everything in one process.
 //   node --import tsx bench/controllers.ts        (DEPLOYMENTS, REPLICAS, WORKERS, APISERVER override)
-// APISERVER_PROFILE=DIR writes a CPU profile of the API server child into DIR (node --cpu-prof).
+// APISERVER_PROFILE=DIR writes a CPU profile of the API server child into DIR (node --cpu-prof);
+// APISERVER_NODE_FLAGS passes node flags to it (e.g. --trace-gc; its output then goes to stderr).
+//
+// The machine's speed drifts by ±15% from one run to the next, so the run ends with a peer:
+// a bare node:http server in a child process, answering pod creates with the same bytes, driven
+// through the same client. The API server's CPU per request is printed as a ratio to it.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:http';
 import { once, setMaxListeners } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import type { Deployment, ReplicaSet } from 'kubernetes-types/apps/v1.js';
+import type { Pod } from 'kubernetes-types/core/v1.js';
 import { findResource, type ResourceInfo } from '../src/api/resources.js';
 import { startApiServer } from '../src/apiserver/server.js';
-import { createClient } from '../src/client/client.js';
+import { createClient, type Query, type Transport, type TransportRequest, type TransportResponse, type WatchEvent } from '../src/client/client.js';
 import { HttpTransport } from '../src/client/http.js';
 import { DEFAULT_CONTROLLER_OPTIONS, type ControllerContext } from '../src/controllers/controller.js';
 import { createDeploymentController } from '../src/controllers/deployment/deployment.js';
@@ -37,6 +44,10 @@ const TIME_LIMIT_MS = 170_000;
 const CREATE_CONCURRENCY = 50;
 const TOKEN = 'bench-controllers-token';
 const APISERVER_PROFILE = process.env['APISERVER_PROFILE'];
+const APISERVER_NODE_FLAGS = (process.env['APISERVER_NODE_FLAGS'] ?? '').split(' ').filter(Boolean);
+const PEER_REQUESTS = 10_000;
+/** The client's own limit of requests in flight per server (src/client/in-flight-limit.ts). */
+const PEER_IN_FLIGHT = 64;
 
 const log = (line: string): void => console.log(`[bench:controllers] ${line}`);
 
@@ -62,20 +73,85 @@ async function serveApi(): Promise<{ url: string; close(): Promise<void> }> {
   };
 }
 
-/** Starts the API server in a child process; resolves with its URL and the child. */
-async function apiServerProcess(): Promise<{ url: string; child: ChildProcess }> {
-  const profile = APISERVER_PROFILE ? ['--cpu-prof', '--cpu-prof-dir', APISERVER_PROFILE] : [];
-  const child = spawn(process.execPath, [...profile, '--import', 'tsx', fileURLToPath(import.meta.url)], {
-    env: { ...process.env, K8TS_BENCH_ROLE: 'apiserver' },
+/** The peer: answers every request with 201 and its own body, as a create returns the object. */
+async function serveBare(): Promise<{ url: string; close(): Promise<void> }> {
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const body = Buffer.concat(chunks);
+      res.writeHead(201, { 'Content-Type': 'application/json', 'Content-Length': body.length });
+      res.end(body);
+    });
+  });
+  server.keepAliveTimeout = 60_000;
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const addr = server.address();
+  const port = addr && typeof addr === 'object' ? addr.port : 0;
+  return { url: `http://127.0.0.1:${port}`, close: () => new Promise((resolve) => server.close(() => resolve())) };
+}
+
+/** Starts this file in a child process in `role` (the API server or the bare peer); resolves with its URL and the child. */
+async function childProcess(role: 'apiserver' | 'bare'): Promise<{ url: string; child: ChildProcess }> {
+  const profile = role === 'apiserver' && APISERVER_PROFILE ? ['--cpu-prof', '--cpu-prof-dir', APISERVER_PROFILE] : [];
+  const flags = role === 'apiserver' ? APISERVER_NODE_FLAGS : [];
+  const child = spawn(process.execPath, [...profile, ...flags, '--import', 'tsx', fileURLToPath(import.meta.url)], {
+    env: { ...process.env, K8TS_BENCH_ROLE: role },
     stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
   });
   let buffered = '';
-  for await (const chunk of child.stdout ?? []) {
-    buffered += String(chunk);
-    const m = /^url (\S+)$/m.exec(buffered);
-    if (m?.[1]) return { url: m[1], child };
+  return new Promise((resolve, reject) => {
+    child.once('exit', (code) => reject(new Error(`the ${role} process exited (${code}) before listening`)));
+    child.stdout?.on('data', (chunk: Buffer) => {
+      buffered += String(chunk);
+      const m = /^url (\S+)$/m.exec(buffered);
+      if (m?.[1]) resolve({ url: m[1], child });
+      if (flags.length > 0) process.stderr.write(chunk);
+    });
+  });
+}
+
+/** Counts the requests a transport sends (watches apart). */
+class CountingTransport implements Transport {
+  requests = 0;
+  constructor(private readonly inner: Transport) {}
+  request(req: TransportRequest): Promise<TransportResponse> {
+    this.requests++;
+    return this.inner.request(req);
   }
-  throw new Error('API server process exited before listening');
+  watch(path: string, query: Query, signal: AbortSignal): AsyncIterable<WatchEvent> {
+    return this.inner.watch(path, query, signal);
+  }
+  close(): void {
+    this.inner.close();
+  }
+}
+
+/**
+ * The peer: CPU per request of a bare node:http server (child process) answering pod creates
+ * with their own bytes, sent through the same client with as many in flight as the controllers'.
+ */
+async function bareServerCpuPerRequest(): Promise<number> {
+  const bare = await childProcess('bare');
+  const client = createClient(new HttpTransport({ server: bare.url, token: TOKEN }));
+  const pods = client.resource<Pod>(resource('', 'v1', 'pods'), 'default');
+  const pod = (i: number): Pod => ({
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name: `peer-${i}`, namespace: 'default', labels: { app: 'peer' } },
+    spec: { containers: [{ name: 'pause', image: 'registry.k8s.io/pause:3.10' }] },
+  });
+  const send = async (count: number): Promise<void> => {
+    let next = 0;
+    await Promise.all(Array.from({ length: PEER_IN_FLIGHT }, async () => { while (next < count) await pods.create(pod(next++)); }));
+  };
+  await send(2_000); // warm-up
+  const cpu0 = await childCpuMs(bare.child);
+  await send(PEER_REQUESTS);
+  const perRequest = ((await childCpuMs(bare.child)) - cpu0) / PEER_REQUESTS;
+  client.close();
+  bare.child.kill('SIGTERM');
+  return perRequest;
 }
 
 function deployment(i: number): Deployment {
@@ -101,9 +177,10 @@ async function childCpuMs(child: ChildProcess): Promise<number> {
 
 async function main(): Promise<void> {
   const inProcess = IN_PROCESS ? await serveApi() : undefined;
-  const remote = inProcess ? undefined : await apiServerProcess();
+  const remote = inProcess ? undefined : await childProcess('apiserver');
   const url = inProcess?.url ?? remote?.url ?? '';
-  const client = createClient(new HttpTransport({ server: url, token: TOKEN }));
+  const transport = new CountingTransport(new HttpTransport({ server: url, token: TOKEN }));
+  const client = createClient(transport);
   const logger = createLogger('bench', { level: 'error' });
   const informers = new SharedInformerFactory(client, { log: logger });
   let created = 0;
@@ -145,6 +222,7 @@ async function main(): Promise<void> {
   );
   const cpu0 = process.cpuUsage();
   const apiCpu0 = remote ? await childCpuMs(remote.child) : 0;
+  const requests0 = transport.requests;
   const t0 = performance.now();
   const deployments = client.resource<Deployment>(resource('apps', 'v1', 'deployments'), 'default');
   let next = 0;
@@ -167,6 +245,7 @@ async function main(): Promise<void> {
   const cpu = process.cpuUsage(cpu0);
   const apiCpuMs = remote ? (await childCpuMs(remote.child)) - apiCpu0 : Number.NaN;
   const cpuMs = (cpu.user + cpu.system) / 1000;
+  const requests = transport.requests - requests0;
   const totalReconciles = reconciles.deployment + reconciles.replicaset;
   const createSpanS = (lastCreateMs - firstCreateMs) / 1000;
 
@@ -183,6 +262,7 @@ async function main(): Promise<void> {
     const busy = apiCpuMs / (tDone - t0);
     log(`API server process CPU: ${(apiCpuMs / 1000).toFixed(2)} s = ${(busy * 100).toFixed(0)}% of one core over the run, ${(apiCpuMs / created).toFixed(2)} ms per pod`);
   }
+  log(`requests: ${requests} (${(requests / created).toFixed(2)} per pod)`);
   log(`fake kubelet: ${kubelet.readied} pods reported ready, ${kubeletErrors.length} calls failed${kubeletErrors[0] ? ` (first: ${kubeletErrors[0]})` : ''}`);
 
   kubelet.stop();
@@ -191,10 +271,19 @@ async function main(): Promise<void> {
   client.close();
   await inProcess?.close();
   remote?.child.kill('SIGTERM');
+  if (remote) {
+    const bareUs = (await bareServerCpuPerRequest()) * 1000;
+    const apiUs = (apiCpuMs * 1000) / requests;
+    log(
+      `API server CPU per request: ${apiUs.toFixed(0)} µs; peer in this run, a bare node:http server answering ${PEER_REQUESTS} pod creates ` +
+        `with the same bytes: ${bareUs.toFixed(0)} µs per request; ratio ${(apiUs / bareUs).toFixed(1)}×`,
+    );
+  }
 }
 
-if (process.env['K8TS_BENCH_ROLE'] === 'apiserver') {
-  const api = await serveApi();
+const role = process.env['K8TS_BENCH_ROLE'];
+if (role === 'apiserver' || role === 'bare') {
+  const api = role === 'apiserver' ? await serveApi() : await serveBare();
   console.log(`url ${api.url}`);
   process.on('message', () => {
     const u = process.cpuUsage();
