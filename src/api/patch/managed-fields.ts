@@ -110,13 +110,16 @@ export function isResetManagedFields(entries: unknown): boolean {
 }
 
 /** Metadata the server sets itself; Kubernetes never records an owner for these. */
+/** The metadata fields no manager ever owns (the server sets or fixes them). */
+export const untrackedMetadataFields: ReadonlySet<string> = new Set([
+  'name', 'namespace', 'creationTimestamp', 'selfLink', 'uid', 'clusterName', 'generation', 'managedFields', 'resourceVersion',
+]);
+
 const strippedPaths: readonly FieldPath[] = [
   ['f:apiVersion'],
   ['f:kind'],
   ['f:metadata'],
-  ...['name', 'namespace', 'creationTimestamp', 'selfLink', 'uid', 'clusterName', 'generation', 'managedFields', 'resourceVersion'].map(
-    (f) => ['f:metadata', fieldElement(f)],
-  ),
+  ...[...untrackedMetadataFields].map((f) => ['f:metadata', fieldElement(f)]),
 ];
 
 /**

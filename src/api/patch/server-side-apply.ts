@@ -17,6 +17,7 @@ import {
   managerKey,
   managerOrderKey,
   trackedFields,
+  untrackedMetadataFields,
   type Manager,
 } from './managed-fields.js';
 import type { ApplyRequest, UpdateTracking } from './patch.js';
@@ -172,20 +173,35 @@ function recordUpdate(previous: Managers, oldObj: unknown, newObj: unknown, sche
 /**
  * Both objects without the top-level fields that are equal in both (a status update leaves
  * spec alone): no difference can come from those, and the equality test is much cheaper than
- * the typed comparison. Go's zero values are filled in alike on both sides afterwards.
+ * the typed comparison. Metadata counts as equal when only fields no manager owns differ (the
+ * resourceVersion does on every write). Go's zero values are filled in alike on both sides afterwards.
  */
 function withoutEqualFields(oldObj: unknown, newObj: unknown): [unknown, unknown] {
   if (!isPlainObject(oldObj) || !isPlainObject(newObj)) return [oldObj, newObj];
   let before: Record<string, unknown> | undefined;
   let after: Record<string, unknown> | undefined;
   for (const k of Object.keys(oldObj)) {
-    if (!Object.hasOwn(newObj, k) || !deepEqual(oldObj[k], newObj[k])) continue;
+    if (!Object.hasOwn(newObj, k)) continue;
+    if (!(k === 'metadata' ? equalTrackedMetadata(oldObj[k], newObj[k]) : deepEqual(oldObj[k], newObj[k]))) continue;
     before ??= { ...oldObj };
     after ??= { ...newObj };
     delete before[k];
     delete after[k];
   }
   return [before ?? oldObj, after ?? newObj];
+}
+
+/** Whether two metadata values are equal in every field a manager can own. */
+function equalTrackedMetadata(a: unknown, b: unknown): boolean {
+  if (!isPlainObject(a) || !isPlainObject(b)) return deepEqual(a, b);
+  let fields = 0;
+  for (const k in a) {
+    if (untrackedMetadataFields.has(k)) continue;
+    if (!Object.hasOwn(b, k) || !deepEqual(a[k], b[k])) return false;
+    fields++;
+  }
+  for (const k in b) if (!untrackedMetadataFields.has(k)) fields--;
+  return fields === 0;
 }
 
 /**
