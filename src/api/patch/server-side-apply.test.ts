@@ -245,17 +245,14 @@ test('trackUpdate: metadata the server sets (resourceVersion, generation) is nev
   old.metadata = { ...old.metadata, resourceVersion: '5', generation: 1, labels: { app: 'web' } };
   trackUpdate({ gvk, old: undefined, updated: old, manager: 'creator', subresource: '', now: t0 });
   // As the registry hands it over: resourceVersion removed, generation moved on.
-  const statusOnly: KubeObject = { ...structuredClone(old), status: { replicas: 1 } };
-  delete statusOnly.metadata?.resourceVersion;
-  statusOnly.metadata = { ...statusOnly.metadata, generation: 2 };
+  const { resourceVersion: _rv, ...metadata } = structuredClone(old.metadata ?? {});
+  const statusOnly: KubeObject = { ...structuredClone(old), metadata: { ...metadata, generation: 2 }, status: { replicas: 1 } };
   trackUpdate({ gvk, old, updated: statusOnly, manager: 'kubelet', subresource: 'status', now: t1 });
   const entries = managed(statusOnly);
   assert.deepEqual(entries.find((m) => m.manager === 'kubelet')?.fieldsV1, { 'f:status': { 'f:replicas': {} } });
   assert.deepEqual(entries.find((m) => m.manager === 'creator')?.fieldsV1, managed(old).find((m) => m.manager === 'creator')?.fieldsV1);
 
-  const relabeled: KubeObject = { ...structuredClone(old), status: { replicas: 1 } };
-  delete relabeled.metadata?.resourceVersion;
-  relabeled.metadata = { ...relabeled.metadata, labels: { app: 'web', tier: 'front' } };
+  const relabeled: KubeObject = { ...structuredClone(old), metadata: { ...metadata, labels: { app: 'web', tier: 'front' } }, status: { replicas: 1 } };
   trackUpdate({ gvk, old, updated: relabeled, manager: 'kubelet', subresource: 'status', now: t1 });
   assert.deepEqual(managed(relabeled).find((m) => m.manager === 'kubelet')?.fieldsV1, {
     'f:metadata': { 'f:labels': { 'f:tier': {} } },

@@ -144,8 +144,8 @@ interface UpdateContext {
 
 /** The fields that changed from `oldObj` to `newObj` move to the updater (operation Update). */
 function recordUpdate(previous: Managers, oldObj: unknown, newObj: unknown, schema: Schema, ctx: UpdateContext): Managers {
-  const [before, after] = withoutEqualFields(oldObj, newObj);
-  const diff = compare(withGoZeroValues(before, schema), withGoZeroValues(after, schema), schema);
+  const [before, after, equal] = withoutEqualFields(oldObj, newObj);
+  const diff = compare(withGoZeroValues(before, schema, equal), withGoZeroValues(after, schema, equal), schema);
   const touched = diff.modified.isEmpty() ? diff.added : diff.added.union(diff.modified);
   const changed = trackedFields(touched, ctx.subresource);
   const managers: Managers = new Map();
@@ -174,10 +174,12 @@ function recordUpdate(previous: Managers, oldObj: unknown, newObj: unknown, sche
  * Both objects without the top-level fields that are equal in both (a status update leaves
  * spec alone): no difference can come from those, and the equality test is much cheaper than
  * the typed comparison. Metadata counts as equal when only fields no manager owns differ (the
- * resourceVersion does on every write). Go's zero values are filled in alike on both sides afterwards.
+ * resourceVersion does on every write). Also returns the fields left out: Go's zero values are
+ * not filled in for them (they would be alike on both sides).
  */
-function withoutEqualFields(oldObj: unknown, newObj: unknown): [unknown, unknown] {
-  if (!isPlainObject(oldObj) || !isPlainObject(newObj)) return [oldObj, newObj];
+function withoutEqualFields(oldObj: unknown, newObj: unknown): [unknown, unknown, string[]] {
+  const equal: string[] = [];
+  if (!isPlainObject(oldObj) || !isPlainObject(newObj)) return [oldObj, newObj, equal];
   let before: Record<string, unknown> | undefined;
   let after: Record<string, unknown> | undefined;
   for (const k of Object.keys(oldObj)) {
@@ -187,8 +189,9 @@ function withoutEqualFields(oldObj: unknown, newObj: unknown): [unknown, unknown
     after ??= { ...newObj };
     delete before[k];
     delete after[k];
+    equal.push(k);
   }
-  return [before ?? oldObj, after ?? newObj];
+  return [before ?? oldObj, after ?? newObj, equal];
 }
 
 /** Whether two metadata values are equal in every field a manager can own. */
@@ -300,12 +303,14 @@ function onlyWritable(applied: KubeObject, subresource: string): KubeObject {
  * `value` with the nodes Go always serializes (non-pointer structs, slices without omitempty)
  * filled in where missing, so a diff sees what Kubernetes' typed objects would hold: a create
  * fills in `spec` rather than adding it. Shares everything it does not fill in with `value`.
+ * Top-level fields in `skip` are not filled in.
  */
-export function withGoZeroValues(value: unknown, schema: Schema): unknown {
+export function withGoZeroValues(value: unknown, schema: Schema, skip: readonly string[] = []): unknown {
   if (schema.type !== 'struct' || !isPlainObject(value) || !schema.alwaysPresent) return value;
   // Copied only where something is filled in; the result is for reading (diffs) only.
   let out: Record<string, unknown> | undefined;
   for (const field of schema.alwaysPresent) {
+    if (skip.includes(field)) continue;
     const child = schema.fields[field];
     const before = value[field];
     let after: unknown = before === undefined ? (child?.type === 'list' ? null : {}) : before;
