@@ -14,8 +14,8 @@ const NO_MEMBERS: ReadonlySet<PathElement> = new Set();
 const NO_CHILDREN: ReadonlyMap<PathElement, FieldSet> = new Map();
 
 export class FieldSet {
-  // Most nodes are leaves' parents with few entries, and many have no children at all: the
-  // collections are made on the first insert (a set is built for every write the server tracks).
+  // Sets are built for every write the server tracks, a node per step of each path, and many
+  // nodes never get members or children: both collections are made on first insert.
   private memberSet: ReadonlySet<PathElement> = NO_MEMBERS;
   private childSets: ReadonlyMap<PathElement, FieldSet> = NO_CHILDREN;
   /**

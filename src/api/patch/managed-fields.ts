@@ -110,11 +110,11 @@ export function isResetManagedFields(entries: unknown): boolean {
 }
 
 /** Metadata the server sets itself; Kubernetes never records an owner for these. */
-/** The metadata fields no manager ever owns (the server sets or fixes them). */
 export const untrackedMetadataFields: ReadonlySet<string> = new Set([
   'name', 'namespace', 'creationTimestamp', 'selfLink', 'uid', 'clusterName', 'generation', 'managedFields', 'resourceVersion',
 ]);
 
+/** Paths never owned: the type fields, metadata itself, and the metadata the server sets. */
 const strippedPaths: readonly FieldPath[] = [
   ['f:apiVersion'],
   ['f:kind'],

@@ -36,8 +36,9 @@ export interface CacheEvent {
   prev: CachedObject | undefined;
   /**
    * Wire lines built while the event is handed to the watchers, shared by all JSON watchers.
-   * Dropped once every watcher has it: a later replay from the history encodes again, so the
-   * history window holds no encoded bytes.
+   * Dropped once every current watcher has it, so the history window does not hold every
+   * event's bytes; an event replayed to a new watcher is encoded again (and kept for the
+   * other watchers replaying it).
    */
   lines?: Map<string, Buffer> | undefined;
 }
