@@ -70,10 +70,13 @@ function copyValue(v: unknown): unknown {
   if (proto !== Object.prototype && proto !== null) return structuredClone(v);
   const out: Record<string, unknown> = {};
   for (const key in v) {
-    const value = copyValue((v as Record<string, unknown>)[key]);
-    // A "__proto__" key (JSON.parse makes it an own property) must stay data, not a prototype.
-    if (key === '__proto__') Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true });
-    else out[key] = value;
+    setField(out, key, copyValue((v as Record<string, unknown>)[key]));
   }
   return out;
+}
+
+/** `target[key] = value`, where a "__proto__" key (JSON.parse makes it an own field) stays a field, not a prototype. */
+export function setField(target: Record<string, unknown>, key: string, value: unknown): void {
+  if (key === '__proto__') Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+  else target[key] = value;
 }

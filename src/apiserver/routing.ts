@@ -26,9 +26,11 @@ export interface ResourceRoute {
 
 const NAMESPACE_SUBRESOURCES = new Set(['status', 'finalize']);
 
+const HEALTH_PATH = /^\/(healthz|livez|readyz)(\/|$)/;
+
 /** `/healthz`, `/livez`, `/readyz` and their individual checks (`/readyz/etcd`). */
 export function isHealthPath(pathname: string): boolean {
-  return /^\/(healthz|livez|readyz)(\/|$)/.test(pathname);
+  return HEALTH_PATH.test(pathname);
 }
 
 export function parseRoute(pathname: string): Route {

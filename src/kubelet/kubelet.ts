@@ -304,11 +304,7 @@ export class Kubelet {
     const used: NodeUsage = { pods: 0, milliCpu: 0, memory: 0, ephemeralStorage: 0 };
     for (const r of this.ctx.records.values()) {
       if (r === except || r.admission !== 'admitted' || r.removed || !r.requests) continue;
-      if (isTerminalPhase((r.lastStatus ?? r.pod.status)?.phase)) continue;
-      used.pods++;
-      used.milliCpu += r.requests.milliCpu;
-      used.memory += r.requests.memory;
-      used.ephemeralStorage += r.requests.ephemeralStorage;
+      if (!isTerminalPhase((r.lastStatus ?? r.pod.status)?.phase)) addUsage(used, r.requests, 1);
     }
     return used;
   }

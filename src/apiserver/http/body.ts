@@ -83,19 +83,24 @@ export function decodeJson(text: string): DecodedBody {
   return { value, duplicates: keysInText(text) === keysInValue(value) ? [] : findDuplicateKeys(text) };
 }
 
+/** The index of the quote that closes the string opening at `open` (one not escaped by an odd run of backslashes); -1 if none. */
+function closingQuote(text: string, open: number): number {
+  let j = text.indexOf('"', open + 1);
+  while (j > 0) {
+    let backslashes = 0;
+    while (text.charCodeAt(j - 1 - backslashes) === 0x5c) backslashes++;
+    if (backslashes % 2 === 0) return j;
+    j = text.indexOf('"', j + 1);
+  }
+  return -1;
+}
+
 /** How many object keys valid JSON text holds: the strings followed by a colon. */
 function keysInText(text: string): number {
   let keys = 0;
   let i = text.indexOf('"');
   while (i >= 0) {
-    // The closing quote is one not escaped by an odd run of backslashes.
-    let j = text.indexOf('"', i + 1);
-    while (j > 0) {
-      let backslashes = 0;
-      while (text.charCodeAt(j - 1 - backslashes) === 0x5c) backslashes++;
-      if (backslashes % 2 === 0) break;
-      j = text.indexOf('"', j + 1);
-    }
+    const j = closingQuote(text, i);
     if (j < 0) break;
     let k = j + 1;
     while (isJsonSpace(text.charCodeAt(k))) k++;
@@ -184,23 +189,14 @@ export function findDuplicateKeys(text: string): string[] {
   while (i < n) {
     const c = text.charCodeAt(i);
     if (c === 0x22) {
-      // A string: find its closing quote (one not escaped by an odd run of backslashes).
-      let j = text.indexOf('"', i + 1);
-      let escaped = false;
-      while (j > 0) {
-        let backslashes = 0;
-        while (text.charCodeAt(j - 1 - backslashes) === 0x5c) backslashes++;
-        if (backslashes % 2 === 0) break;
-        escaped = true;
-        j = text.indexOf('"', j + 1);
-      }
+      let j = closingQuote(text, i);
       if (j < 0) j = n;
       const top = depth > 0 ? stack[depth - 1] : undefined;
       let k = j + 1;
       while (k < n && isJsonSpace(text.charCodeAt(k))) k++;
       if (top?.keys && text.charCodeAt(k) === 0x3a) {
         const raw = text.slice(i + 1, j);
-        const key = escaped || raw.includes('\\') ? (JSON.parse(text.slice(i, j + 1)) as string) : raw;
+        const key = raw.includes('\\') ? (JSON.parse(text.slice(i, j + 1)) as string) : raw;
         if (top.keys.includes(key)) out.push(pathTo(depth, key));
         top.keys.push(key);
         top.pendingKey = key;

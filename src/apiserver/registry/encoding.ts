@@ -3,7 +3,7 @@
 // resourceVersion, unknown before the write). Reads splice `"resourceVersion":"N"` into the
 // stored bytes, so serving an object never parses or re-serializes it.
 import type { KubeObject } from '../../api/object.js';
-import { isPlainObject } from '../../api/object.js';
+import { isPlainObject, setField } from '../../api/object.js';
 import { ApiError } from '../../api/errors.js';
 
 const METADATA_OPEN = Buffer.from('"metadata":{');
@@ -35,12 +35,6 @@ function storageOrder(obj: KubeObject, rv: string | undefined): KubeObject {
     if (k !== 'apiVersion' && k !== 'kind' && k !== 'metadata' && v !== undefined) setField(out, k, v);
   }
   return out;
-}
-
-/** `target[key] = value`, where a "__proto__" key (JSON.parse makes it an own field) stays a field. */
-function setField(target: Record<string, unknown>, key: string, value: unknown): void {
-  if (key === '__proto__') Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
-  else target[key] = value;
 }
 
 /**
