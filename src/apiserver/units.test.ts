@@ -19,6 +19,18 @@ test('stored bytes get resourceVersion spliced into metadata', () => {
   assert.deepEqual(empty.metadata, { resourceVersion: '3' });
 });
 
+test('served JSON is the stored bytes and the resourceVersion field in pieces, never copied together', () => {
+  const bytes = encodeForStorage({ kind: 'ConfigMap', apiVersion: 'v1', metadata: { name: 'ü' }, data: { k: 'ß → 😀' } });
+  const json = withResourceVersion(bytes, 7);
+  assert.equal(json.chunks.length, 3);
+  assert.equal(json.chunks[0]?.buffer, bytes.buffer, 'the head is a view of the stored bytes');
+  assert.equal(json.chunks[2]?.buffer, bytes.buffer, 'the tail is a view of the stored bytes');
+  const text = '{"apiVersion":"v1","kind":"ConfigMap","metadata":{"resourceVersion":"7","name":"ü"},"data":{"k":"ß → 😀"}}';
+  assert.equal(json.toString(), text);
+  assert.equal(json.length, Buffer.byteLength(text));
+  assert.equal(json.toBuffer().toString('utf8'), text);
+});
+
 test('continue tokens round-trip and reject garbage with 400', () => {
   assert.deepEqual(decodeContinue(encodeContinue({ rv: 5, start: 'ns/name' })), { rv: 5, start: 'ns/name' });
   assert.throws(() => decodeContinue('not-base64-json'), (e: unknown) => e instanceof ApiError && e.code === 400);

@@ -77,7 +77,7 @@ export function listBytes(resource: ResourceInfo, page: ListPage): Buffer {
   const comma = Buffer.from(',');
   page.items.forEach((item, i) => {
     if (i > 0) parts.push(comma);
-    parts.push(item.json);
+    for (const c of item.json.chunks) parts.push(c);
   });
   parts.push(Buffer.from(']}'));
   return Buffer.concat(parts);

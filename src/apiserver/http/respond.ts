@@ -1,16 +1,25 @@
 // Writing answers: JSON bodies (pre-encoded bytes where possible), Status errors, warnings.
 import type { ServerResponse } from 'node:http';
 import { ApiError, type Status } from '../../api/errors.js';
+import type { ServedJson } from '../registry/encoding.js';
 
 export const JSON_TYPE = 'application/json';
 
-export function sendBytes(res: ServerResponse, code: number, body: Buffer, contentType = JSON_TYPE): void {
+/** Sends `body`: bytes, or served JSON written piece by piece (node sends the pieces in one write). */
+export function sendBytes(res: ServerResponse, code: number, body: Buffer | ServedJson, contentType = JSON_TYPE): void {
   if (res.headersSent) {
     res.end();
     return;
   }
   res.writeHead(code, { 'Content-Type': contentType, 'Content-Length': body.length, 'Cache-Control': 'no-cache, private' });
-  res.end(body);
+  if (Buffer.isBuffer(body)) {
+    res.end(body);
+    return;
+  }
+  const chunks = body.chunks;
+  const last = chunks.length - 1;
+  for (let i = 0; i < last; i++) res.write(chunks[i]);
+  res.end(chunks[last]);
 }
 
 export function sendJson(res: ServerResponse, code: number, value: unknown, contentType = JSON_TYPE): void {

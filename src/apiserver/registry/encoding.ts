@@ -38,17 +38,47 @@ function storageOrder(obj: KubeObject, rv: string | undefined): KubeObject {
 }
 
 /**
+ * An object's JSON as served: pieces that, written one after the other, are the JSON text. The
+ * stored bytes with their resourceVersion are kept as three pieces (views of the stored bytes
+ * around the field), so serving an object copies it only into the socket.
+ */
+export class ServedJson {
+  readonly length: number;
+
+  constructor(readonly chunks: readonly Buffer[]) {
+    let length = 0;
+    for (const c of chunks) length += c.length;
+    this.length = length;
+  }
+
+  static of(bytes: Buffer): ServedJson {
+    return new ServedJson([bytes]);
+  }
+
+  /** One contiguous copy, for the callers that need one. */
+  toBuffer(): Buffer {
+    return this.chunks.length === 1 ? (this.chunks[0] as Buffer) : Buffer.concat(this.chunks as Buffer[], this.length);
+  }
+
+  toString(): string {
+    let text = '';
+    for (const c of this.chunks) text += c.toString('utf8');
+    return text;
+  }
+}
+
+/**
  * Stored bytes with `metadata.resourceVersion` set to `rv`. The first `"metadata":{` is the
  * top-level one because encodeForStorage writes it right after two string values.
  */
-export function withResourceVersion(stored: Uint8Array, rv: number): Buffer {
+export function withResourceVersion(stored: Uint8Array, rv: number): ServedJson {
   const bytes = Buffer.isBuffer(stored) ? stored : Buffer.from(stored.buffer, stored.byteOffset, stored.byteLength);
   const at = bytes.indexOf(METADATA_OPEN);
   if (at < 0) throw ApiError.internal('stored object without metadata');
   const insertAt = at + METADATA_OPEN.length;
   const empty = bytes[insertAt] === 0x7d; // '}'
-  const field = Buffer.from(`"resourceVersion":"${rv}"${empty ? '' : ','}`);
-  return Buffer.concat([bytes.subarray(0, insertAt), field, bytes.subarray(insertAt)]);
+  const field = Buffer.from(`"resourceVersion":"${rv}"${empty ? '' : ','}`, 'latin1');
+  return new ServedJson([bytes.subarray(0, insertAt), field, bytes.subarray(insertAt)]);
 }
 
 /**
@@ -61,9 +91,10 @@ export function storedView(obj: KubeObject, rv: number): KubeObject {
   return storageOrder(obj, String(rv));
 }
 
-/** Parses stored (or spliced) bytes back into an object. */
-export function decodeStored(bytes: Uint8Array): KubeObject {
-  const parsed: unknown = JSON.parse(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8'));
+/** Parses stored bytes, or served JSON, back into an object. */
+export function decodeStored(json: Uint8Array | ServedJson): KubeObject {
+  const text = json instanceof ServedJson ? json.toString() : Buffer.from(json.buffer, json.byteOffset, json.byteLength).toString('utf8');
+  const parsed: unknown = JSON.parse(text);
   if (!isPlainObject(parsed)) throw ApiError.internal('stored value is not an object');
   return parsed as KubeObject;
 }

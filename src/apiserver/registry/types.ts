@@ -4,11 +4,12 @@ import type { KubeObject } from '../../api/object.js';
 import type { FieldMatcher } from '../../api/selectors/fields.js';
 import type { LabelMatcher } from '../../api/selectors/labels.js';
 import type { UserInfo } from '../authn/user.js';
+import type { ServedJson } from './encoding.js';
 
 /** An object as served: parsed form and its exact JSON bytes (resourceVersion included). */
 export interface StoredObject {
   obj: KubeObject;
-  json: Buffer;
+  json: ServedJson;
   /** metadata.resourceVersion as a number (0 for dry-run results never stored). */
   rv: number;
 }

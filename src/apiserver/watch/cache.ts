@@ -8,7 +8,7 @@ import type { KubeObject } from '../../api/object.js';
 import type { ResourceInfo } from '../../api/resources.js';
 import { selectableFields } from '../../api/selectors/fields.js';
 import { CompactedError, type Storage, type StorageEvent } from '../../storage/storage.js';
-import { decodeStored, storedView, withResourceVersion } from '../registry/encoding.js';
+import { decodeStored, storedView, withResourceVersion, type ServedJson } from '../registry/encoding.js';
 import { meta } from '../registry/meta.js';
 
 /** One object state as the cache holds it. Treat as immutable. */
@@ -16,7 +16,7 @@ export interface CachedObject {
   key: string;
   obj: KubeObject;
   /** JSON with metadata.resourceVersion = rv. */
-  json: Buffer;
+  json: ServedJson;
   /** Stored bytes (no resourceVersion), to re-stamp with another revision. */
   raw: Uint8Array;
   rv: number;
@@ -48,13 +48,14 @@ export interface WriteHandoff {
   /** The write did not happen: forget the object. */
   withdraw(): void;
   /** The object's JSON at revision `rv` (after the write), built once for the writer and the cache. */
-  json(rv: number): Buffer;
+  json(rv: number): ServedJson;
 }
 
 interface ExpectedWrite {
   bytes: Uint8Array;
   obj: KubeObject;
-  json: { rv: number; buf: Buffer } | undefined;
+  json: ServedJson | undefined;
+  rv: number;
 }
 
 export interface CacheSubscriber {
@@ -196,7 +197,7 @@ export class WatchCache {
    * the cache is not running nothing is kept (nothing would take the object).
    */
   expectWrite(key: string, bytes: Uint8Array, obj: KubeObject): WriteHandoff {
-    const entry: ExpectedWrite = { bytes, obj, json: undefined };
+    const entry: ExpectedWrite = { bytes, obj, json: undefined, rv: 0 };
     if (this.running) this.written.set(key, entry);
     return {
       withdraw: () => {
@@ -230,7 +231,7 @@ export class WatchCache {
     return this.cachedObject(key, raw, rv, json, decodeStored(json));
   }
 
-  private cachedObject(key: string, raw: Uint8Array, rv: number, json: Buffer, obj: KubeObject): CachedObject {
+  private cachedObject(key: string, raw: Uint8Array, rv: number, json: ServedJson, obj: KubeObject): CachedObject {
     const m = meta(obj);
     return {
       key,
@@ -293,8 +294,11 @@ export class WatchCache {
   }
 }
 
-/** The entry's bytes with resourceVersion `rv`, spliced once for both the writer and the cache. */
-function jsonAt(entry: ExpectedWrite, rv: number): Buffer {
-  if (entry.json?.rv !== rv) entry.json = { rv, buf: withResourceVersion(entry.bytes, rv) };
-  return entry.json.buf;
+/** The entry's JSON at resourceVersion `rv`, spliced once for both the writer and the cache. */
+function jsonAt(entry: ExpectedWrite, rv: number): ServedJson {
+  if (entry.rv !== rv || !entry.json) {
+    entry.json = withResourceVersion(entry.bytes, rv);
+    entry.rv = rv;
+  }
+  return entry.json;
 }

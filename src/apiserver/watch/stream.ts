@@ -24,11 +24,20 @@ export interface WatchEncoder {
 /** The most a corked batch of watch events holds back before it is sent. */
 const CORK_FLUSH_BYTES = 256 * 1024;
 
+const LINE_START: Readonly<Record<EventType, Buffer>> = {
+  ADDED: Buffer.from('{"type":"ADDED","object":'),
+  MODIFIED: Buffer.from('{"type":"MODIFIED","object":'),
+  DELETED: Buffer.from('{"type":"DELETED","object":'),
+};
+const LINE_END = Buffer.from('}\n');
+
 export const jsonEncoder: WatchEncoder = {
   line(type, object, shared) {
     const cached = shared?.event.lines?.get(shared.key);
     if (cached) return cached;
-    const line = Buffer.concat([Buffer.from(`{"type":"${type}","object":`), object.json, Buffer.from('}\n')]);
+    const start = LINE_START[type];
+    const json = object.json;
+    const line = Buffer.concat([start, ...json.chunks, LINE_END], start.length + json.length + LINE_END.length);
     if (shared) (shared.event.lines ??= new Map()).set(shared.key, line);
     return line;
   },
