@@ -192,7 +192,12 @@ class Exchange {
   destroy(): void {
     this.req.signal?.removeEventListener('abort', this.onAbort);
     this.release();
-    if (!this.socket.destroyed) this.socket.destroy();
+    if (this.socket.destroyed) return;
+    // A complete answer's last write still has its callback queued (node calls it on the next
+    // tick); destroyed before that, the stream fails the callback with a new error object,
+    // stack trace and all. The socket closes once the callbacks have run.
+    if (this.ended) setImmediate(() => this.socket.destroy());
+    else this.socket.destroy();
   }
 
   private receive(chunk: Buffer, callback: () => void): void {
