@@ -34,9 +34,14 @@ export function isHealthPath(pathname: string): boolean {
 }
 
 export function parseRoute(pathname: string): Route {
-  const parts = pathname.split('/').filter((p) => p !== '').map(safeDecode);
-  if (parts.some((p) => p === undefined)) return { kind: 'notFound' };
-  const seg = parts as string[];
+  const seg: string[] = [];
+  for (const part of pathname.split('/')) {
+    if (part === '') continue;
+    // Most segments hold no escapes: only those with a '%' are decoded.
+    const decoded = part.includes('%') ? safeDecode(part) : part;
+    if (decoded === undefined) return { kind: 'notFound' };
+    seg.push(decoded);
+  }
   let group: string;
   let version: string | undefined;
   let rest: string[];
