@@ -6,29 +6,36 @@ import type { StoredObject } from './types.js';
 
 class LazyStoredObject implements StoredObject {
   private parsed: KubeObject | undefined;
+  /** `parsed` still lacks its resourceVersion (set on first read: most writers only send `json`). */
+  private unstamped: boolean;
 
   constructor(
     readonly json: ServedJson,
     readonly rv: number,
     parsed?: KubeObject,
+    unstamped = false,
   ) {
     this.parsed = parsed;
+    this.unstamped = unstamped && parsed !== undefined;
   }
 
   get obj(): KubeObject {
-    this.parsed ??= decodeStored(this.json);
+    if (this.parsed === undefined) this.parsed = decodeStored(this.json);
+    else if (this.unstamped) {
+      this.unstamped = false;
+      this.parsed.metadata = { ...this.parsed.metadata, resourceVersion: String(this.rv) };
+    }
     return this.parsed;
   }
 }
 
 /**
  * From storage bytes (no resourceVersion inside) and the storage modRevision; `parsed`, when
- * the caller has it, must be the same object (its resourceVersion is set here); `json`, when
- * the caller has it, must be `withResourceVersion(value, rv)`.
+ * the caller has it, must be the same object (its resourceVersion is set when `obj` is first
+ * read); `json`, when the caller has it, must be `withResourceVersion(value, rv)`.
  */
 export function fromStorage(value: Uint8Array, rv: number, parsed?: KubeObject, json?: ServedJson): StoredObject {
-  if (parsed) parsed.metadata = { ...parsed.metadata, resourceVersion: String(rv) };
-  return new LazyStoredObject(json ?? withResourceVersion(value, rv), rv, parsed);
+  return new LazyStoredObject(json ?? withResourceVersion(value, rv), rv, parsed, true);
 }
 
 /** From an object that already carries its final state (resourceVersion set by the caller). */
