@@ -84,14 +84,17 @@ export function encodeManagedFields(managers: Iterable<Manager>): ManagedFieldsE
       cmp(a.apiVersion, b.apiVersion) ||
       cmp(a.subresource, b.subresource),
   );
-  return list.map((m) => {
-    const entry: ManagedFieldsEntry = { manager: m.manager, operation: m.operation, apiVersion: m.apiVersion };
-    if (m.time !== undefined) entry.time = m.time;
-    entry.fieldsType = 'FieldsV1';
-    entry.fieldsV1 = m.fields.toFieldsV1();
-    if (m.subresource) entry.subresource = m.subresource;
-    return entry;
-  });
+  return list.map((m) => managedFieldsEntry(m, m.fields.toFieldsV1()));
+}
+
+/** The wire entry of manager `m` owning `fieldsV1` (its field set, encoded). */
+export function managedFieldsEntry(m: Omit<Manager, 'fields'>, fieldsV1: Record<string, unknown>): ManagedFieldsEntry {
+  const entry: ManagedFieldsEntry = { manager: m.manager, operation: m.operation, apiVersion: m.apiVersion };
+  if (m.time !== undefined) entry.time = m.time;
+  entry.fieldsType = 'FieldsV1';
+  entry.fieldsV1 = fieldsV1;
+  if (m.subresource) entry.subresource = m.subresource;
+  return entry;
 }
 
 function cmp(a: string, b: string): number {

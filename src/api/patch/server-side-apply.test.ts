@@ -214,6 +214,34 @@ test('trackUpdate on create owns every field set, marking nodes the create added
   ]);
 });
 
+test('creates alike but for their names record the same fields; any other difference counts', () => {
+  const create = (obj: KubeObject, manager = 'replicaset-controller', now = t0): KubeObject => {
+    trackUpdate({ gvk, old: undefined, updated: obj, manager, subresource: '', now });
+    return obj;
+  };
+  const named = (name: string, opts: Parameters<typeof deployment>[0] = {}): KubeObject => {
+    const obj = deployment(opts);
+    obj.metadata = { ...obj.metadata, name, uid: `uid-${name}`, creationTimestamp: t0 };
+    return obj;
+  };
+  const first = create(named('a', { replicas: 1 }));
+  const second = create(named('b', { replicas: 1 }), 'replicaset-controller', t1);
+  assert.deepEqual(managed(second), [{ ...managed(first)[0], time: t1 }]);
+  // A label, a list item's key, another manager: each records what it is.
+  const labelled = create(named('c', { replicas: 1, labels: { app: 'web', tier: 'db' } }));
+  assert.deepEqual((managed(labelled)[0]?.fieldsV1 as Record<string, unknown>)['f:metadata'], { 'f:labels': { '.': {}, 'f:app': {}, 'f:tier': {} } });
+  const other = create(named('d', { replicas: 1, containers: [{ name: 'redis', image: 'redis', ports: [{ containerPort: 80 }] }] }));
+  assert.ok(JSON.stringify(managed(other)[0]?.fieldsV1).includes('k:{\\"name\\":\\"redis\\"}'));
+  const byOther = create(named('e', { replicas: 1 }), 'kubectl-create');
+  assert.equal(managed(byOther)[0]?.manager, 'kubectl-create');
+  assert.deepEqual(managed(byOther)[0]?.fieldsV1, managed(first)[0]?.fieldsV1);
+  // Owning nothing records no entry, every time.
+  for (const name of ['f', 'g']) {
+    const bare = create({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name } });
+    assert.equal(bare.metadata?.managedFields, undefined);
+  }
+});
+
 test('trackUpdate moves changed fields to the updater and ignores status on the main resource', () => {
   const old = deployment({ replicas: 1 });
   trackUpdate({ gvk, old: undefined, updated: old, manager: 'creator', subresource: '', now: t0 });

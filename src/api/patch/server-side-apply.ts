@@ -4,13 +4,14 @@
 // field another manager owns is a conflict unless forced. Updates (create/update/patch) take
 // ownership of the fields they change.
 import { ApiError, type StatusCause } from '../errors.js';
-import { deepCopy, formatApiVersion, isPlainObject, type KubeObject } from '../object.js';
+import { deepCopy, deepFreeze, formatApiVersion, isPlainObject, setField, type KubeObject } from '../object.js';
 import { applySchema } from './builtin-schemas.js';
 import { FieldSet, formatPath, type FieldPath } from './fieldset.js';
 import { canonicalJson, deepEqual } from './json-value.js';
 import {
   decodeManagedFields,
   encodeManagedFields,
+  managedFieldsEntry,
   isResetManagedFields,
   isWritableTopField,
   capUpdateManagers,
@@ -125,14 +126,46 @@ export function trackUpdate(req: UpdateTracking): void {
   const sent = req.subresource === '' ? decodeManagedFields(meta.managedFields) : undefined;
   const start = sent && sent.size > 0 ? sent : decodeManagedFields(req.old?.metadata?.managedFields, { stored: true });
   delete meta.managedFields;
-  const managers = recordUpdate(start, viewWithoutManagedFields(req.old) ?? {}, req.updated, schema, {
-    manager: req.manager,
-    apiVersion: formatApiVersion(req.gvk.group, req.gvk.version),
-    subresource: req.subresource,
-    now: req.now,
-  });
+  const ctx: UpdateContext = { manager: req.manager, apiVersion: formatApiVersion(req.gvk.group, req.gvk.version), subresource: req.subresource, now: req.now };
+  if (req.old === undefined && start.size === 0) {
+    const fieldsV1 = createdFields(req, schema, ctx);
+    if (fieldsV1) meta.managedFields = [managedFieldsEntry({ ...ctx, operation: 'Update', time: req.now }, fieldsV1)];
+    return;
+  }
+  const managers = recordUpdate(start, viewWithoutManagedFields(req.old) ?? {}, req.updated, schema, ctx);
   const entries = encodeManagedFields(managers.values());
   if (entries.length > 0) meta.managedFields = entries;
+}
+
+/**
+ * The FieldsV1 a create records for its manager (undefined when it owns nothing). Objects alike
+ * in every field a manager can own record the same fields, and controllers create many such
+ * objects (the pods of one ReplicaSet differ only in their names): the fields are worked out
+ * once per distinct object and kept, frozen, shared by every object that records them.
+ */
+function createdFields(req: UpdateTracking, schema: Schema, ctx: UpdateContext): Record<string, unknown> | undefined {
+  const key = createdFieldsKey(req);
+  const known = createdFieldsMemo.get(key);
+  if (known !== undefined) return known ?? undefined;
+  const managers = recordUpdate(new Map(), {}, req.updated, schema, ctx);
+  const fieldsV1 = encodeManagedFields(managers.values())[0]?.fieldsV1;
+  if (createdFieldsMemo.size >= CREATED_FIELDS_MEMO_SIZE) createdFieldsMemo.delete(createdFieldsMemo.keys().next().value as string);
+  createdFieldsMemo.set(key, fieldsV1 ? deepFreeze(fieldsV1) : null);
+  return fieldsV1;
+}
+
+/** Created objects' FieldsV1 by createdFieldsKey (null: nothing owned), oldest first. */
+const createdFieldsMemo = new Map<string, Record<string, unknown> | null>();
+const CREATED_FIELDS_MEMO_SIZE = 1024;
+
+/** Kind, manager and the object's JSON without the metadata no manager owns (name, uid …). */
+function createdFieldsKey(req: UpdateTracking): string {
+  const obj = req.updated;
+  const tracked: Record<string, unknown> = {};
+  const meta = obj.metadata as Record<string, unknown> | undefined;
+  for (const k in meta) if (!untrackedMetadataFields.has(k)) setField(tracked, k, meta[k]);
+  const { group, version, kind } = req.gvk;
+  return JSON.stringify([group, version, kind, req.manager, req.subresource, { ...obj, metadata: tracked }]);
 }
 
 interface UpdateContext {
