@@ -55,11 +55,6 @@ export class ServedJson {
     return new ServedJson([bytes]);
   }
 
-  /** One contiguous copy, for the callers that need one. */
-  toBuffer(): Buffer {
-    return this.chunks.length === 1 ? (this.chunks[0] as Buffer) : Buffer.concat(this.chunks as Buffer[], this.length);
-  }
-
   toString(): string {
     let text = '';
     for (const c of this.chunks) text += c.toString('utf8');
