@@ -222,20 +222,29 @@ async function main(): Promise<void> {
 
   const readyIn = (namespace: string): number =>
     rsInformer.cache.list().filter((rs) => rs.metadata?.namespace === namespace && (rs.status?.readyReplicas ?? 0) === REPLICAS).length;
+  /** Creates `count` Deployments in `namespace`, CREATE_CONCURRENCY at a time. */
+  const createDeployments = async (namespace: string, count: number): Promise<void> => {
+    const deployments = client.resource<Deployment>(resource('apps', 'v1', 'deployments'), namespace);
+    let next = 0;
+    await Promise.all(
+      Array.from({ length: CREATE_CONCURRENCY }, async () => {
+        while (next < count) await deployments.create(deployment(next++, namespace));
+      }),
+    );
+  };
+  /** Waits until `count` ReplicaSets in `namespace` are ready; false when TIME_LIMIT_MS after `since` came first. */
+  const waitReady = async (namespace: string, count: number, since: number): Promise<boolean> => {
+    while (readyIn(namespace) < count) {
+      if (performance.now() - since > TIME_LIMIT_MS) return false;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    return true;
+  };
   if (WARMUP > 0) {
     const w0 = performance.now();
     await client.resource(resource('', 'v1', 'namespaces')).create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'warmup' } });
-    const warm = client.resource<Deployment>(resource('apps', 'v1', 'deployments'), 'warmup');
-    let n = 0;
-    await Promise.all(
-      Array.from({ length: CREATE_CONCURRENCY }, async () => {
-        while (n < WARMUP) await warm.create(deployment(n++, 'warmup'));
-      }),
-    );
-    while (readyIn('warmup') < WARMUP) {
-      if (performance.now() - w0 > TIME_LIMIT_MS) throw new Error(`warm-up: only ${readyIn('warmup')}/${WARMUP} ReplicaSets ready`);
-      await new Promise((r) => setTimeout(r, 20));
-    }
+    await createDeployments('warmup', WARMUP);
+    if (!(await waitReady('warmup', WARMUP, w0))) throw new Error(`warm-up: only ${readyIn('warmup')}/${WARMUP} ReplicaSets ready`);
     const warmS = (performance.now() - w0) / 1000;
     log(`warm-up: ${WARMUP} Deployments × ${REPLICAS} in namespace warmup ready after ${warmS.toFixed(2)} s (${((WARMUP * REPLICAS) / warmS).toFixed(0)} pods/s, cold)`);
     created = 0;
@@ -250,23 +259,9 @@ async function main(): Promise<void> {
   const apiCpu0 = remote ? await childCpuMs(remote.child) : 0;
   const requests0 = transport.requests;
   const t0 = performance.now();
-  const deployments = client.resource<Deployment>(resource('apps', 'v1', 'deployments'), 'default');
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: CREATE_CONCURRENCY }, async () => {
-      while (next < DEPLOYMENTS) await deployments.create(deployment(next++, 'default'));
-    }),
-  );
+  await createDeployments('default', DEPLOYMENTS);
   const tCreated = performance.now();
-  const readyCount = (): number => readyIn('default');
-  let partial = false;
-  while (readyCount() < DEPLOYMENTS) {
-    if (performance.now() - t0 > TIME_LIMIT_MS) {
-      partial = true;
-      break;
-    }
-    await new Promise((r) => setTimeout(r, 20));
-  }
+  const partial = !(await waitReady('default', DEPLOYMENTS, t0));
   const tDone = performance.now();
   const cpu = process.cpuUsage(cpu0);
   const apiCpuMs = remote ? (await childCpuMs(remote.child)) - apiCpu0 : Number.NaN;
@@ -275,7 +270,7 @@ async function main(): Promise<void> {
   const totalReconciles = reconciles.deployment + reconciles.replicaset;
   const createSpanS = (lastCreateMs - firstCreateMs) / 1000;
 
-  log(`${partial ? 'PARTIAL (stopped at the time limit): ' : ''}${readyCount()}/${DEPLOYMENTS} ReplicaSets at readyReplicas=${REPLICAS}`);
+  log(`${partial ? 'PARTIAL (stopped at the time limit): ' : ''}${readyIn('default')}/${DEPLOYMENTS} ReplicaSets at readyReplicas=${REPLICAS}`);
   log(`Deployments created in ${((tCreated - t0) / 1000).toFixed(2)} s (${CREATE_CONCURRENCY} concurrent POSTs)`);
   log(`all ReplicaSets ready after ${((tDone - t0) / 1000).toFixed(2)} s`);
   log(`pods created by the ReplicaSet controller: ${created} in ${createSpanS.toFixed(2)} s = ${(created / createSpanS).toFixed(0)} pods/s (clusterloader2 creates 10 pods/s; goal ≥ 1,000)`);

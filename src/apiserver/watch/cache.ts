@@ -47,15 +47,13 @@ export interface CacheEvent {
 export interface WriteHandoff {
   /** The write did not happen: forget the object. */
   withdraw(): void;
-  /** The object's JSON at revision `rv` (after the write), built once for the writer and the cache. */
+  /** The object's JSON at revision `rv` (after the write). */
   json(rv: number): ServedJson;
 }
 
 interface ExpectedWrite {
   bytes: Uint8Array;
   obj: KubeObject;
-  json: ServedJson | undefined;
-  rv: number;
 }
 
 export interface CacheSubscriber {
@@ -197,13 +195,13 @@ export class WatchCache {
    * the cache is not running nothing is kept (nothing would take the object).
    */
   expectWrite(key: string, bytes: Uint8Array, obj: KubeObject): WriteHandoff {
-    const entry: ExpectedWrite = { bytes, obj, json: undefined, rv: 0 };
+    const entry: ExpectedWrite = { bytes, obj };
     if (this.running) this.written.set(key, entry);
     return {
       withdraw: () => {
         if (this.written.get(key) === entry) this.written.delete(key);
       },
-      json: (rv) => jsonAt(entry, rv),
+      json: (rv) => withResourceVersion(bytes, rv),
     };
   }
 
@@ -213,7 +211,7 @@ export class WatchCache {
     if (!entry) return undefined;
     this.written.delete(key);
     if (!Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength).equals(entry.bytes)) return undefined;
-    return this.cachedObject(key, raw, rv, jsonAt(entry, rv), storedView(entry.obj, rv));
+    return this.cachedObject(key, raw, rv, withResourceVersion(raw, rv), storedView(entry.obj, rv));
   }
 
   /** Started and following storage (not closed, not reset since). */
@@ -292,13 +290,4 @@ export class WatchCache {
     for (const s of this.subscribers) s.onReset();
     this.subscribers.clear();
   }
-}
-
-/** The entry's JSON at resourceVersion `rv`, spliced once for both the writer and the cache. */
-function jsonAt(entry: ExpectedWrite, rv: number): ServedJson {
-  if (entry.rv !== rv || !entry.json) {
-    entry.json = withResourceVersion(entry.bytes, rv);
-    entry.rv = rv;
-  }
-  return entry.json;
 }
