@@ -57,6 +57,30 @@ export function isService(r: ResourceInfo): boolean {
   return r.group === '' && r.plural === 'services';
 }
 
+export function isDeployment(r: ResourceInfo): boolean {
+  return r.group === 'apps' && r.plural === 'deployments';
+}
+
+const DEPLOYMENT_STATUS_METADATA = ['annotations', 'finalizers', 'ownerReferences'] as const;
+
+/**
+ * The metadata a write through the status subresource takes from the client; the rest stays as
+ * stored. Most kinds keep all of it (Kubernetes' ResetObjectMetaForStatus). A Deployment's status
+ * strategy resets only its spec and labels: the deployment controller writes the revision
+ * annotation together with the status, in one write.
+ */
+export function statusWritableMetadata(r: ResourceInfo): readonly string[] {
+  return isDeployment(r) ? DEPLOYMENT_STATUS_METADATA : [];
+}
+
+/**
+ * Whether an update of the main resource counts as a new generation beyond a spec change: a
+ * Deployment's annotations do (they are copied to its ReplicaSets), as in Kubernetes.
+ */
+export function annotationsCountInGeneration(r: ResourceInfo): boolean {
+  return isDeployment(r);
+}
+
 /** Update-only rules of a kind, applied to the main resource before defaults and validation. */
 export function prepareForUpdate(r: ResourceInfo, old: KubeObject, next: KubeObject): void {
   // Allocated values a client left out are kept; type-specific ones go with a type change.

@@ -6,7 +6,7 @@ import { ApiError, type FieldError } from '../../api/errors.js';
 import type { ResourceInfo } from '../../api/resources.js';
 import { randomUUID } from 'node:crypto';
 import { generateSuffix, jsonEqual, meta, rfc3339 } from './meta.js';
-import { hasStatusSubresource, isNamespace, prepareForCreate, prepareForUpdate, tracksGeneration } from './kinds.js';
+import { annotationsCountInGeneration, hasStatusSubresource, isNamespace, prepareForCreate, prepareForUpdate, statusWritableMetadata, tracksGeneration } from './kinds.js';
 import type { WritableSubresource } from './types.js';
 
 /** The group-qualified plural used in messages: "pods", "deployments.apps". */
@@ -90,7 +90,8 @@ export function prepareUpdate(
   let next: KubeObject;
   if (subresource === 'status' || subresource === 'finalize') {
     // Status writers change status only (finalize: spec.finalizers only); metadata except
-    // managedFields stays as stored, as Kubernetes' ResetObjectMetaForStatus does.
+    // managedFields stays as stored, as Kubernetes' ResetObjectMetaForStatus does, unless the
+    // kind's status strategy lets a status write change some of it (statusWritableMetadata).
     if (subresource === 'status') {
       // Everything but status and metadata stays as stored and is shared with `old`, which
       // never changes (nor does what is written: stored objects are read-only); metadata,
@@ -108,6 +109,14 @@ export function prepareUpdate(
     }
     const m = meta(next);
     if (inMeta.managedFields !== undefined) m.managedFields = inMeta.managedFields;
+    if (subresource === 'status') {
+      const from = inMeta as Record<string, unknown>;
+      const to = m as Record<string, unknown>;
+      for (const k of statusWritableMetadata(r)) {
+        if (from[k] === undefined) delete to[k];
+        else to[k] = from[k];
+      }
+    }
     return { obj: next, errors };
   }
   next = incoming;
@@ -136,8 +145,14 @@ export function prepareUpdate(
     next['spec'] = spec;
   }
   if (subresource === '') prepareForUpdate(r, old, next);
-  if (tracksGeneration(r, next) && specChanged(r, old, next)) m.generation = (oldMeta.generation ?? 0) + 1;
+  const newGeneration = specChanged(r, old, next) || (annotationsCountInGeneration(r) && !jsonEqual(nonEmpty(oldMeta.annotations), nonEmpty(m.annotations)));
+  if (tracksGeneration(r, next) && newGeneration) m.generation = (oldMeta.generation ?? 0) + 1;
   return { obj: next, errors };
+}
+
+/** An empty map as absent (Kubernetes' semantic equality treats them alike). */
+function nonEmpty(map: Record<string, string> | undefined): Record<string, string> | undefined {
+  return map && Object.keys(map).length > 0 ? map : undefined;
 }
 
 /** Generation counts changes outside metadata and status (for built-in kinds: the spec). */

@@ -67,8 +67,6 @@ export interface ScaleResult {
 export class DeploymentSync {
   private readonly rsClient: ResourceClient<ReplicaSet>;
   private readonly dClient: ResourceClient<Deployment>;
-  /** The revision annotation as stored, to know when it needs writing. */
-  private storedRevision: string | undefined;
 
   constructor(
     readonly deps: SyncDeps,
@@ -77,7 +75,6 @@ export class DeploymentSync {
     const ns = d.metadata?.namespace;
     this.rsClient = deps.client.resource<ReplicaSet>(deps.replicaSets, ns);
     this.dClient = deps.client.resource<Deployment>(deps.deployments, ns);
-    this.storedRevision = d.metadata?.annotations?.[REVISION_ANNOTATION];
   }
 
   get name(): string {
@@ -391,21 +388,11 @@ export class DeploymentSync {
   }
 
   /**
-   * Writes `d.status`. Kubernetes writes the revision annotation with it through the status
-   * endpoint; status writes here keep metadata as stored, so the annotation is patched first
-   * (with the resourceVersion as precondition).
+   * Writes `d.status` through the status endpoint, the revision annotation with it (a
+   * Deployment's status writes keep the client's annotations, as in Kubernetes).
    */
   async writeStatus(): Promise<void> {
     const d = this.d;
-    const meta = (d.metadata ??= {});
-    const revision = meta.annotations?.[REVISION_ANNOTATION];
-    if (revision !== undefined && revision !== this.storedRevision) {
-      const patched = await this.dClient.patch(this.name, 'merge', {
-        metadata: { resourceVersion: meta.resourceVersion, annotations: { [REVISION_ANNOTATION]: revision } },
-      });
-      this.storedRevision = revision;
-      d.metadata = { ...d.metadata, resourceVersion: patched.metadata?.resourceVersion };
-    }
     const updated = await this.dClient.updateStatus(d);
     d.metadata = { ...d.metadata, resourceVersion: updated.metadata?.resourceVersion };
   }
