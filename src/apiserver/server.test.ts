@@ -252,7 +252,7 @@ test('invalid objects answer 422 with causes', async () => {
   assert.ok(Array.isArray((st['details'] as { causes: unknown[] }).causes));
 });
 
-test('deployments: generation counts spec changes only; status only through /status', async () => {
+test('deployments: generation counts spec (and annotation) changes only; status only through /status', async () => {
   const base = '/apis/apps/v1/namespaces/default/deployments';
   const created = await s.req('POST', base, { body: deployment('web') });
   assert.equal(created.status, 201, created.text);
@@ -267,7 +267,10 @@ test('deployments: generation counts spec changes only; status only through /sta
   const u2 = await s.req('PATCH', `${base}/web`, { raw: '{"spec":{"replicas":3}}', contentType: 'application/merge-patch+json' });
   assert.equal(u2.status, 200, u2.text);
   assert.equal((u2.json().metadata as { generation: number }).generation, 2);
-  // status writes change status only
+  // status writes change status only (a spec in them is ignored, with a strategic patch too)
+  const sp = await s.req('PATCH', `${base}/web/status`, { raw: '{"status":{"replicas":1},"spec":{"replicas":8,"paused":true}}', contentType: 'application/strategic-merge-patch+json' });
+  assert.equal(sp.status, 200, sp.text);
+  assert.deepEqual([(sp.json()['spec'] as { replicas: number; paused?: boolean }).replicas, (sp.json()['spec'] as { paused?: boolean }).paused], [3, undefined]);
   const st = await s.req('PATCH', `${base}/web/status`, { raw: '{"status":{"replicas":3,"observedGeneration":2},"spec":{"replicas":7}}', contentType: 'application/merge-patch+json' });
   assert.equal(st.status, 200, st.text);
   const after = st.json();

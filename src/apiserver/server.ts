@@ -21,6 +21,7 @@ import { handleResource } from './handlers/rest.js';
 import { serveOpenApi } from './handlers/openapi.js';
 import { notFoundPath, sendError, sendJson } from './http/respond.js';
 import { UnknownFieldChecker } from './http/unknown-fields.js';
+import { requestUrl } from './http/request-url.js';
 import { createOpenApi, type OpenApiService } from './openapi/openapi.js';
 import { Registries } from './registry/registries.js';
 import { ServiceAllocator } from './registry/ipallocator/service-allocator.js';
@@ -149,7 +150,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
   };
 
   const dispatch = async (req: IncomingMessage, res: ServerResponse, user: UserInfo | undefined): Promise<void> => {
-    const url = new URL(req.url ?? '/', 'http://apiserver');
+    const url = requestUrl(req.url ?? '/');
     const path = url.pathname;
     if (!user && !allowsAnonymous(path)) {
       throw new ApiError('Unauthorized', 'Unauthorized', {});

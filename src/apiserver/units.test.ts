@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { decodeStored, encodeForStorage, withResourceVersion } from './registry/encoding.js';
 import { decodeContinue, encodeContinue } from './registry/continue-token.js';
+import { requestUrl } from './http/request-url.js';
 import { decodeJson, findDuplicateKeys, decodeBody } from './http/body.js';
 import { negotiate } from './http/negotiate.js';
 import { parseRoute } from './routing.js';
@@ -110,4 +111,29 @@ test('deletion plans: pods on a node are graceful, finalizers hold, foreground a
     () => planDeletion({ ...base, current: { metadata: { name: 'p', uid: 'a' } }, options: { preconditions: { uid: 'b' } } }),
     (e: unknown) => e instanceof ApiError && e.code === 409,
   );
+});
+
+test('requestUrl gives the path, query and parameters URL parsing gives, for plain targets and ones URL would change', () => {
+  const targets = [
+    '/api/v1/namespaces/default/pods',
+    '/api/v1/namespaces/default/pods?watch=1&resourceVersion=10&labelSelector=app%3Dweb%2Ctier!%3Dx',
+    '/apis/apps/v1/namespaces/default/deployments/web/status?',
+    '/api/v1/namespaces/default/pods/p.1/log?container=c&follow=true',
+    '/api/v1/namespaces/default/pods/../secrets',
+    '/api/v1/namespaces/%2e%2E/pods',
+    '/api/v1/./namespaces',
+    '/api\\v1\\pods',
+    '/api/v1/pods?labelSelector=a in (x,y)',
+    '/api/v1/pods?fieldSelector=spec.nodeName=n1#frag',
+    '/api/v1/pods/ä?x=ü',
+    '/.well-known/openid-configuration',
+    '/',
+  ];
+  for (const t of targets) {
+    const mine = requestUrl(t);
+    const url = new URL(t, 'http://apiserver');
+    assert.equal(mine.pathname, url.pathname, t);
+    assert.equal(mine.search, url.search, t);
+    assert.deepEqual([...mine.searchParams], [...url.searchParams], t);
+  }
 });

@@ -2,6 +2,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Registries } from '../registry/registries.js';
 import type { UnknownFieldChecker } from '../http/unknown-fields.js';
+import type { RequestUrl } from '../http/request-url.js';
 import type { UserInfo } from '../authn/user.js';
 import type { ServiceAccountTokens } from '../authn/service-account-tokens.js';
 import type { OpenApiService } from '../openapi/openapi.js';
@@ -37,7 +38,7 @@ export interface ServerContext {
 export interface RequestContext {
   req: IncomingMessage;
   res: ServerResponse;
-  url: URL;
+  url: RequestUrl;
   user: UserInfo;
   server: ServerContext;
 }

@@ -3,13 +3,14 @@ import type { ServerResponse } from 'node:http';
 import { versionInfo } from '../../version.js';
 import { sendBytes, sendJson } from '../http/respond.js';
 import { notFoundPath } from '../http/respond.js';
+import type { RequestUrl } from '../http/request-url.js';
 
 export interface HealthCheck {
   name: string;
   check: () => Promise<void>;
 }
 
-export async function serveHealth(res: ServerResponse, url: URL, checks: readonly HealthCheck[]): Promise<void> {
+export async function serveHealth(res: ServerResponse, url: RequestUrl, checks: readonly HealthCheck[]): Promise<void> {
   const [, root, only] = url.pathname.split('/');
   const selected = only ? checks.filter((c) => c.name === only) : checks;
   if (only && selected.length === 0) throw notFoundPath();

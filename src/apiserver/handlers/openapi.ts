@@ -4,8 +4,9 @@ import { ApiError } from '../../api/errors.js';
 import type { OpenApiService } from '../openapi/openapi.js';
 import { notFoundPath, sendBytes } from '../http/respond.js';
 import { parseAccept } from '../http/negotiate.js';
+import type { RequestUrl } from '../http/request-url.js';
 
-export function serveOpenApi(req: IncomingMessage, res: ServerResponse, url: URL, get: () => OpenApiService | undefined): void {
+export function serveOpenApi(req: IncomingMessage, res: ServerResponse, url: RequestUrl, get: () => OpenApiService | undefined): void {
   const openapi = get();
   if (!openapi) throw new ApiError('ServiceUnavailable', 'OpenAPI documents are not available');
   const path = url.pathname;

@@ -40,14 +40,32 @@ export function patchObject(input: PatchInput): KubeObject {
     });
   }
   if (!current) throw new Error('patch without a current object');
+  const doc = input.subresource === 'status' && (request.type === 'merge' || request.type === 'strategic') ? statusPart(current) : current;
   switch (request.type) {
     case 'json':
       return asObject(applyJsonPatch(current, request.body), 'the JSON patch');
     case 'merge':
       if (!isPlainObject(request.body)) throw ApiError.badRequest('the merge patch must be a JSON object');
-      return asObject(applyMergePatch(current, request.body), 'the merge patch');
+      return asObject(applyMergePatch(doc, request.body), 'the merge patch');
     case 'strategic':
       if (!isPlainObject(request.body)) throw ApiError.badRequest('the strategic merge patch must be a JSON object');
-      return asObject(applyStrategicMergePatch(current, request.body, gvkOf(resource)), 'the strategic merge patch');
+      return asObject(applyStrategicMergePatch(doc, request.body, gvkOf(resource)), 'the strategic merge patch');
   }
+}
+
+/**
+ * What a merge or strategic patch through the status subresource needs of the current object:
+ * a write there takes only the status and some metadata from the patched object (the rest
+ * stays as stored), and these patches work on each top-level field apart, so the spec and the
+ * managedFields (recomputed from the stored ones) are left out rather than copied and patched.
+ * A JSON patch gets the whole object: its paths may name the spec.
+ */
+function statusPart(current: KubeObject): KubeObject {
+  const part: KubeObject = { apiVersion: current.apiVersion, kind: current.kind };
+  if (current.metadata !== undefined) {
+    const { managedFields: _managed, ...metadata } = current.metadata;
+    part.metadata = metadata;
+  }
+  if (current['status'] !== undefined) part['status'] = current['status'];
+  return part;
 }
