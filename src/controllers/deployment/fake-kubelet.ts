@@ -66,7 +66,8 @@ export function startFakeKubelet(client: ApiClient, informers: SharedInformerFac
         state: { running: { startedAt: now } },
       })),
     };
-    await retried(() => client.resource<Pod>(pods, pod.metadata?.namespace).patch(pod.metadata?.name ?? '', 'merge', { status }, { subresource: 'status' }));
+    // As a kubelet does, the answer (the whole pod) is not read: the informer sees the change.
+    await retried(() => client.resource<Pod>(pods, pod.metadata?.namespace).patchOnly(pod.metadata?.name ?? '', 'merge', { status }, { subresource: 'status' }));
     readied++;
   };
 
