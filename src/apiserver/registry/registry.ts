@@ -285,7 +285,9 @@ export class Registry {
     checkIdentity(this.resource, incomingBase, ns, name);
     const { stored } = await this.guaranteedUpdate(ns, name, ctx, async (cur) => {
       if (!cur) throw ApiError.notFound(this.qualified, name);
-      const incoming = deepCopy(incomingBase);
+      // The update path builds on its input, so each attempt gets its own copy; a status write
+      // only reads it and takes its status (whose defaulting gives the same result again).
+      const incoming = sub === 'status' ? incomingBase : deepCopy(incomingBase);
       const rv = meta(incoming).resourceVersion;
       if (rv && rv !== String(cur.rv)) throw ApiError.conflict(this.qualified, name, STALE_OBJECT);
       return this.finishUpdate(cur, incoming, ctx, sub);
