@@ -11,8 +11,10 @@
 //
 // By default the API server runs in a child process (this file with K8TS_BENCH_ROLE=apiserver),
 // so this process's CPU is the controllers' (plus informers, client and fake kubelet) and the
-// two do not share one event loop. APISERVER=inprocess runs everything in one process.
-//   node --import tsx bench/controllers.ts        (DEPLOYMENTS, REPLICAS, WORKERS, WARMUP, APISERVER override)
+// two do not share one event loop. APISERVER=inprocess runs everything in one process. The
+// client reaches the server over its Unix domain socket, as components on the server's machine
+// can (a request there skips the TCP/IP stack); CONNECT=tcp goes over loopback TCP instead.
+//   node --import tsx bench/controllers.ts        (DEPLOYMENTS, REPLICAS, WORKERS, WARMUP, APISERVER, CONNECT override)
 // APISERVER_PROFILE=DIR writes a CPU profile of the API server child into DIR (node --cpu-prof);
 // APISERVER_NODE_FLAGS passes node flags to it (e.g. --trace-gc; its output then goes to stderr).
 //
@@ -20,8 +22,10 @@
 // a bare node:http server in a child process, answering pod creates with the same bytes, driven
 // through the same client. The API server's CPU per request is printed as a ratio to it.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:http';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { once, setMaxListeners } from 'node:events';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Deployment, ReplicaSet } from 'kubernetes-types/apps/v1.js';
 import type { Pod } from 'kubernetes-types/core/v1.js';
@@ -44,6 +48,9 @@ const REPLICAS = Number(process.env['REPLICAS'] ?? 10);
 const WORKERS = Number(process.env['WORKERS'] ?? 5);
 const WARMUP = Number(process.env['WARMUP'] ?? 200);
 const IN_PROCESS = process.env['APISERVER'] === 'inprocess';
+const OVER_TCP = process.env['CONNECT'] === 'tcp';
+/** The Unix socket a server child listens on besides TCP (set by the parent; unset: TCP only). */
+const SOCKET_ENV = 'K8TS_BENCH_SOCKET';
 /** The run is cut off here and reported as partial. */
 const TIME_LIMIT_MS = 170_000;
 const CREATE_CONCURRENCY = 50;
@@ -62,11 +69,12 @@ function resource(group: string, version: string, plural: string): ResourceInfo 
   return r;
 }
 
-async function serveApi(): Promise<{ url: string; close(): Promise<void> }> {
+async function serveApi(socketPath: string | undefined): Promise<{ url: string; close(): Promise<void> }> {
   const storage = new MemoryStorage();
   const server = await startApiServer({
     storage,
     port: 0,
+    ...(socketPath !== undefined ? { socketPath } : {}),
     tokens: new Map([[TOKEN, { username: 'system:kube-controller-manager', groups: ['system:masters'] }]]),
   });
   return {
@@ -79,8 +87,8 @@ async function serveApi(): Promise<{ url: string; close(): Promise<void> }> {
 }
 
 /** The peer: answers every request with 201 and its own body, as a create returns the object. */
-async function serveBare(): Promise<{ url: string; close(): Promise<void> }> {
-  const server = createServer((req, res) => {
+async function serveBare(socketPath: string | undefined): Promise<{ url: string; close(): Promise<void> }> {
+  const answer = (req: IncomingMessage, res: ServerResponse): void => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
@@ -88,20 +96,39 @@ async function serveBare(): Promise<{ url: string; close(): Promise<void> }> {
       res.writeHead(201, { 'Content-Type': 'application/json', 'Content-Length': body.length });
       res.end(body);
     });
-  });
-  server.keepAliveTimeout = 60_000;
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const addr = server.address();
+  };
+  const servers = [createServer(answer), ...(socketPath !== undefined ? [createServer(answer)] : [])];
+  for (const s of servers) s.keepAliveTimeout = 60_000;
+  const [tcp, local] = servers;
+  await new Promise<void>((resolve) => tcp?.listen(0, '127.0.0.1', resolve));
+  if (local) await new Promise<void>((resolve) => local.listen(socketPath, resolve));
+  const addr = tcp?.address();
   const port = addr && typeof addr === 'object' ? addr.port : 0;
-  return { url: `http://127.0.0.1:${port}`, close: () => new Promise((resolve) => server.close(() => resolve())) };
+  return {
+    url: `http://127.0.0.1:${port}`,
+    close: async () => {
+      await Promise.all(servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
+    },
+  };
+}
+
+/** Where a server of this run listens besides TCP; undefined with CONNECT=tcp. */
+function socketFor(role: 'apiserver' | 'bare'): string | undefined {
+  return OVER_TCP ? undefined : join(tmpdir(), `k8ts-bench-controllers-${process.pid}-${role}.sock`);
+}
+
+/** A client of a server of this run, over its Unix socket unless CONNECT=tcp. */
+function transportTo(url: string, socketPath: string | undefined): HttpTransport {
+  return new HttpTransport({ server: url, token: TOKEN, ...(socketPath !== undefined ? { socketPath } : {}) });
 }
 
 /** Starts this file in a child process in `role` (the API server or the bare peer); resolves with its URL and the child. */
 async function childProcess(role: 'apiserver' | 'bare'): Promise<{ url: string; child: ChildProcess }> {
+  const socketPath = socketFor(role);
   const profile = role === 'apiserver' && APISERVER_PROFILE ? ['--cpu-prof', '--cpu-prof-dir', APISERVER_PROFILE] : [];
   const flags = role === 'apiserver' ? APISERVER_NODE_FLAGS : [];
   const child = spawn(process.execPath, [...profile, ...flags, '--import', 'tsx', fileURLToPath(import.meta.url)], {
-    env: { ...process.env, K8TS_BENCH_ROLE: role },
+    env: { ...process.env, K8TS_BENCH_ROLE: role, ...(socketPath !== undefined ? { [SOCKET_ENV]: socketPath } : {}) },
     stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
   });
   let buffered = '';
@@ -138,7 +165,7 @@ class CountingTransport implements Transport {
  */
 async function bareServerCpuPerRequest(): Promise<number> {
   const bare = await childProcess('bare');
-  const client = createClient(new HttpTransport({ server: bare.url, token: TOKEN }));
+  const client = createClient(transportTo(bare.url, socketFor('bare')));
   const pods = client.resource<Pod>(resource('', 'v1', 'pods'), 'default');
   const pod = (i: number): Pod => ({
     apiVersion: 'v1',
@@ -181,10 +208,10 @@ async function childCpuMs(child: ChildProcess): Promise<number> {
 }
 
 async function main(): Promise<void> {
-  const inProcess = IN_PROCESS ? await serveApi() : undefined;
+  const inProcess = IN_PROCESS ? await serveApi(socketFor('apiserver')) : undefined;
   const remote = inProcess ? undefined : await childProcess('apiserver');
   const url = inProcess?.url ?? remote?.url ?? '';
-  const transport = new CountingTransport(new HttpTransport({ server: url, token: TOKEN }));
+  const transport = new CountingTransport(transportTo(url, socketFor('apiserver')));
   const client = createClient(transport);
   const logger = createLogger('bench', { level: 'error' });
   const informers = new SharedInformerFactory(client, { log: logger });
@@ -253,7 +280,7 @@ async function main(): Promise<void> {
   const expectedPods = DEPLOYMENTS * REPLICAS;
   log(
     `${DEPLOYMENTS} Deployments × ${REPLICAS} replicas = ${expectedPods} pods; ${WORKERS} workers per controller; ` +
-      `API server on MemoryStorage over HTTP, ${inProcess ? 'in this process' : 'in a child process'}`,
+      `API server on MemoryStorage over HTTP (${OVER_TCP ? 'loopback TCP' : 'its Unix socket'}), ${inProcess ? 'in this process' : 'in a child process'}`,
   );
   const cpu0 = process.cpuUsage();
   const apiCpu0 = remote ? await childCpuMs(remote.child) : 0;
@@ -304,7 +331,8 @@ async function main(): Promise<void> {
 
 const role = process.env['K8TS_BENCH_ROLE'];
 if (role === 'apiserver' || role === 'bare') {
-  const api = role === 'apiserver' ? await serveApi() : await serveBare();
+  const socketPath = process.env[SOCKET_ENV];
+  const api = role === 'apiserver' ? await serveApi(socketPath) : await serveBare(socketPath);
   console.log(`url ${api.url}`);
   process.on('message', () => {
     const u = process.cpuUsage();

@@ -21,6 +21,11 @@ export interface HttpTransportOptions {
   insecureSkipTlsVerify?: boolean;
   userAgent?: string;
   /**
+   * Connect over this Unix domain socket (a server's `socketPath`, on this machine) instead of
+   * TCP; `server` then only gives the scheme, Host header and path prefix, and must be http.
+   */
+  socketPath?: string;
+  /**
    * A non-watch request fails when its answer's headers, or the next part of its body, do not
    * come within this time; a watch fails when its headers do not. Default 60 s.
    */
@@ -42,8 +47,13 @@ export class HttpTransport implements Transport {
     const tls = base.protocol === 'https:';
     if (!tls && base.protocol !== 'http:') throw new Error(`unsupported server URL ${options.server}`);
     this.prefix = base.pathname.replace(/\/+$/, '');
+    if (tls && options.socketPath !== undefined) throw new Error('a Unix socket connection is plain HTTP: the server URL must be http');
     this.pool = new Pool(base.origin, {
-      connect: tls ? { ca: options.ca, cert: options.cert, key: options.key, rejectUnauthorized: !options.insecureSkipTlsVerify } : {},
+      connect: tls
+        ? { ca: options.ca, cert: options.cert, key: options.key, rejectUnauthorized: !options.insecureSkipTlsVerify }
+        : options.socketPath !== undefined
+          ? { socketPath: options.socketPath }
+          : {},
     });
     this.headers = { 'user-agent': options.userAgent ?? 'k8ts' };
     if (options.token) this.headers['authorization'] = `Bearer ${options.token}`;
