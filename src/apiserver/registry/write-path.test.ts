@@ -304,14 +304,20 @@ test('status writes of other kinds keep the stored spec as it is, untouched, and
   }
 });
 
+/** A Deployment, which Kubernetes treats apart in the two tests below, and a ReplicaSet, which it does not. */
+const APPS_KINDS = [['deployments', 'Deployment', true], ['replicasets', 'ReplicaSet', false]] as const;
+
+function replicated(kind: string, metadata: KubeObject['metadata']): KubeObject {
+  const template = { metadata: { labels: { a: 'b' } }, spec: { containers: [{ name: 'c', image: 'busybox' }] } };
+  return { apiVersion: 'apps/v1', kind, metadata, spec: { selector: { matchLabels: { a: 'b' } }, template } };
+}
+
 test("a Deployment's status write keeps the client's annotations but not its labels; other kinds keep all metadata as stored", async () => {
   const { regs, close } = await setup();
   try {
-    const template = { metadata: { labels: { a: 'b' } }, spec: { containers: [{ name: 'c', image: 'busybox' }] } };
-    for (const [plural, kind, annotationsWritten] of [['deployments', 'Deployment', true], ['replicasets', 'ReplicaSet', false]] as const) {
-      const r = findResource('apps', 'v1', plural) as ResourceInfo;
-      const reg = regs.for(r);
-      const created = await reg.create('default', { apiVersion: 'apps/v1', kind, metadata: { name: 'x', labels: { tier: 'web' }, annotations: { kept: 'yes' } }, spec: { selector: { matchLabels: { a: 'b' } }, template } }, ctx('maker'));
+    for (const [plural, kind, annotationsWritten] of APPS_KINDS) {
+      const reg = regs.for(findResource('apps', 'v1', plural) as ResourceInfo);
+      const created = await reg.create('default', replicated(kind, { name: 'x', labels: { tier: 'web' }, annotations: { kept: 'yes' } }), ctx('maker'));
       const sent = { ...created.obj, metadata: { ...created.obj.metadata, labels: { tier: 'changed' }, annotations: { revision: '2' } }, status: { observedGeneration: 1 } };
       const written = (await reg.update('default', 'x', sent, ctx('controller'), { subresource: 'status' })).obj.metadata;
       assert.deepEqual(written?.labels, { tier: 'web' }, `${plural}: labels stay as stored`);
@@ -326,11 +332,9 @@ test("a Deployment's status write keeps the client's annotations but not its lab
 test("changing a Deployment's annotations is a new generation (they are copied to its ReplicaSets); a ReplicaSet's are not", async () => {
   const { regs, close } = await setup();
   try {
-    const template = { metadata: { labels: { a: 'b' } }, spec: { containers: [{ name: 'c', image: 'busybox' }] } };
-    for (const [plural, kind, bumps] of [['deployments', 'Deployment', true], ['replicasets', 'ReplicaSet', false]] as const) {
-      const r = findResource('apps', 'v1', plural) as ResourceInfo;
-      const reg = regs.for(r);
-      await reg.create('default', { apiVersion: 'apps/v1', kind, metadata: { name: 'g' }, spec: { selector: { matchLabels: { a: 'b' } }, template } }, ctx('maker'));
+    for (const [plural, kind, bumps] of APPS_KINDS) {
+      const reg = regs.for(findResource('apps', 'v1', plural) as ResourceInfo);
+      await reg.create('default', replicated(kind, { name: 'g' }), ctx('maker'));
       const annotated = await reg.patch('default', 'g', { type: 'merge', body: { metadata: { annotations: { note: 'x' } } }, force: false }, ctx('kubectl'));
       assert.equal(annotated.stored.obj.metadata?.generation, bumps ? 2 : 1, `${plural}: generation after an annotation change`);
       const emptied = await reg.patch('default', 'g', { type: 'merge', body: { metadata: { annotations: { note: null } } }, force: false }, ctx('kubectl'));
