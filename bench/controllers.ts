@@ -97,12 +97,13 @@ async function serveBare(socketPath: string | undefined): Promise<{ url: string;
       res.end(body);
     });
   };
-  const servers = [createServer(answer), ...(socketPath !== undefined ? [createServer(answer)] : [])];
+  const tcp = createServer(answer);
+  const local = socketPath === undefined ? undefined : createServer(answer);
+  const servers = local ? [tcp, local] : [tcp];
   for (const s of servers) s.keepAliveTimeout = 60_000;
-  const [tcp, local] = servers;
-  await new Promise<void>((resolve) => tcp?.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => tcp.listen(0, '127.0.0.1', resolve));
   if (local) await new Promise<void>((resolve) => local.listen(socketPath, resolve));
-  const addr = tcp?.address();
+  const addr = tcp.address();
   const port = addr && typeof addr === 'object' ? addr.port : 0;
   return {
     url: `http://127.0.0.1:${port}`,

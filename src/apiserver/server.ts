@@ -250,8 +250,9 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
     });
   });
   const port = (http.address() as AddressInfo).port;
-  const local = options.socketPath === undefined ? undefined : createHttpServer(onRequest);
-  if (local && options.socketPath !== undefined) {
+  let local: Server | undefined;
+  if (options.socketPath !== undefined) {
+    local = createHttpServer(onRequest);
     serve(local);
     try {
       await listenOnSocket(local, options.socketPath);

@@ -96,7 +96,13 @@ export function prepareUpdate(
       // Everything but status and metadata stays as stored and is shared with `old`, which
       // never changes (nor does what is written: stored objects are read-only); metadata,
       // which the write path changes, is copied. The keys keep the old order.
-      next = { ...old, metadata: { ...oldMeta } };
+      const nextMeta: Record<string, unknown> = { ...oldMeta };
+      const sent = inMeta as Record<string, unknown>;
+      for (const k of statusWritableMetadata(r)) {
+        if (sent[k] === undefined) delete nextMeta[k];
+        else nextMeta[k] = sent[k];
+      }
+      next = { ...old, metadata: nextMeta };
       if (incoming['status'] === undefined) delete next['status'];
       else next['status'] = incoming['status'];
     } else {
@@ -109,14 +115,6 @@ export function prepareUpdate(
     }
     const m = meta(next);
     if (inMeta.managedFields !== undefined) m.managedFields = inMeta.managedFields;
-    if (subresource === 'status') {
-      const from = inMeta as Record<string, unknown>;
-      const to = m as Record<string, unknown>;
-      for (const k of statusWritableMetadata(r)) {
-        if (from[k] === undefined) delete to[k];
-        else to[k] = from[k];
-      }
-    }
     return { obj: next, errors };
   }
   next = incoming;
