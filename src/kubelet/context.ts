@@ -35,6 +35,13 @@ export interface PodRecord {
   forceRestart: Set<string>;
   /** The status last written to the API. */
   lastStatus: PodStatus | undefined;
+  /** The status being written now (its echo from the watch may come before the answer). */
+  writingStatus?: PodStatus;
+  /**
+   * The runtime state (runtimeMark) the last sync left the pod in, when a sync of that state
+   * would do nothing: a relist that finds the pod so does not wake its worker.
+   */
+  settled?: string;
   /** Containers were stopped for deletion and the API deletion was finished. */
   terminated: boolean;
   /** The eviction manager chose this pod: the message of its Failed/Evicted status. */

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import type { Node, Pod } from 'kubernetes-types/core/v1.js';
 import type { Lease } from 'kubernetes-types/coordination/v1.js';
 import { podSummary } from '../apiserver/tables/pod-status.js';
+import { FakeRuntime } from './runtime/fake/fake-runtime.js';
 import { eventsFor, startKubeletHarness } from './testing.js';
 
 const NODES = { group: '', version: 'v1', resource: 'nodes' } as const;
@@ -162,6 +163,33 @@ test('init containers run one by one to completion before the app containers', a
     assert.equal(cond(running, 'Initialized'), 'True');
     const started = eventsFor(h, 'init').filter((e) => e.reason === 'Started').map((e) => e.message);
     assert.deepEqual(started, ['Started container init-a', 'Started container init-b', 'Started container main']);
+  } finally {
+    await h.close();
+  }
+});
+
+test("a started pod's worker sleeps through the relist that finds its container and the echo of its status; an exit wakes it", async () => {
+  /** Counts the sandbox reads each sync of the pod makes. */
+  class CountingRuntime extends FakeRuntime {
+    reads = 0;
+    override podSandboxStatus(id: string): ReturnType<FakeRuntime['podSandboxStatus']> {
+      this.reads++;
+      return super.podSandboxStatus(id);
+    }
+  }
+  const runtime = new CountingRuntime();
+  const h = await startKubeletHarness({ runtime });
+  try {
+    await h.createPod({ metadata: { name: 'calm' }, spec: { containers: [{ name: 'main', image: 'busybox:1.36' }] } });
+    await h.waitForPod('calm', (p) => p.status?.phase === 'Running');
+    const afterStart = runtime.reads;
+    // Ten relists (every 50 ms) and the status write's echo.
+    await new Promise((r) => setTimeout(r, 500));
+    assert.equal(runtime.reads, afterStart, 'no sync after the one that started the pod');
+    const [c] = await runtime.listContainers();
+    await runtime.stopContainer(c?.id ?? '', 0);
+    await h.waitForPod('calm', (p) => p.status?.containerStatuses?.[0]?.restartCount === 1 && p.status.containerStatuses[0].state?.running !== undefined);
+    assert.ok(runtime.reads > afterStart);
   } finally {
     await h.close();
   }

@@ -29,7 +29,7 @@ import { addSandbox, observePod, type PodRuntimeState } from './runtime-state.js
 import { NotFoundError } from './runtime/runtime.js';
 import { sleep } from '../informer/clock.js';
 import { rfc3339 } from './status.js';
-import { writePodStatus } from './status-manager.js';
+import { isOwnStatusEcho, writePodStatus } from './status-manager.js';
 import { syncPod } from './sync-pod.js';
 import { cleanUpPod, terminatePod } from './terminate.js';
 import { TokenManager } from './volumes/service-account-token.js';
@@ -185,7 +185,10 @@ export class Kubelet {
         addSandbox(this.ctx, uid, id);
         if (this.podsSynced && !this.ctx.records.has(uid)) this.workers.trigger(uid);
       },
-      changed: (uids) => uids.forEach((u) => this.workers.trigger(u)),
+      changed: (marks) => {
+        // A pod left by its last sync in just this state needs no sync for it.
+        for (const [uid, mark] of marks) if (this.ctx.records.get(uid)?.settled !== mark) this.workers.trigger(uid);
+      },
     });
     await pleg.relist().catch((err: unknown) => this.cfg.log.warn(`initial relist failed: ${String(err)}`));
     const unsubscribe = feed.subscribe({ upsert: (pod) => this.upsert(pod), remove: (pod) => this.remove(pod) });
@@ -232,9 +235,11 @@ export class Kubelet {
       };
       this.ctx.records.set(uid, rec);
     }
+    const previous = rec.pod;
+    const echo = !rec.removed && previous !== pod && isOwnStatusEcho(rec, previous, pod);
     rec.pod = pod;
     rec.removed = false;
-    this.workers.trigger(uid);
+    if (!echo) this.workers.trigger(uid);
   }
 
   private remove(pod: Pod): void {

@@ -1,10 +1,12 @@
 // Pod lifecycle events by relisting (the runtime has no event stream — containerd 1.6 neither):
-// every relist interval, list sandboxes and containers, and wake the pods whose runtime state
-// changed since the last list. Also keeps the kubelet's index of sandboxes per pod.
+// every relist interval, list sandboxes and containers, and report the pods whose runtime state
+// changed since the last list, each with its state's mark (runtimeMark). Also keeps the
+// kubelet's index of sandboxes per pod.
 import type { Clock } from '../informer/clock.js';
 import { sleep } from '../informer/clock.js';
 import type { Logger } from '../log.js';
-import type { ContainerRuntime } from './runtime/runtime.js';
+import { runtimeMark } from './runtime-state.js';
+import type { ContainerRuntime, ContainerStatus, SandboxStatus } from './runtime/runtime.js';
 
 export class Pleg {
   private last = new Map<string, string>();
@@ -18,7 +20,8 @@ export class Pleg {
       intervalMs: number;
       /** A sandbox of `uid` exists (called for every sandbox at every relist). */
       sawSandbox(uid: string, id: string): void;
-      changed(uids: Set<string>): void;
+      /** The pods whose runtime state changed, each with the mark of its state now. */
+      changed(marks: Map<string, string>): void;
     },
   ) {}
 
@@ -47,7 +50,7 @@ export class Pleg {
       }
     }
     this.last = next;
-    if (this.firstDone && changed.size > 0) this.o.changed(changed);
+    if (this.firstDone && changed.size > 0) this.o.changed(marksOf(changed, sandboxes, containers, uidOf));
     this.firstDone = true;
   }
 
@@ -61,4 +64,14 @@ export class Pleg {
       await sleep(this.o.clock, this.o.intervalMs, signal);
     }
   }
+}
+
+function marksOf(uids: Set<string>, sandboxes: SandboxStatus[], containers: ContainerStatus[], uidOf: Map<string, string>): Map<string, string> {
+  const of = new Map<string, { sandboxes: SandboxStatus[]; containers: ContainerStatus[] }>();
+  for (const uid of uids) of.set(uid, { sandboxes: [], containers: [] });
+  for (const s of sandboxes) of.get(s.uid)?.sandboxes.push(s);
+  for (const c of containers) of.get(uidOf.get(c.sandboxId) ?? '')?.containers.push(c);
+  const marks = new Map<string, string>();
+  for (const [uid, state] of of) marks.set(uid, runtimeMark(state.sandboxes, state.containers));
+  return marks;
 }

@@ -39,6 +39,40 @@ export function containerHash(c: Container): string {
   return createHash('sha256').update(JSON.stringify(rest)).digest('hex').slice(0, 8);
 }
 
+/**
+ * The pod's runtime state as a relist compares it: each sandbox's state, and each container's
+ * state and sandbox, by id. Two equal marks: nothing a relist notices has changed.
+ */
+export function runtimeMark(sandboxes: readonly Pick<SandboxStatus, 'id' | 'state'>[], containers: readonly Pick<ContainerStatus, 'id' | 'state' | 'sandboxId'>[]): string {
+  const parts: string[] = [];
+  for (const s of sandboxes) parts.push(`${s.id}=${s.state}`);
+  for (const c of containers) parts.push(`${c.id}=${c.state}/${c.sandboxId}`);
+  return parts.sort().join(' ');
+}
+
+/**
+ * The mark of `after`, the state a sync left the pod in, when a sync of that state would do
+ * nothing: all that changed since `found`, the state the sync acted on, is what starting and
+ * cleaning up produce — sandboxes that became ready, containers that became running, exited
+ * containers removed. Anything else (a container that exited, or was created and not started;
+ * a sandbox that stopped or vanished) gives undefined: the next relist wakes the worker for it.
+ */
+export function settledMark(found: PodRuntimeState, after: PodRuntimeState): string | undefined {
+  const before = new Map<string, string>();
+  for (const s of found.sandboxes) before.set(s.id, s.state);
+  for (const c of found.containers) before.set(c.id, `${c.state}/${c.sandboxId}`);
+  for (const s of after.sandboxes) {
+    if (before.get(s.id) !== s.state && s.state !== 'ready') return undefined;
+    before.delete(s.id);
+  }
+  for (const c of after.containers) {
+    if (before.get(c.id) !== `${c.state}/${c.sandboxId}` && c.state !== 'running') return undefined;
+    before.delete(c.id);
+  }
+  for (const gone of before.values()) if (!gone.startsWith('exited/')) return undefined;
+  return runtimeMark(after.sandboxes, after.containers);
+}
+
 export function addSandbox(ctx: KubeletContext, uid: string, id: string): void {
   let set = ctx.sandboxes.get(uid);
   if (!set) {

@@ -22,6 +22,7 @@ export async function writePodStatus(ctx: KubeletContext, rec: PodRecord, status
   // The uid makes the patch apply to this pod only (a uid that differs is refused as an
   // immutable-field change), as Kubernetes' status manager sends it; the answer is not read.
   const body = { metadata: { uid: rec.uid }, status: patch };
+  rec.writingStatus = status;
   try {
     await ctx.statusWrites.run(() => pods.patchOnly(rec.pod.metadata?.name ?? '', 'merge', body, { subresource: 'status' }));
     rec.lastStatus = status;
@@ -30,7 +31,21 @@ export async function writePodStatus(ctx: KubeletContext, rec: PodRecord, status
     // worker cleans up.
     if (err instanceof ApiError && (err.reason === 'NotFound' || isUidMismatch(err))) return;
     throw err;
+  } finally {
+    if (rec.writingStatus === status) rec.writingStatus = undefined;
   }
+}
+
+/**
+ * Whether `next`, an update of the pod the watch brings, only echoes this kubelet's own status
+ * write: spec and metadata as before (bar resourceVersion and managedFields) and the status
+ * the kubelet wrote or is writing. A sync would find nothing to do, so none is started.
+ */
+export function isOwnStatusEcho(rec: PodRecord, previous: Pod, next: Pod): boolean {
+  const written = [rec.writingStatus, rec.lastStatus].find((s) => s !== undefined && jsonEqual(s, next.status));
+  if (written === undefined || !jsonEqual(previous.spec, next.spec)) return false;
+  const meta = (p: Pod) => ({ ...p.metadata, resourceVersion: undefined, managedFields: undefined });
+  return jsonEqual(meta(previous), meta(next));
 }
 
 function isUidMismatch(err: ApiError): boolean {

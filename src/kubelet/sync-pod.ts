@@ -11,7 +11,7 @@ import type { KubeletContext, PodRecord } from './context.js';
 import { CreatingStatus, runtimeCall } from './creating-status.js';
 import { podDescription } from './events.js';
 import { killContainer } from './lifecycle.js';
-import { ANNOTATION_CONTAINER_HASH, addSandbox, attemptsOfName, containerHash, observePod, type PodRuntimeState } from './runtime-state.js';
+import { ANNOTATION_CONTAINER_HASH, addSandbox, attemptsOfName, containerHash, observePod, runtimeMark, settledMark, type PodRuntimeState } from './runtime-state.js';
 import { podNetwork, sandboxConfig, startContainer } from './start-container.js';
 import type { ContainerStatus, SandboxStatus } from './runtime/runtime.js';
 import { statusFromRuntime, writePodStatus } from './status-manager.js';
@@ -186,12 +186,15 @@ export async function syncPod(ctx: KubeletContext, rec: PodRecord): Promise<Sync
   const requeue = new Requeue();
   const pod = rec.pod;
   const phase = (rec.lastStatus ?? pod.status)?.phase;
+  rec.settled = undefined;
   let state = await observePod(ctx, rec.uid);
   if (phase === 'Succeeded' || phase === 'Failed') {
-    if (state.containers.some((c) => c.state === 'running') || state.sandboxes.some((s) => s.state === 'ready')) {
+    const live = (s: PodRuntimeState): boolean => s.containers.some((c) => c.state === 'running') || s.sandboxes.some((b) => b.state === 'ready');
+    if (live(state)) {
       await killPod(ctx, rec, state, pod.spec?.terminationGracePeriodSeconds ?? 30);
       state = await observePod(ctx, rec.uid);
     }
+    if (!live(state)) rec.settled = runtimeMark(state.sandboxes, state.containers);
     await syncStatus(ctx, rec, state, true);
     return {};
   }
@@ -249,6 +252,8 @@ async function startPod(ctx: KubeletContext, rec: PodRecord, found: PodRuntimeSt
     }),
     podNetwork(ctx, sandbox).podIP,
   );
+  // Before the status write, which may wait long: a relist meanwhile finds the pod settled.
+  rec.settled = settledMark(found, state);
   await creating?.settle();
   await syncStatus(ctx, rec, state, false);
   const now = ctx.cfg.clock.now();
