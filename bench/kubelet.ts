@@ -254,10 +254,14 @@ async function startup(label: string, runtime: ContainerRuntime, oneByOne: numbe
   const kubelet = placement === 'server' ? await startKubelet({ ...kubeletOptions(client, runtime, rootDir), signal: stop.signal }) : await startAgentKubelet(api.server.url);
   const who = placement === 'server' ? "kubelet in the server's process" : 'kubelet in an agent process, over HTTP';
   try {
-    for (const [ns, count, mode] of [['one', oneByOne, 'one'], ['burst', atOnce, 'burst']] as const) {
+    // The burst runs twice: first on a server that has only served the one-by-one pods (its
+    // code still being compiled by V8 as it goes), then again once those pods are deleted, as a
+    // cluster that has been running a while would take it.
+    const runs = [['one', oneByOne, 'one', 'one by one'], ['burst', atOnce, 'burst', 'at once'], ['burst-again', atOnce, 'burst', 'at once, again']] as const;
+    for (const [ns, count, mode, how] of runs) {
       const r = await runDriver(api.server.url, ns, count, mode, command);
       out(
-        `${label}, ${who}: ${count} pods ${mode === 'one' ? 'one by one' : 'at once'}: ` +
+        `${label}, ${who}: ${count} pods ${how}: ` +
           `startup (creation → Running, as the SLI) ${summary(r.startupMs)} (goal p99 ≤ 200 ms on the fake runtime; SLO p99 ≤ 5 s; containerd floor 60–81 ms/pod, 50 at once ~2.1 s); ` +
           `from the create call's start ${summary(r.fromCallMs)}, the create call ${summary(r.createMs)}; all Running in ${(r.totalMs / 1000).toFixed(2)} s`,
       );
