@@ -5,7 +5,7 @@
 import type { Clock } from '../informer/clock.js';
 import { sleep } from '../informer/clock.js';
 import type { Logger } from '../log.js';
-import { runtimeMark } from './runtime-state.js';
+import { containerMark, runtimeMark } from './runtime-state.js';
 import type { ContainerRuntime, ContainerStatus, SandboxStatus } from './runtime/runtime.js';
 
 export class Pleg {
@@ -34,7 +34,7 @@ export class Pleg {
       next.set(s.id, s.state);
       this.o.sawSandbox(s.uid, s.id);
     }
-    for (const c of containers) next.set(c.id, `${c.state}/${c.sandboxId}`);
+    for (const c of containers) next.set(c.id, containerMark(c));
     const changed = new Set<string>();
     const uidFor = (id: string, value: string): string | undefined => uidOf.get(id) ?? uidOf.get(value.slice(value.indexOf('/') + 1));
     for (const [id, v] of next) {

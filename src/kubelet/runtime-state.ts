@@ -39,6 +39,11 @@ export function containerHash(c: Container): string {
   return createHash('sha256').update(JSON.stringify(rest)).digest('hex').slice(0, 8);
 }
 
+/** What a relist compares of a container: its state and its sandbox (`running/<sandbox id>`). */
+export function containerMark(c: Pick<ContainerStatus, 'state' | 'sandboxId'>): string {
+  return `${c.state}/${c.sandboxId}`;
+}
+
 /**
  * The pod's runtime state as a relist compares it: each sandbox's state, and each container's
  * state and sandbox, by id. Two equal marks: nothing a relist notices has changed.
@@ -46,7 +51,7 @@ export function containerHash(c: Container): string {
 export function runtimeMark(sandboxes: readonly Pick<SandboxStatus, 'id' | 'state'>[], containers: readonly Pick<ContainerStatus, 'id' | 'state' | 'sandboxId'>[]): string {
   const parts: string[] = [];
   for (const s of sandboxes) parts.push(`${s.id}=${s.state}`);
-  for (const c of containers) parts.push(`${c.id}=${c.state}/${c.sandboxId}`);
+  for (const c of containers) parts.push(`${c.id}=${containerMark(c)}`);
   return parts.sort().join(' ');
 }
 
@@ -60,13 +65,13 @@ export function runtimeMark(sandboxes: readonly Pick<SandboxStatus, 'id' | 'stat
 export function settledMark(found: PodRuntimeState, after: PodRuntimeState): string | undefined {
   const before = new Map<string, string>();
   for (const s of found.sandboxes) before.set(s.id, s.state);
-  for (const c of found.containers) before.set(c.id, `${c.state}/${c.sandboxId}`);
+  for (const c of found.containers) before.set(c.id, containerMark(c));
   for (const s of after.sandboxes) {
     if (before.get(s.id) !== s.state && s.state !== 'ready') return undefined;
     before.delete(s.id);
   }
   for (const c of after.containers) {
-    if (before.get(c.id) !== `${c.state}/${c.sandboxId}` && c.state !== 'running') return undefined;
+    if (before.get(c.id) !== containerMark(c) && c.state !== 'running') return undefined;
     before.delete(c.id);
   }
   for (const gone of before.values()) if (!gone.startsWith('exited/')) return undefined;

@@ -42,8 +42,8 @@ export async function writePodStatus(ctx: KubeletContext, rec: PodRecord, status
  * the kubelet wrote or is writing. A sync would find nothing to do, so none is started.
  */
 export function isOwnStatusEcho(rec: PodRecord, previous: Pod, next: Pod): boolean {
-  const written = [rec.writingStatus, rec.lastStatus].find((s) => s !== undefined && jsonEqual(s, next.status));
-  if (written === undefined || !jsonEqual(previous.spec, next.spec)) return false;
+  const wrote = (s: PodStatus | undefined): boolean => s !== undefined && jsonEqual(s, next.status);
+  if (!(wrote(rec.writingStatus) || wrote(rec.lastStatus)) || !jsonEqual(previous.spec, next.spec)) return false;
   const meta = (p: Pod) => ({ ...p.metadata, resourceVersion: undefined, managedFields: undefined });
   return jsonEqual(meta(previous), meta(next));
 }
