@@ -38,9 +38,13 @@ import { VolumeManager } from './volumes/volume-manager.js';
 /**
  * Pod status writes one kubelet keeps in flight (more wait their turn, in order). The API
  * server's priority and fairness decides how its turns are shared with other clients; this
- * bounds the kubelet's connections and keeps enough writes waiting there for its share.
+ * bounds the kubelet's connections and keeps enough writes waiting there for its share. A
+ * write waiting here cannot be served, and a slot is refilled only once the answer to the
+ * previous write has reached the kubelet: with 64, a node starting 1,000 pods at once under
+ * a client's burst of creates spent as long waiting for slots as in the server's queue.
+ * Kubernetes' kubelet sends over one HTTP/2 connection, which carries hundreds of streams.
  */
-const STATUS_WRITES_IN_FLIGHT = 64;
+const STATUS_WRITES_IN_FLIGHT = 256;
 
 export type { KubeletOptions } from './config.js';
 
