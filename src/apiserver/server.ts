@@ -18,9 +18,10 @@ import { DEFAULT_TUNING, type RequestContext, type ServerContext, type ServerTun
 import { Discovery } from './handlers/discovery.js';
 import { serveHealth, serveVersion, type HealthCheck } from './handlers/health.js';
 import { proxyUpgrade, type KubeletClientOptions } from './handlers/kubelet-proxy.js';
+import { isWatch } from './handlers/query.js';
 import { handleResource } from './handlers/rest.js';
 import { serveOpenApi } from './handlers/openapi.js';
-import { notFoundPath, sendError, sendJson } from './http/respond.js';
+import { notFoundPath, sendBytes, sendError, sendJson } from './http/respond.js';
 import { UnknownFieldChecker } from './http/unknown-fields.js';
 import { requestUrl } from './http/request-url.js';
 import { createOpenApi, type OpenApiService } from './openapi/openapi.js';
@@ -29,7 +30,11 @@ import { ServiceAllocator } from './registry/ipallocator/service-allocator.js';
 import { DEFAULT_NODE_PORT_RANGE, DEFAULT_SERVICE_CIDR, firstServiceIp } from './registry/ipallocator/ranges.js';
 import { isService } from './registry/kinds.js';
 import { defaultAdvertiseAddress, reconcileKubernetesService, removeFromKubernetesEndpoints, type KubernetesServiceOptions } from './kubernetes-service.js';
+import { ApiServerMetrics } from './metrics.js';
 import { isHealthPath, parseRoute } from './routing.js';
+
+/** The Prometheus text exposition format's media type. */
+const PROMETHEUS_TEXT = 'text/plain; version=0.0.4; charset=utf-8';
 
 export type { UserInfo } from './authn/user.js';
 
@@ -145,8 +150,10 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
   await bootstrap(registries);
 
   const flowControl = new Dispatcher((err) => log(`starting a request failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`));
+  const metrics = new ApiServerMetrics();
   const onRequest = (req: IncomingMessage, res: ServerResponse): void => {
     const started = Date.now();
+    const arrivedAt = performance.now();
     if (options.logRequests) {
       const requestLog = options.requestLog ?? log;
       res.on('finish', () => requestLog(`${req.method ?? '?'} ${req.url ?? ''} ${res.statusCode} ${Date.now() - started}ms`));
@@ -155,11 +162,11 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
     flowControl.submit(classify(user, req.url ?? '/'), () => {
       // A client that hung up while its request waited gets no answer.
       if (req.socket?.destroyed) return;
-      dispatch(req, res, user).catch((err: unknown) => failRequest(res, err, log, req));
+      dispatch(req, res, user, arrivedAt).catch((err: unknown) => failRequest(res, err, log, req));
     });
   };
 
-  const dispatch = async (req: IncomingMessage, res: ServerResponse, user: UserInfo | undefined): Promise<void> => {
+  const dispatch = async (req: IncomingMessage, res: ServerResponse, user: UserInfo | undefined, arrivedAt: number): Promise<void> => {
     const url = requestUrl(req.url ?? '/');
     const path = url.pathname;
     if (!user && !allowsAnonymous(path)) {
@@ -167,9 +174,13 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
     }
     if (path === '/version' || path === '/version/') return serveVersion(res);
     if (isHealthPath(path)) return serveHealth(res, url, checks);
+    if (path === '/metrics') {
+      if (req.method !== 'GET') throw notFoundPath();
+      return sendBytes(res, 200, Buffer.from(metrics.render(flowControl.stats())), PROMETHEUS_TEXT);
+    }
     if (path === '/openapi/v2' || path.startsWith('/openapi/v3')) return serveOpenApi(req, res, url, getOpenApi);
     if (path === '/' || path === '') {
-      sendJson(res, 200, { paths: ['/api', '/api/v1', '/apis', '/healthz', '/livez', '/openapi/v2', '/openapi/v3', '/readyz', '/version'] });
+      sendJson(res, 200, { paths: ['/api', '/api/v1', '/apis', '/healthz', '/livez', '/metrics', '/openapi/v2', '/openapi/v3', '/readyz', '/version'] });
       return;
     }
     const route = parseRoute(path);
@@ -186,6 +197,8 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
       case 'notFound':
         throw notFoundPath();
       case 'resource': {
+        const end = metrics.begin(req, route, route.watchPath || isWatch(url.searchParams), arrivedAt);
+        res.once('close', () => end(res.statusCode));
         const ctx: RequestContext = { req, res, url, user: user ?? SYSTEM_APISERVER, server };
         return handleResource(ctx, route);
       }

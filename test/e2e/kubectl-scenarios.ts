@@ -71,6 +71,15 @@ export function kubectlScenarios(version: string): void {
       assert.match(dup.stderr, /AlreadyExists|already exists/);
     });
 
+    test('get --raw /metrics counts those requests in Kubernetes’ series', () => {
+      const text = ok(k('get', '--raw', '/metrics'), 'get --raw /metrics');
+      const created = /^apiserver_request_total\{[^}]*resource="configmaps",scope="namespace",subresource="",verb="POST",version="v1",code="201"\} (\d+)$/m.exec(text);
+      assert.ok(created, `no count of configmap creates in:\n${text.slice(0, 2000)}`);
+      assert.ok(Number(created[1]) >= 1);
+      assert.match(text, /^apiserver_request_total\{[^}]*resource="configmaps",scope="namespace",subresource="",verb="POST",version="v1",code="409"\} [1-9]\d*$/m);
+      assert.match(text, /^apiserver_request_duration_seconds_count\{[^}]*resource="namespaces",scope="cluster",subresource="",verb="POST",version="v1"\} [1-9]\d*$/m);
+    });
+
     test('create -f, get in every output format, labels and selectors', async () => {
       const pod = manifestFile(
         c,
