@@ -34,6 +34,8 @@ test('/metrics counts requests by verb, resource, scope and code, with their dur
     assert.equal((await server.req('GET', '/api/v1/namespaces/default/configmaps?dryRun=All')).status, 200);
     // A watch counts once it ends.
     const watch = await openWatch(server.url, '/api/v1/namespaces/default/configmaps?watch=true');
+    // An open watch is long-running: not an in-flight request.
+    assert.match((await server.req('GET', '/metrics')).text, /^apiserver_current_inflight_requests\{request_kind="readOnly"\} 0$/m);
     watch.close();
     // The in-process transport's requests count as well.
     const client = createClient(new InProcessTransport({ handler: server.handle, token: ADMIN_TOKEN }));

@@ -3,7 +3,8 @@
 // - apiserver_request_total{verb,dry_run,group,version,resource,subresource,scope,component,code}
 // - apiserver_request_duration_seconds (histogram, Kubernetes' buckets), from the request's
 //   arrival (its wait in flow control included) to its end; a watch counts when it ends
-// - apiserver_current_inflight_requests{request_kind}: requests executing now
+// - apiserver_current_inflight_requests{request_kind}: requests executing now, long-running ones
+//   (watches, exec/attach/port-forward/proxy) left out as Kubernetes leaves them out
 // - apiserver_flowcontrol_current_inqueue_requests / _dispatched_requests_total{priority_level}
 // - process_cpu_seconds_total, process_resident_memory_bytes, process_start_time_seconds
 // Deviation: only resource requests (…/api/…, …/apis/…) are counted, not /healthz, /version,
@@ -32,14 +33,15 @@ export class ApiServerMetrics {
 
   /** A resource request starts executing; the returned function records its end. */
   begin(req: IncomingMessage, route: ResourceRoute, watch: boolean, arrivedAt: number): (code: number) => void {
-    const kind = READ_ONLY_METHODS.has(req.method ?? 'GET') ? 'readOnly' : 'mutating';
-    this.inflight[kind]++;
-    const labels = requestLabels(req, route, watch);
+    const verb = metricsVerb(req.method ?? 'GET', route, watch, req.headers['content-type']);
+    const kind = verb === 'WATCH' || verb === 'CONNECT' ? undefined : READ_ONLY_METHODS.has(req.method ?? 'GET') ? 'readOnly' : 'mutating';
+    if (kind) this.inflight[kind]++;
+    const labels = requestLabels(req, route, verb);
     let ended = false;
     return (code) => {
       if (ended) return;
       ended = true;
-      this.inflight[kind]--;
+      if (kind) this.inflight[kind]--;
       let byCode = this.requests.get(labels);
       if (!byCode) this.requests.set(labels, (byCode = new Map()));
       byCode.set(code, (byCode.get(code) ?? 0) + 1);
@@ -70,7 +72,7 @@ export class ApiServerMetrics {
       out.push(`apiserver_request_duration_seconds_bucket{${labels},le="+Inf"} ${h.count}`);
       out.push(`apiserver_request_duration_seconds_sum{${labels}} ${h.sum}`, `apiserver_request_duration_seconds_count{${labels}} ${h.count}`);
     }
-    family('apiserver_current_inflight_requests', 'gauge', 'Resource requests executing now, read-only or mutating.');
+    family('apiserver_current_inflight_requests', 'gauge', 'Resource requests executing now, read-only or mutating; watches and streams are not counted.');
     out.push(`apiserver_current_inflight_requests{request_kind="readOnly"} ${this.inflight.readOnly}`);
     out.push(`apiserver_current_inflight_requests{request_kind="mutating"} ${this.inflight.mutating}`);
     family('apiserver_flowcontrol_current_inqueue_requests', 'gauge', 'Requests waiting in flow control for their turn, by priority level.');
@@ -98,11 +100,9 @@ export function metricsVerb(method: string, route: ResourceRoute, watch: boolean
   return method;
 }
 
-function requestLabels(req: IncomingMessage, route: ResourceRoute, watch: boolean): string {
-  const method = req.method ?? 'GET';
+function requestLabels(req: IncomingMessage, route: ResourceRoute, verb: string): string {
   const scope = route.name !== undefined ? 'resource' : route.namespace !== undefined ? 'namespace' : 'cluster';
   const dryRun = /[?&]dryRun=All(&|$)/.test(req.url ?? '') ? 'All' : '';
-  const verb = metricsVerb(method, route, watch, req.headers['content-type']);
   return (
     `component="apiserver",dry_run="${dryRun}",group="${escape(route.group)}",resource="${escape(route.resource.plural)}",` +
     `scope="${scope}",subresource="${escape(route.subresource ?? '')}",verb="${verb}",version="${escape(route.version)}"`
