@@ -10,7 +10,9 @@
 // Deviation: only resource requests (…/api/…, …/apis/…) are counted, not /healthz, /version,
 // discovery or /openapi.
 import type { IncomingMessage } from 'node:http';
+import { labelValue } from '../api/prometheus-text.js';
 import type { DispatcherStats } from './flow-control/dispatcher.js';
+import type { RequestUrl } from './http/request-url.js';
 import type { ResourceRoute } from './routing.js';
 
 /** Kubernetes' apiserver_request_duration_seconds buckets (1.27+). */
@@ -32,11 +34,11 @@ export class ApiServerMetrics {
   private readonly startedAt = Date.now() / 1000;
 
   /** A resource request starts executing; the returned function records its end. */
-  begin(req: IncomingMessage, route: ResourceRoute, watch: boolean, arrivedAt: number): (code: number) => void {
+  begin(req: IncomingMessage, url: RequestUrl, route: ResourceRoute, watch: boolean, arrivedAt: number): (code: number) => void {
     const verb = metricsVerb(req.method ?? 'GET', route, watch, req.headers['content-type']);
     const kind = verb === 'WATCH' || verb === 'CONNECT' ? undefined : READ_ONLY_METHODS.has(req.method ?? 'GET') ? 'readOnly' : 'mutating';
     if (kind) this.inflight[kind]++;
-    const labels = requestLabels(req, route, verb);
+    const labels = requestLabels(route, verb, url.searchParams.get('dryRun') === 'All');
     let ended = false;
     return (code) => {
       if (ended) return;
@@ -76,9 +78,9 @@ export class ApiServerMetrics {
     out.push(`apiserver_current_inflight_requests{request_kind="readOnly"} ${this.inflight.readOnly}`);
     out.push(`apiserver_current_inflight_requests{request_kind="mutating"} ${this.inflight.mutating}`);
     family('apiserver_flowcontrol_current_inqueue_requests', 'gauge', 'Requests waiting in flow control for their turn, by priority level.');
-    for (const [level, n] of Object.entries(flowControl.queued)) out.push(`apiserver_flowcontrol_current_inqueue_requests{priority_level="${escape(level)}"} ${n}`);
+    for (const [level, n] of Object.entries(flowControl.queued)) out.push(`apiserver_flowcontrol_current_inqueue_requests{priority_level="${labelValue(level)}"} ${n}`);
     family('apiserver_flowcontrol_dispatched_requests_total', 'counter', 'Requests flow control has started after their wait, by priority level.');
-    for (const [level, n] of Object.entries(flowControl.dispatched)) out.push(`apiserver_flowcontrol_dispatched_requests_total{priority_level="${escape(level)}"} ${n}`);
+    for (const [level, n] of Object.entries(flowControl.dispatched)) out.push(`apiserver_flowcontrol_dispatched_requests_total{priority_level="${labelValue(level)}"} ${n}`);
     const cpu = process.cpuUsage();
     family('process_cpu_seconds_total', 'counter', 'CPU time of this process, user and system, in seconds.');
     out.push(`process_cpu_seconds_total ${(cpu.user + cpu.system) / 1e6}`);
@@ -100,16 +102,10 @@ export function metricsVerb(method: string, route: ResourceRoute, watch: boolean
   return method;
 }
 
-function requestLabels(req: IncomingMessage, route: ResourceRoute, verb: string): string {
+function requestLabels(route: ResourceRoute, verb: string, dryRun: boolean): string {
   const scope = route.name !== undefined ? 'resource' : route.namespace !== undefined ? 'namespace' : 'cluster';
-  const dryRun = /[?&]dryRun=All(&|$)/.test(req.url ?? '') ? 'All' : '';
   return (
-    `component="apiserver",dry_run="${dryRun}",group="${escape(route.group)}",resource="${escape(route.resource.plural)}",` +
-    `scope="${scope}",subresource="${escape(route.subresource ?? '')}",verb="${verb}",version="${escape(route.version)}"`
+    `component="apiserver",dry_run="${dryRun ? 'All' : ''}",group="${labelValue(route.group)}",resource="${labelValue(route.resource.plural)}",` +
+    `scope="${scope}",subresource="${labelValue(route.subresource ?? '')}",verb="${verb}",version="${labelValue(route.version)}"`
   );
-}
-
-/** A label value in the text format: backslash, double quote and newline escaped. */
-function escape(value: string): string {
-  return value.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
 }

@@ -6,6 +6,7 @@ import { createServer as createHttpsServer } from 'node:https';
 import { connect, type AddressInfo, type Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { ApiError } from '../api/errors.js';
+import { PROMETHEUS_TEXT_TYPE } from '../api/prometheus-text.js';
 import { findResource, RESOURCES } from '../api/resources.js';
 import type { Storage } from '../storage/storage.js';
 import { allowsAnonymous, authenticate } from './authn/authenticate.js';
@@ -32,9 +33,6 @@ import { isService } from './registry/kinds.js';
 import { defaultAdvertiseAddress, reconcileKubernetesService, removeFromKubernetesEndpoints, type KubernetesServiceOptions } from './kubernetes-service.js';
 import { ApiServerMetrics } from './metrics.js';
 import { isHealthPath, parseRoute } from './routing.js';
-
-/** The Prometheus text exposition format's media type. */
-const PROMETHEUS_TEXT = 'text/plain; version=0.0.4; charset=utf-8';
 
 export type { UserInfo } from './authn/user.js';
 
@@ -176,7 +174,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
     if (isHealthPath(path)) return serveHealth(res, url, checks);
     if (path === '/metrics') {
       if (req.method !== 'GET') throw notFoundPath();
-      return sendBytes(res, 200, Buffer.from(metrics.render(flowControl.stats())), PROMETHEUS_TEXT);
+      return sendBytes(res, 200, Buffer.from(metrics.render(flowControl.stats())), PROMETHEUS_TEXT_TYPE);
     }
     if (path === '/openapi/v2' || path.startsWith('/openapi/v3')) return serveOpenApi(req, res, url, getOpenApi);
     if (path === '/' || path === '') {
@@ -197,7 +195,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
       case 'notFound':
         throw notFoundPath();
       case 'resource': {
-        const end = metrics.begin(req, route, route.watchPath || isWatch(url.searchParams), arrivedAt);
+        const end = metrics.begin(req, url, route, route.watchPath || isWatch(url.searchParams), arrivedAt);
         res.once('close', () => end(res.statusCode));
         const ctx: RequestContext = { req, res, url, user: user ?? SYSTEM_APISERVER, server };
         return handleResource(ctx, route);

@@ -1,5 +1,6 @@
 // /metrics in the Prometheus text format (version 0.0.4): a few of the kubelet's own series,
 // computed from the runtime at scrape time plus the request counter the server keeps.
+import { labelValue } from '../../api/prometheus-text.js';
 import type { ContainerRuntime } from '../runtime/runtime.js';
 
 export class RequestCounter {
@@ -18,9 +19,6 @@ export class RequestCounter {
   }
 }
 
-function label(value: string): string {
-  return value.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
-}
 
 export async function renderMetrics(runtime: ContainerRuntime, requests: RequestCounter): Promise<string> {
   const [sandboxes, containers] = await Promise.all([runtime.listPodSandboxes(), runtime.listContainers()]);
@@ -37,10 +35,10 @@ export async function renderMetrics(runtime: ContainerRuntime, requests: Request
     `kubelet_running_pods ${sandboxes.filter((s) => s.state === 'ready').length}`,
     '# HELP kubelet_running_containers Number of containers currently running',
     '# TYPE kubelet_running_containers gauge',
-    ...[...byState].map(([state, n]) => `kubelet_running_containers{container_state="${label(state)}"} ${n}`),
+    ...[...byState].map(([state, n]) => `kubelet_running_containers{container_state="${labelValue(state)}"} ${n}`),
     '# HELP kubelet_http_requests_total Number of the http requests received since the server started',
     '# TYPE kubelet_http_requests_total counter',
-    ...requests.entries().map((e) => `kubelet_http_requests_total{method="${label(e.method)}",path="${label(e.path)}",server_type="readwrite"} ${e.count}`),
+    ...requests.entries().map((e) => `kubelet_http_requests_total{method="${labelValue(e.method)}",path="${labelValue(e.path)}",server_type="readwrite"} ${e.count}`),
   ];
   return `${lines.join('\n')}\n`;
 }

@@ -7,6 +7,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { PeerCertificate, TLSSocket } from 'node:tls';
 import { ApiError } from '../../api/errors.js';
+import { PROMETHEUS_TEXT_TYPE } from '../../api/prometheus-text.js';
 import type { Logger } from '../../log.js';
 import { WebSocketAcceptor } from '../../streaming/websocket-upgrade.js';
 import type { ContainerRuntime } from '../runtime/runtime.js';
@@ -153,7 +154,7 @@ export async function startKubeletServer(options: KubeletServerOptions): Promise
         return sendJson(res, 200, await options.statsSummary());
       case 'metrics': {
         const text = await renderMetrics(options.runtime, requests);
-        res.writeHead(200, { 'Content-Type': 'text/plain; version=0.0.4; charset=utf-8' });
+        res.writeHead(200, { 'Content-Type': PROMETHEUS_TEXT_TYPE });
         res.end(text);
         return;
       }
