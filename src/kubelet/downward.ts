@@ -66,8 +66,9 @@ export function resourceFieldValue(
 ): { ok: true; value: string } | { ok: false; message: string } {
   const c = findContainer(pod, ref.containerName || defaultContainer);
   if (!c) return { ok: false, message: `container ${ref.containerName ?? defaultContainer} not found` };
-  const divisorText = quantityText(ref.divisor) ?? '1';
-  const divisor = parseQuantity(divisorText) ?? 1;
+  // An unset divisor is stored as "0" (a Quantity is a value type), which means 1, as in Kubernetes.
+  const parsed = parseQuantity(quantityText(ref.divisor) ?? '1');
+  const divisor = parsed !== undefined && parsed > 0 ? parsed : 1;
   const req = containerRequests(c.resources);
   const lim = containerLimits(c.resources);
   let raw: number;

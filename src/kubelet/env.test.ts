@@ -39,7 +39,7 @@ test('container env resolves values, field and resource refs, configMap/secret k
             name: 'main',
             image: 'busybox:1.36',
             command: ['echo', '$(GREETING)', '$$(GREETING)'],
-            resources: { limits: { cpu: '500m', memory: '128Mi' } },
+            resources: { requests: { cpu: '250m', memory: '32Mi' }, limits: { cpu: '1250m', memory: '128Mi' } },
             envFrom: [{ configMapRef: { name: 'cfg' }, prefix: 'CFG_' }],
             env: [
               { name: 'NAME', value: 'world' },
@@ -49,6 +49,10 @@ test('container env resolves values, field and resource refs, configMap/secret k
               { name: 'NODE', valueFrom: { fieldRef: { fieldPath: 'spec.nodeName' } } },
               { name: 'CPU', valueFrom: { resourceFieldRef: { resource: 'limits.cpu', divisor: '1m' } } },
               { name: 'MEM_MI', valueFrom: { resourceFieldRef: { resource: 'limits.memory', divisor: '1Mi' } } },
+              // Without a divisor (the API server stores it as "0"): whole cores rounded up, bytes.
+              { name: 'CPU_LIMIT', valueFrom: { resourceFieldRef: { resource: 'limits.cpu' } } },
+              { name: 'CPU_REQUEST', valueFrom: { resourceFieldRef: { resource: 'requests.cpu' } } },
+              { name: 'MEMORY_REQUEST', valueFrom: { resourceFieldRef: { resource: 'requests.memory' } } },
               { name: 'MODE', valueFrom: { configMapKeyRef: { name: 'cfg', key: 'mode' } } },
               { name: 'PASSWORD', valueFrom: { secretKeyRef: { name: 'sec', key: 'password' } } },
               { name: 'OPTIONAL', valueFrom: { configMapKeyRef: { name: 'nope', key: 'x', optional: true } } },
@@ -68,8 +72,11 @@ test('container env resolves values, field and resource refs, configMap/secret k
       POD_NAME: 'envy',
       APP: 'envy',
       NODE: h.nodeName,
-      CPU: '500',
+      CPU: '1250',
       MEM_MI: '128',
+      CPU_LIMIT: '2',
+      CPU_REQUEST: '1',
+      MEMORY_REQUEST: String(32 * 1024 * 1024),
       MODE: 'fast',
       PASSWORD: 'hunter2',
       // Every pod gets the variables of the API server's `kubernetes` Service.
