@@ -135,6 +135,11 @@ test('restartPolicy Never and OnFailure end the pod in Succeeded or Failed', asy
     assert.equal(t?.reason, 'Error');
     assert.equal(failed.status?.containerStatuses?.[0]?.restartCount, 0);
     assert.equal(podSummary(failed, Date.now()).status, 'Error');
+    // Its sandbox is stopped (no address any more); the pod keeps the IP it ran with.
+    assert.match(failed.status?.podIP ?? '', /^10\.244\./);
+    const stopped = await h.waitForPod('never-fail', (p) => p.status?.conditions?.find((c) => c.type === 'PodReadyToStartContainers')?.status === 'False');
+    assert.match(stopped.status?.podIP ?? '', /^10\.244\./);
+    assert.deepEqual(stopped.status?.podIPs, [{ ip: stopped.status?.podIP }]);
     const ok = await h.waitForPod('never-ok', (p) => p.status?.phase === 'Succeeded');
     assert.equal(podSummary(ok, Date.now()).status, 'Completed');
     assert.equal(ok.status?.conditions?.find((c) => c.type === 'Ready')?.reason, 'PodCompleted');

@@ -184,13 +184,17 @@ export function generatePodStatus(i: StatusInputs): PodStatus {
   for (const c of previous?.conditions ?? []) if (!KUBELET_CONDITIONS.has(c.type)) conditions.push(c);
 
   const status: PodStatus = { phase, conditions, hostIP: i.hostIP, hostIPs: [{ ip: i.hostIP }] };
-  if (i.sandbox) {
-    const ip = i.sandbox.ip || i.hostIP;
-    status.podIP = ip;
-    status.podIPs = [{ ip }];
+  // A stopped sandbox has no address any more: the pod keeps the one it had, as in Kubernetes.
+  // A sandbox without one of its own shares the node's network (hostNetwork, the process runtime).
+  if (i.sandbox?.ip) {
+    status.podIP = i.sandbox.ip;
+    status.podIPs = [{ ip: i.sandbox.ip }];
   } else if (previous?.podIP) {
     status.podIP = previous.podIP;
     status.podIPs = previous.podIPs;
+  } else if (i.sandbox) {
+    status.podIP = i.hostIP;
+    status.podIPs = [{ ip: i.hostIP }];
   }
   status.startTime = previous?.startTime ?? rfc3339(i.startTime);
   if (initStatuses.length > 0) status.initContainerStatuses = initStatuses;

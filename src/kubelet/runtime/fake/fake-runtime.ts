@@ -98,6 +98,9 @@ export class FakeRuntime implements ContainerRuntime {
       if (c?.status.state === 'running') this.exit(c, 137, 'Error');
     }
     sb.status.state = 'notready';
+    // Stopping a sandbox tears down its network, as the CRI says: its status has no address.
+    if (sb.status.ip !== undefined) this.ips.release(sb.status.ip);
+    delete sb.status.ip;
   }
 
   async removePodSandbox(id: string): Promise<void> {
@@ -105,7 +108,6 @@ export class FakeRuntime implements ContainerRuntime {
     if (!sb) return;
     await this.stopPodSandbox(id);
     for (const cid of sb.containers) this.containers.delete(cid);
-    if (sb.status.ip !== undefined) this.ips.release(sb.status.ip);
     this.sandboxes.delete(id);
   }
 
