@@ -3,7 +3,7 @@
 // the mounts each container gets (subPath, readOnly). emptyDir with medium Memory is a tmpfs
 // when the kubelet runs as root and a plain directory otherwise.
 import { execFile } from 'node:child_process';
-import { access, mkdir, open, rm, stat } from 'node:fs/promises';
+import { access, chmod, mkdir, open, rm, stat } from 'node:fs/promises';
 import { join, normalize } from 'node:path';
 import { promisify } from 'node:util';
 import type { Container, Pod, Volume } from 'kubernetes-types/core/v1.js';
@@ -59,7 +59,9 @@ export class VolumeManager {
     const dir = this.volumePath(inputs.pod, v);
     if (v.hostPath) return hostPathCheck(v.hostPath.path, v.hostPath.type ?? '');
     if (v.emptyDir) {
-      await mkdir(dir, { recursive: true, mode: 0o777 });
+      await mkdir(dir, { recursive: true });
+      // Writable by any user the containers run as, as in Kubernetes (mkdir's mode is masked by the umask).
+      await chmod(dir, 0o777);
       if (v.emptyDir.medium === 'Memory' && process.getuid?.() === 0 && !this.tmpfs.has(dir)) {
         const limit = parseQuantity(quantityText(v.emptyDir.sizeLimit) ?? '');
         const opts = limit ? `size=${Math.ceil(limit)}` : 'size=50%';

@@ -41,6 +41,8 @@ test('configMap, secret and downwardAPI volumes are written, and a configMap upd
     assert.equal(readFileSync(join(base, 'kubernetes.io~downward-api', 'info', 'labels'), 'utf8'), 'app="x"\ntier="web"');
     assert.equal(readFileSync(join(base, 'kubernetes.io~downward-api', 'info', 'name'), 'utf8'), 'vols');
     assert.ok(statSync(join(base, 'kubernetes.io~empty-dir', 'scratch', 'sub')).isDirectory());
+    // An emptyDir is writable by any user, whatever the kubelet's umask.
+    assert.equal(statSync(join(base, 'kubernetes.io~empty-dir', 'scratch')).mode & 0o7777, 0o777);
 
     const current = await cms.get('app-config');
     await cms.update({ ...current, data: { 'app.conf': 'v2' } });
