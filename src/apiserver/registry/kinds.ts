@@ -62,15 +62,17 @@ export function isDeployment(r: ResourceInfo): boolean {
 }
 
 const DEPLOYMENT_STATUS_METADATA = ['annotations', 'finalizers', 'ownerReferences'] as const;
+const POD_STATUS_METADATA = ['labels', 'annotations', 'finalizers'] as const;
 
 /**
  * The metadata a write through the status subresource takes from the client; the rest stays as
  * stored. Most kinds keep all of it (Kubernetes' ResetObjectMetaForStatus). A Deployment's status
  * strategy resets only its spec and labels: the deployment controller writes the revision
- * annotation together with the status, in one write.
+ * annotation together with the status, in one write. A Pod's resets its spec, deletion time and
+ * owner references only (older kubelets garbled those).
  */
 export function statusWritableMetadata(r: ResourceInfo): readonly string[] {
-  return isDeployment(r) ? DEPLOYMENT_STATUS_METADATA : [];
+  return isDeployment(r) ? DEPLOYMENT_STATUS_METADATA : isPod(r) ? POD_STATUS_METADATA : [];
 }
 
 /**

@@ -241,6 +241,26 @@ test('no write changes the cached object it starts from (patches, updates, statu
   });
 });
 
+test("a pod's status write may change its labels, annotations and finalizers, not its spec or owners", async () => {
+  await withPods(async (pods) => {
+    const owner = { apiVersion: 'v1', kind: 'ReplicationController', name: 'rc', uid: 'rc-uid' };
+    const pod: KubeObject = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', labels: { a: '1' }, ownerReferences: [owner] }, spec: { containers: [{ name: 'c', image: 'busybox' }] } };
+    await pods.create('default', pod, ctx('maker'));
+    const body = {
+      metadata: { annotations: { patchedstatus: 'true' }, labels: { b: '2' }, ownerReferences: null },
+      spec: { activeDeadlineSeconds: 5 },
+      status: { message: 'Patched by e2e test', reason: 'E2E' },
+    };
+    const { stored } = await pods.patch('default', 'p', { type: 'merge', body, force: false }, ctx('tester'), { subresource: 'status' });
+    const m = stored.obj.metadata;
+    assert.deepEqual(m?.annotations, { patchedstatus: 'true' });
+    assert.deepEqual(m?.labels, { a: '1', b: '2' });
+    assert.deepEqual(m?.ownerReferences, [owner]);
+    assert.equal((stored.obj['spec'] as Record<string, unknown>)['activeDeadlineSeconds'], undefined);
+    assert.equal((stored.obj['status'] as Record<string, unknown>)['reason'], 'E2E');
+  });
+});
+
 test("a status patch that names the pod's uid applies to that pod only, as the kubelet sends it", async () => {
   await withPods(async (pods) => {
     const pod: KubeObject = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p' }, spec: { containers: [{ name: 'c', image: 'busybox' }] } };
