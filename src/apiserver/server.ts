@@ -29,7 +29,9 @@ import { createOpenApi, type OpenApiService } from './openapi/openapi.js';
 import { Registries } from './registry/registries.js';
 import { ServiceAllocator } from './registry/ipallocator/service-allocator.js';
 import { DEFAULT_NODE_PORT_RANGE, DEFAULT_SERVICE_CIDR, firstServiceIp } from './registry/ipallocator/ranges.js';
-import { isService } from './registry/kinds.js';
+import { isPod, isService } from './registry/kinds.js';
+import { runtimeClassAdmission } from './admission/runtime-class.js';
+import { storedRuntimeClasses } from './admission/runtime-class-lookup.js';
 import { defaultAdvertiseAddress, reconcileKubernetesService, removeFromKubernetesEndpoints, type KubernetesServiceOptions } from './kubernetes-service.js';
 import { ApiServerMetrics } from './metrics.js';
 import { isHealthPath, parseRoute } from './routing.js';
@@ -103,7 +105,13 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
     now: options.now,
     log,
   });
-  const registries = new Registries({ storage: options.storage, now: options.now, log, hooks: (r) => (isService(r) ? allocator : undefined) });
+  const podAdmission = runtimeClassAdmission(storedRuntimeClasses(options.storage));
+  const registries = new Registries({
+    storage: options.storage,
+    now: options.now,
+    log,
+    hooks: (r) => (isService(r) ? allocator : isPod(r) ? podAdmission : undefined),
+  });
   let openapi: OpenApiService | undefined;
   let openapiFailed = false;
   const getOpenApi = (): OpenApiService | undefined => {

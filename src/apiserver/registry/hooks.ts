@@ -1,6 +1,6 @@
-// Per-kind steps of a write that need storage beyond the object itself (allocating a
-// Service's cluster IP and node ports). They run after defaults and validation, just before
-// the object is stored, and are told whether the store happened.
+// Per-kind steps of a write that need storage beyond the object itself: admission of a new
+// object (before validation), and allocating a Service's cluster IP and node ports (after
+// defaults and validation, just before the object is stored, told whether the store happened).
 import type { KubeObject } from '../../api/object.js';
 
 export interface HookContext {
@@ -17,6 +17,12 @@ export interface HookTransaction {
 }
 
 export interface WriteHooks {
+  /**
+   * Admission of a new object (RuntimeClass for pods): runs after defaults and before
+   * validation, as Kubernetes' admission sees the decoded, defaulted object. May change `obj`;
+   * throws an ApiError to refuse it.
+   */
+  admitCreate?(obj: KubeObject, ctx: HookContext): Promise<void>;
   /** May fill in `obj` (allocated values); throws an ApiError to refuse the write. */
   beforeCreate?(obj: KubeObject, ctx: HookContext): Promise<HookTransaction>;
   beforeUpdate?(old: KubeObject, next: KubeObject, ctx: HookContext): Promise<HookTransaction>;

@@ -192,7 +192,7 @@ export class Registry {
     checkTypeMeta(this.resource, obj, options.servedVersion ?? this.resource.version);
     checkIdentity(this.resource, obj, ns, undefined);
     await this.admitCreate(obj);
-    this.prepareNew(obj, ctx);
+    await this.prepareNew(obj, ctx);
     const name = meta(obj).name ?? '';
     const tx = await this.beforeCreate(obj, ctx);
     const bytes = encodeForStorage(obj);
@@ -255,10 +255,11 @@ export class Registry {
     }
   }
 
-  /** System fields, defaults, validation and managedFields of an object about to be created. */
-  private prepareNew(obj: KubeObject, ctx: WriteContext, options: { track: boolean } = { track: true }): void {
+  /** System fields, defaults, admission, validation and managedFields of an object about to be created. */
+  private async prepareNew(obj: KubeObject, ctx: WriteContext, options: { track: boolean } = { track: true }): Promise<void> {
     prepareCreate(this.resource, obj, this.deps.now());
     applyDefaults(this.resource, obj);
+    await this.deps.hooks?.admitCreate?.(obj, { dryRun: ctx.dryRun });
     this.throwIfInvalid(obj, validate(this.resource, obj));
     if (options.track && ctx.fieldManager) {
       trackUpdate({ gvk: gvkOf(this.resource), old: undefined, updated: obj, manager: ctx.fieldManager, subresource: '', now: this.nowString() });
@@ -320,7 +321,7 @@ export class Registry {
       checkIdentity(this.resource, patched, ns, name);
       if (!cur) {
         await this.admitCreate(patched);
-        this.prepareNew(patched, ctx, { track: false });
+        await this.prepareNew(patched, ctx, { track: false });
         return { kind: 'create', obj: patched };
       }
       const rv = meta(patched).resourceVersion;
