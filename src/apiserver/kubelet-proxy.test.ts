@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import { connect } from 'node:net';
 import type { AddressInfo } from 'node:net';
+import { WebSocket } from 'ws';
 import { ADMIN_TOKEN, startTestServer, type TestServer } from './testing.js';
 
 let s: TestServer;
@@ -13,6 +14,11 @@ before(async () => {
   // A kubelet double: logs over HTTP, and an upgrade that echoes bytes back.
   kubelet = createServer((req, res) => {
     seen.push(req.url ?? '');
+    if (req.url?.includes('/gone')) {
+      res.writeHead(404, { 'Content-Type': 'application/json' });
+      res.end(JSON.stringify({ kind: 'Status', apiVersion: 'v1', status: 'Failure', message: 'container "gone" not found', reason: 'NotFound', code: 404 }));
+      return;
+    }
     res.writeHead(200, { 'Content-Type': 'text/plain' });
     res.end('line 1\nline 2\n');
   });
@@ -71,4 +77,41 @@ test('exec upgrades are passed through to the kubelet', async () => {
   });
   assert.ok(seen.some((u) => u.startsWith('/exec/default/web/c?command=sh')));
   sock.destroy();
+});
+
+function logOverWebSocket(query: string, protocols: string[]): Promise<{ protocol: string; messages: { data: Buffer; binary: boolean }[]; code: number }> {
+  const ws = new WebSocket(`${s.url.replace('http', 'ws')}/api/v1/namespaces/default/pods/web/log?${query}`, protocols, { headers: { Authorization: `Bearer ${ADMIN_TOKEN}` } });
+  const messages: { data: Buffer; binary: boolean }[] = [];
+  return new Promise((resolve, reject) => {
+    ws.on('message', (data: Buffer, binary: boolean) => messages.push({ data, binary }));
+    ws.on('close', (code: number) => resolve({ protocol: ws.protocol, messages, code }));
+    ws.on('error', reject);
+  });
+}
+
+test('pod logs over WebSocket: binary.k8s.io, then the server closes', async () => {
+  const r = await logOverWebSocket('container=c&tailLines=5', ['binary.k8s.io']);
+  assert.equal(r.protocol, 'binary.k8s.io');
+  assert.ok(r.messages.every((m) => m.binary));
+  assert.equal(Buffer.concat(r.messages.map((m) => m.data)).toString(), 'line 1\nline 2\n');
+  assert.equal(r.code, 1000);
+  assert.ok(seen.includes('/containerLogs/default/web/c?tailLines=5'));
+});
+
+test('pod logs over WebSocket: base64.binary.k8s.io sends base64 text', async () => {
+  const r = await logOverWebSocket('container=c', ['base64.binary.k8s.io']);
+  assert.equal(r.protocol, 'base64.binary.k8s.io');
+  assert.ok(r.messages.every((m) => !m.binary));
+  assert.equal(r.messages.map((m) => Buffer.from(m.data.toString(), 'base64').toString()).join(''), 'line 1\nline 2\n');
+});
+
+test('pod logs over WebSocket: a kubelet error is the HTTP answer, before any upgrade', async () => {
+  const ws = new WebSocket(`${s.url.replace('http', 'ws')}/api/v1/namespaces/default/pods/web/log?container=gone`, ['binary.k8s.io'], {
+    headers: { Authorization: `Bearer ${ADMIN_TOKEN}` },
+  });
+  const status = await new Promise<number>((resolve) => {
+    ws.on('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
+    ws.on('error', () => undefined);
+  });
+  assert.equal(status, 404);
 });

@@ -19,6 +19,7 @@ import { DEFAULT_TUNING, type RequestContext, type ServerContext, type ServerTun
 import { Discovery } from './handlers/discovery.js';
 import { serveHealth, serveVersion, type HealthCheck } from './handlers/health.js';
 import { proxyUpgrade, type KubeletClientOptions } from './handlers/kubelet-proxy.js';
+import { servePodLogWebSocket } from './handlers/pod-log-websocket.js';
 import { isWatch } from './handlers/query.js';
 import { handleResource } from './handlers/rest.js';
 import { serveOpenApi } from './handlers/openapi.js';
@@ -35,6 +36,7 @@ import { storedRuntimeClasses } from './admission/runtime-class-lookup.js';
 import { defaultAdvertiseAddress, reconcileKubernetesService, removeFromKubernetesEndpoints, type KubernetesServiceOptions } from './kubernetes-service.js';
 import { ApiServerMetrics } from './metrics.js';
 import { isHealthPath, parseRoute } from './routing.js';
+import { WebSocketAcceptor } from '../streaming/websocket-upgrade.js';
 
 export type { UserInfo } from './authn/user.js';
 
@@ -211,6 +213,8 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
     }
   };
 
+  // pods/log over WebSocket is served here; exec, attach and portforward upgrades go to the kubelet.
+  const webSockets = new WebSocketAcceptor();
   const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
     socket.on('error', () => socket.destroy());
     void (async () => {
@@ -218,10 +222,11 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
       const user = authenticate(req, authenticateToken);
       if (!user) throw new ApiError('Unauthorized', 'Unauthorized', {});
       const route = parseRoute(url.pathname);
-      if (route.kind !== 'resource' || !['exec', 'attach', 'portforward'].includes(route.subresource ?? '') || route.name === undefined) {
+      if (route.kind !== 'resource' || !['exec', 'attach', 'portforward', 'log'].includes(route.subresource ?? '') || route.name === undefined) {
         throw notFoundPath();
       }
       if (!route.resource.subresources.some((s) => s.name === route.subresource)) throw notFoundPath();
+      if (route.subresource === 'log') return servePodLogWebSocket(server, webSockets, req, socket, head, route, url);
       await proxyUpgrade(server, req, socket, head, route, url);
     })().catch((err: unknown) => {
       const status = (err instanceof ApiError ? err : ApiError.internal(String(err))).toStatus();
@@ -313,6 +318,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
       registries.close();
       const closed = [http, ...(local ? [local] : [])].map((server) => new Promise<void>((resolve) => server.close(() => resolve())));
       for (const s of sockets) s.destroy();
+      webSockets.close();
       await Promise.all(closed);
     },
   };

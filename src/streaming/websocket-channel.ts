@@ -1,25 +1,10 @@
-// The Kubernetes channel protocol over WebSocket, as kubectl 1.30+ speaks it for exec and
-// attach: every binary message starts with a channel byte — 0 stdin, 1 stdout, 2 stderr,
-// 3 error (a Status, v4+), 4 resize (`{"Width":80,"Height":24}`). v5 adds the message
-// [255, channel] closing that channel's client-to-server direction (stdin EOF). The base64
-// variant sends text messages: an ASCII channel digit, then the payload in base64.
+// exec and attach over a WebSocket speaking one of the channel protocols
+// (websocket-channel-protocols.ts), as CommandChannels.
 import { WebSocket, type RawData } from 'ws';
 import { ListenerQueue } from './listener-queue.js';
 import type { CommandChannels } from './remote-command.js';
-import { encodeStatus, parseTerminalSize, type StreamStatus, type TerminalSize } from './status.js';
-
-export const ChannelProtocol = {
-  v5: 'v5.channel.k8s.io',
-  v4: 'v4.channel.k8s.io',
-  v4Base64: 'v4.base64.channel.k8s.io',
-} as const;
-
-/** Server preference for exec and attach. */
-export const COMMAND_WEBSOCKET_PROTOCOLS: readonly string[] = [ChannelProtocol.v5, ChannelProtocol.v4, ChannelProtocol.v4Base64];
-
-export const Channel = { stdin: 0, stdout: 1, stderr: 2, error: 3, resize: 4 } as const;
-/** v5: `[CLOSE, channel]` half-closes a channel. */
-export const CLOSE_CHANNEL = 255;
+import { parseTerminalSize, type StreamStatus, type TerminalSize } from './status.js';
+import { Channel, channelProtocolTraits, CLOSE_CHANNEL, decodeChannelMessage, encodeChannelMessage, errorChannelPayload } from './websocket-channel-protocols.js';
 
 function toBuffer(raw: RawData): Buffer {
   if (Buffer.isBuffer(raw)) return raw;
@@ -27,9 +12,14 @@ function toBuffer(raw: RawData): Buffer {
   return Buffer.from(raw);
 }
 
-export function webSocketCommandChannels(ws: WebSocket, protocol: string): CommandChannels {
-  const base64 = protocol.includes('base64');
-  const v5 = protocol.startsWith('v5.');
+/** The output channels the client asked for; the lowest one announces the session. */
+export interface OpenedOutputs {
+  stdout: boolean;
+  stderr: boolean;
+}
+
+export function webSocketCommandChannels(ws: WebSocket, protocol: string, outputs: OpenedOutputs): CommandChannels {
+  const traits = channelProtocolTraits(protocol);
   const stdin = new ListenerQueue<Uint8Array>();
   const stdinEnd = new ListenerQueue<void>();
   const resize = new ListenerQueue<TerminalSize>();
@@ -38,34 +28,29 @@ export function webSocketCommandChannels(ws: WebSocket, protocol: string): Comma
 
   const send = (channel: number, data: Uint8Array): void => {
     if (finished || ws.readyState !== WebSocket.OPEN) return;
-    if (base64) ws.send(`${channel}${Buffer.from(data).toString('base64')}`);
-    else ws.send(Buffer.concat([Buffer.from([channel]), data]), { binary: true });
+    const message = encodeChannelMessage(traits, channel, data);
+    ws.send(message, { binary: typeof message !== 'string' });
   };
+  // Kubernetes' kubelet writes an empty message on the lowest open output channel (or the error
+  // channel) first, so clients know the session is established. v5 clients (kubectl 1.30+) meet
+  // Kubernetes' API server stream translator instead, which sends none: kubectl logs "Unknown
+  // stream id" for one that comes before it has set up its streams.
+  if (!traits.closeSignal) send(outputs.stdout ? Channel.stdout : outputs.stderr ? Channel.stderr : Channel.error, new Uint8Array(0));
 
   ws.on('message', (raw: RawData, isBinary: boolean) => {
-    let channel: number;
-    let payload: Buffer;
-    const buf = toBuffer(raw);
-    if (base64 && !isBinary) {
-      const text = buf.toString('utf8');
-      channel = Number.parseInt(text.slice(0, 1), 10);
-      payload = Buffer.from(text.slice(1), 'base64');
-    } else {
-      if (buf.length === 0) return;
-      channel = buf[0] ?? -1;
-      payload = buf.subarray(1);
-    }
-    switch (channel) {
+    const message = decodeChannelMessage(traits, toBuffer(raw), isBinary);
+    if (!message) return;
+    switch (message.channel) {
       case Channel.stdin:
-        if (payload.length > 0) stdin.emit(payload);
+        if (message.payload.length > 0) stdin.emit(message.payload);
         return;
       case Channel.resize: {
-        const size = parseTerminalSize(payload.toString('utf8'));
+        const size = parseTerminalSize(message.payload.toString('utf8'));
         if (size) resize.emit(size);
         return;
       }
       case CLOSE_CHANNEL:
-        if (v5 && payload[0] === Channel.stdin) stdinEnd.emit();
+        if (traits.closeSignal && message.payload[0] === Channel.stdin) stdinEnd.emit();
         return;
       default:
         return;
@@ -83,7 +68,8 @@ export function webSocketCommandChannels(ws: WebSocket, protocol: string): Comma
     writeStdout: (d) => send(Channel.stdout, d),
     writeStderr: (d) => send(Channel.stderr, d),
     finish: (status: StreamStatus) => {
-      send(Channel.error, encodeStatus(status));
+      const payload = errorChannelPayload(traits, status);
+      if (payload) send(Channel.error, payload);
       finished = true;
       if (ws.readyState === WebSocket.OPEN) ws.close(1000);
     },

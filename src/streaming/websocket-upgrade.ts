@@ -20,6 +20,12 @@ export function offeredSubprotocols(req: IncomingMessage): string[] {
   return raw.flatMap((v) => v.split(',')).map((v) => v.trim()).filter((v) => v !== '');
 }
 
+/** The first offered protocol that is supported; `''` when none is offered and `''` is supported. */
+export function chooseSubprotocol(offered: readonly string[], supported: readonly string[]): string | undefined {
+  const candidates = offered.length === 0 ? [''] : offered;
+  return candidates.find((p) => supported.includes(p));
+}
+
 export class WebSocketAcceptor {
   private readonly wss: WebSocketServer;
   private readonly chosen = new WeakMap<IncomingMessage, string>();
@@ -32,15 +38,19 @@ export class WebSocketAcceptor {
     });
   }
 
-  /** Completes the handshake with the first of `supported` (server preference) the client offers. */
+  /**
+   * Completes the handshake with the client's most preferred protocol in `supported`, as
+   * Kubernetes negotiates. `''` in `supported` accepts a client that offers none.
+   */
   accept(req: IncomingMessage, socket: Duplex, head: Buffer, supported: readonly string[]): Promise<WebSocketAcceptResult> {
     const offered = offeredSubprotocols(req);
-    const protocol = supported.find((p) => offered.includes(p));
-    if (!protocol) {
+    const protocol = chooseSubprotocol(offered, supported);
+    if (protocol === undefined) {
+      const named = supported.filter((p) => p !== '');
       return Promise.resolve({
         ok: false,
         status: 400,
-        message: `unable to upgrade: unable to negotiate protocol: client supports [${offered.join(' ')}], server supports [${supported.join(' ')}]`,
+        message: `unable to upgrade: unable to negotiate protocol: client supports [${offered.join(' ')}], server supports [${named.join(' ')}]`,
       });
     }
     delete req.headers['sec-websocket-protocol'];

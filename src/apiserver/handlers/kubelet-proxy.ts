@@ -1,9 +1,10 @@
-// Pod streams served by the kubelet of the pod's node: `log` over plain HTTP(S) proxying,
-// `exec`/`attach`/`portforward` as a connection-upgrade pass-through (WebSocket or SPDY bytes
-// are relayed untouched). The kubelet is found from the Node object: InternalIP and
+// Pod streams served by the kubelet of the pod's node: `log` over plain HTTP(S) proxying (its
+// WebSocket form is pod-log-websocket.ts), `exec`/`attach`/`portforward` as a
+// connection-upgrade pass-through (WebSocket or SPDY bytes are relayed untouched). The
+// kubelet is found from the Node object: InternalIP and
 // status.daemonEndpoints.kubeletEndpoint.Port, on the kubelet API paths
 // (/containerLogs, /exec, /attach, /portForward).
-import { request as httpRequest, type IncomingMessage } from 'node:http';
+import { request as httpRequest, type ClientRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { connect as netConnect, type Socket } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
@@ -96,12 +97,30 @@ function kubeletPath(sub: string, ns: string, pod: string, container: string, qu
   }
 }
 
-export async function proxyPodLog(ctx: RequestContext, route: ResourceRoute): Promise<void> {
+/** Where the kubelet serves a pods/log request: its endpoint and /containerLogs path. */
+export async function podLogLocation(server: ServerContext, route: ResourceRoute, query: URLSearchParams): Promise<{ endpoint: KubeletEndpoint; path: string }> {
   const ns = route.namespace ?? '';
+  const { pod, endpoint } = await podAndEndpoint(server, ns, route.name ?? '', server.kubelet);
+  const container = containerName(pod, query.get('container'));
+  return { endpoint, path: kubeletPath('log', ns, route.name ?? '', container, query) };
+}
+
+/** Starts one HTTP request to a kubelet, with the client credentials the API server holds. */
+export function kubeletRequest(
+  endpoint: KubeletEndpoint,
+  client: KubeletClientOptions,
+  o: { path: string; method: string; headers: Record<string, string> },
+  onResponse: (res: IncomingMessage) => void,
+): ClientRequest {
+  const options = { host: endpoint.host, port: endpoint.port, path: o.path, method: o.method, headers: o.headers };
+  return endpoint.scheme === 'https'
+    ? httpsRequest({ ...options, rejectUnauthorized: Boolean(client.ca), ca: client.ca, cert: client.cert, key: client.key }, onResponse)
+    : httpRequest(options, onResponse);
+}
+
+export async function proxyPodLog(ctx: RequestContext, route: ResourceRoute): Promise<void> {
   const kubeletClient = ctx.server.kubelet;
-  const { pod, endpoint } = await podAndEndpoint(ctx.server, ns, route.name ?? '', kubeletClient);
-  const container = containerName(pod, ctx.url.searchParams.get('container'));
-  const path = kubeletPath('log', ns, route.name ?? '', container, ctx.url.searchParams);
+  const { endpoint, path } = await podLogLocation(ctx.server, route, ctx.url.searchParams);
   await relayFromKubelet(ctx, endpoint, kubeletClient, {
     path,
     method: 'GET',
@@ -124,7 +143,6 @@ export function relayFromKubelet(
   o: { path: string; method: string; headers: Record<string, string>; flushHeaders?: boolean; unreachable: string },
 ): Promise<void> {
   return new Promise<void>((resolve, reject) => {
-    const options = { host: endpoint.host, port: endpoint.port, path: o.path, method: o.method, headers: o.headers };
     const onResponse = (up: IncomingMessage): void => {
       const out: Record<string, string> = { 'Content-Type': up.headers['content-type'] ?? 'text/plain' };
       if (up.headers['content-length']) out['Content-Length'] = up.headers['content-length'];
@@ -141,10 +159,7 @@ export function relayFromKubelet(
         resolve();
       });
     };
-    const upstream =
-      endpoint.scheme === 'https'
-        ? httpsRequest({ ...options, rejectUnauthorized: Boolean(client.ca), ca: client.ca, cert: client.cert, key: client.key }, onResponse)
-        : httpRequest(options, onResponse);
+    const upstream = kubeletRequest(endpoint, client, o, onResponse);
     upstream.on('error', (err) => reject(new ApiError('ServiceUnavailable', `${o.unreachable}: ${err.message}`)));
     if (o.method === 'GET' || o.method === 'HEAD' || o.method === 'DELETE') upstream.end();
     else ctx.req.pipe(upstream);

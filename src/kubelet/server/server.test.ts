@@ -145,6 +145,57 @@ test('exec over WebSocket v4 works without the stdin close message', async () =>
   assert.equal(r.status?.status, 'Success');
 });
 
+/** Every message of an exec, as [channel, payload]; binary protocols only. */
+function execMessages(query: string, protocols: string[]): Promise<{ protocol: string; messages: [number, string][] }> {
+  const ws = new WebSocket(`${kubelet.url.replace('http', 'ws')}/exec/default/p/c?${query}`, protocols);
+  const messages: [number, string][] = [];
+  return new Promise((resolve, reject) => {
+    ws.on('message', (raw: Buffer) => messages.push([raw[0] ?? -1, raw.subarray(1).toString()]));
+    ws.on('close', () => resolve({ protocol: ws.protocol, messages }));
+    ws.on('error', reject);
+  });
+}
+
+test('exec over channel.k8s.io (v1), as the conformance test asks: stdout, and no Status on success', async () => {
+  const r = await execMessages('command=echo&command=remote%20execution%20test&stderr=1&stdout=1&container=c', ['channel.k8s.io']);
+  assert.equal(r.protocol, 'channel.k8s.io');
+  // The empty stdout message announces the session; the error channel stays silent.
+  assert.deepEqual(r.messages, [[1, ''], [1, 'remote execution test\n']]);
+});
+
+test('exec over v1–v3 writes a failure as plain text on the error channel', async () => {
+  for (const protocol of ['channel.k8s.io', 'v2.channel.k8s.io', 'v3.channel.k8s.io']) {
+    const r = await execMessages('command=sh&command=-c&command=exit%203&stdout=true', [protocol]);
+    assert.equal(r.protocol, protocol);
+    const errors = r.messages.filter(([c]) => c === 3).map(([, text]) => text);
+    assert.deepEqual(errors, ['command terminated with non-zero exit code: error executing command [sh -c exit 3], exit code 3'], protocol);
+  }
+});
+
+test('the most preferred protocol of the client wins; no protocol at all means binary v1', async () => {
+  const preferred = await execMessages('command=true&stdout=true', ['v4.channel.k8s.io', 'v5.channel.k8s.io']);
+  assert.equal(preferred.protocol, 'v4.channel.k8s.io');
+  assert.deepEqual(preferred.messages.at(-1), [3, '{"metadata":{},"status":"Success"}']);
+  const unnamed = await execMessages('command=echo&command=hi&stdout=true', []);
+  assert.equal(unnamed.protocol, '');
+  assert.deepEqual(unnamed.messages, [[1, ''], [1, 'hi\n']]);
+});
+
+test('exec over base64.channel.k8s.io (v1) sends base64 text with the channel digit', async () => {
+  const ws = new WebSocket(`${kubelet.url.replace('http', 'ws')}/exec/default/p/c?command=echo&command=b64&stderr=1&stdout=1`, ['base64.channel.k8s.io']);
+  const messages: string[] = [];
+  await new Promise<void>((resolve, reject) => {
+    ws.on('message', (raw: Buffer, isBinary: boolean) => {
+      assert.equal(isBinary, false);
+      messages.push(raw.toString());
+    });
+    ws.on('close', () => resolve());
+    ws.on('error', reject);
+  });
+  assert.equal(ws.protocol, 'base64.channel.k8s.io');
+  assert.deepEqual(messages, ['1', `1${Buffer.from('b64\n').toString('base64')}`]);
+});
+
 /** Performs the SPDY upgrade on a raw socket and returns a client session over it. */
 async function spdyUpgrade(path: string, protocols: string[]): Promise<{ status: number; protocol: string; session?: SpdySession; socket: Socket }> {
   const socket = connect(kubelet.port, '127.0.0.1');
@@ -257,7 +308,8 @@ test('exec over the base64 channel protocol sends text messages: channel digit, 
     ws.on('message', (raw: Buffer, isBinary: boolean) => {
       assert.equal(isBinary, false);
       messages.push(raw.toString());
-      if (messages.some((m) => m.startsWith('1'))) ws.close();
+      // The first message is the empty "1" announcing the session.
+      if (messages.some((m) => m.startsWith('1') && m.length > 1)) ws.close();
     });
     ws.on('close', () => resolve());
     ws.on('error', reject);

@@ -10,7 +10,8 @@ import { runRemoteCommand } from '../../streaming/remote-command.js';
 import { COMMAND_SPDY_PROTOCOLS, spdyCommandChannels } from '../../streaming/spdy-command-channels.js';
 import { SpdySession } from '../../streaming/spdy/session.js';
 import { acceptSpdyUpgrade, isSpdyUpgrade } from '../../streaming/spdy/upgrade.js';
-import { COMMAND_WEBSOCKET_PROTOCOLS, webSocketCommandChannels } from '../../streaming/websocket-channel.js';
+import { webSocketCommandChannels } from '../../streaming/websocket-channel.js';
+import { COMMAND_WEBSOCKET_PROTOCOLS } from '../../streaming/websocket-channel-protocols.js';
 import { isWebSocketUpgrade, type WebSocketAcceptor } from '../../streaming/websocket-upgrade.js';
 import type { ContainerRuntime, StreamSession } from '../runtime/runtime.js';
 import { queryFlag } from './paths.js';
@@ -59,7 +60,7 @@ export async function serveCommand(ctx: StreamingContext, req: IncomingMessage, 
       return;
     }
     ctx.log.debug(`${target.kind} ${target.containerId} over WebSocket ${accepted.protocol}`);
-    return runRemoteCommand(webSocketCommandChannels(accepted.ws, accepted.protocol), start, request);
+    return runRemoteCommand(webSocketCommandChannels(accepted.ws, accepted.protocol, io), start, request);
   }
   if (isSpdyUpgrade(req)) {
     const up = acceptSpdyUpgrade(req, socket, head, COMMAND_SPDY_PROTOCOLS, { log: (l) => ctx.log.debug(l) });
