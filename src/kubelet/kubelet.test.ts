@@ -199,3 +199,29 @@ test("a started pod's worker sleeps through the relist that finds its container 
     await h.close();
   }
 });
+
+test('an ephemeral container added through pods/ephemeralcontainers starts once, shows in ephemeralContainerStatuses and is never restarted', async () => {
+  const h = await startKubeletHarness();
+  try {
+    const annotations = { 'fake.k8ts.io/exit-after-ms.debugger': '150', 'fake.k8ts.io/exit-code.debugger': '3' };
+    await h.createPod({ metadata: { name: 'debugged', annotations }, spec: { containers: [{ name: 'main', image: 'busybox:1.36' }] } });
+    await h.waitForPod('debugged', (p) => p.status?.phase === 'Running');
+    const pods = h.client.resource<Pod>({ group: '', version: 'v1', resource: 'pods' }, 'default');
+    await pods.patch('debugged', 'strategic', { spec: { ephemeralContainers: [{ name: 'debugger', image: 'busybox:1.36', targetContainerName: 'main' }] } }, { subresource: 'ephemeralcontainers' });
+    const running = await h.waitForPod('debugged', (p) => p.status?.ephemeralContainerStatuses?.[0]?.state?.running !== undefined);
+    assert.equal(running.status?.ephemeralContainerStatuses?.[0]?.name, 'debugger');
+    assert.equal(running.status?.ephemeralContainerStatuses?.[0]?.ready, false);
+    const exited = await h.waitForPod('debugged', (p) => p.status?.ephemeralContainerStatuses?.[0]?.state?.terminated !== undefined);
+    assert.equal(exited.status?.ephemeralContainerStatuses?.[0]?.state?.terminated?.exitCode, 3);
+    // The pod runs on, Ready, and the ephemeral container is not started again.
+    await new Promise((r) => setTimeout(r, 400));
+    const later = await h.getPod('debugged');
+    assert.equal(later?.status?.phase, 'Running');
+    assert.equal(later?.status?.conditions?.find((c) => c.type === 'Ready')?.status, 'True');
+    assert.equal(later?.status?.ephemeralContainerStatuses?.[0]?.restartCount, 0);
+    assert.ok(later?.status?.ephemeralContainerStatuses?.[0]?.state?.terminated);
+    assert.equal(later?.status?.containerStatuses?.[0]?.state?.running !== undefined, true);
+  } finally {
+    await h.close();
+  }
+});

@@ -1,6 +1,6 @@
 // The PodStatus the kubelet writes, generated as Kubernetes' generateAPIPodStatus does: phase
 // from container states and restart policy, the five conditions (transition times kept while
-// unchanged), init/app container statuses with state/lastState/restartCount/ready/started, IPs,
+// unchanged), init/app/ephemeral container statuses with state/lastState/restartCount/ready/started, IPs,
 // start time and QoS class. `kubectl get pods` derives READY/STATUS/RESTARTS from exactly this.
 import type { Container, ContainerState, ContainerStatus as ApiContainerStatus, Pod, PodCondition, PodStatus } from 'kubernetes-types/core/v1.js';
 import type { ContainerProbeState } from './probes/probe-manager.js';
@@ -199,6 +199,9 @@ export function generatePodStatus(i: StatusInputs): PodStatus {
   status.startTime = previous?.startTime ?? rfc3339(i.startTime);
   if (initStatuses.length > 0) status.initContainerStatuses = initStatuses;
   status.containerStatuses = appStatuses;
+  // Ephemeral containers have no probes: never ready; they count for neither phase nor readiness.
+  const ephemeral = pod.spec?.ephemeralContainers ?? [];
+  if (ephemeral.length > 0) status.ephemeralContainerStatuses = ephemeral.map((c) => ({ ...containerStatus(i, c, 'ContainerCreating', false), ready: false }));
   status.qosClass = previous?.qosClass ?? 'BestEffort';
   if ((phase === 'Failed' || phase === 'Succeeded') && previous?.reason) {
     status.reason = previous.reason;

@@ -151,9 +151,22 @@ async function syncAppContainers(ctx: KubeletContext, rec: PodRecord, state: Pod
   }
 }
 
+/**
+ * Starts each ephemeral container once; one that has run is never started again. As in
+ * Kubernetes they may start before the pod's initialization completes.
+ */
+async function syncEphemeralContainers(ctx: KubeletContext, rec: PodRecord, state: PodRuntimeState, sandbox: SandboxStatus, requeue: Requeue): Promise<void> {
+  for (const c of rec.pod.spec?.ephemeralContainers ?? []) {
+    if (attemptsOfName(state.containers, c.name).length > 0) continue;
+    const r = await startContainer(ctx, rec, sandbox, c, 0);
+    if (!r.ok) requeue.add(r.retryAtMs);
+  }
+}
+
 /** Kills containers the spec no longer has, and removes all but the two newest attempts per name. */
 async function cleanUpContainers(ctx: KubeletContext, rec: PodRecord, state: PodRuntimeState): Promise<void> {
-  const names = new Set([...(rec.pod.spec?.initContainers ?? []), ...(rec.pod.spec?.containers ?? [])].map((c) => c.name));
+  const spec = rec.pod.spec;
+  const names = new Set([...(spec?.initContainers ?? []), ...(spec?.containers ?? []), ...(spec?.ephemeralContainers ?? [])].map((c) => c.name));
   const byName = new Map<string, ContainerStatus[]>();
   for (const c of state.containers) {
     if (!names.has(c.name) && c.state === 'running') await ctx.cfg.runtime.stopContainer(c.id, 0);
@@ -233,6 +246,7 @@ async function startPod(ctx: KubeletContext, rec: PodRecord, found: PodRuntimeSt
     if (sandbox) {
       if (sandbox.id !== state.sandboxes[0]?.id) state = await observePod(ctx, rec.uid);
       if (await syncInitContainers(ctx, rec, state, sandbox, requeue)) await syncAppContainers(ctx, rec, state, sandbox, requeue);
+      await syncEphemeralContainers(ctx, rec, state, sandbox, requeue);
       await cleanUpContainers(ctx, rec, state);
     }
     state = await observePod(ctx, rec.uid);

@@ -19,6 +19,7 @@ import {
 } from './networking.js';
 import { validateObjectMeta, validateObjectMetaUpdate } from './objectmeta.js';
 import { validatePod, validatePodStatusUpdate, validatePodUpdate } from './pod.js';
+import { validatePodEphemeralContainersUpdate } from './ephemeral-containers.js';
 import { validatePodTemplateSpec } from './podspec.js';
 import { validateLimitRange, validatePodDisruptionBudget, validateResourceQuota } from './policy.js';
 import {
@@ -49,13 +50,15 @@ interface KindRules {
    * ValidatePodStatusUpdate): when given, these replace `update` for them.
    */
   statusUpdate?: UpdateCheck;
+  /** Writes through pods/ephemeralcontainers, whose only change is to spec.ephemeralContainers. */
+  ephemeralContainersUpdate?: UpdateCheck;
 }
 
 const noChecks = (): FieldError[] => [];
 
 /** Keyed by `group/Kind` (core group is empty: `/Pod`). */
 const KINDS: Record<string, KindRules> = {
-  '/Pod': { create: validatePod, update: validatePodUpdate, statusUpdate: validatePodStatusUpdate },
+  '/Pod': { create: validatePod, update: validatePodUpdate, statusUpdate: validatePodStatusUpdate, ephemeralContainersUpdate: validatePodEphemeralContainersUpdate },
   '/PodTemplate': { create: (t: { template?: never }) => validatePodTemplateSpec(t.template, 'template') },
   '/ReplicationController': { create: validateReplicationController, statusUpdate: validateReplicaSetStatusUpdate },
   '/Service': { name: nameIsDNS1035Label, create: validateService, update: validateServiceUpdate },
@@ -120,8 +123,8 @@ export function validateObject(
 ): FieldError[] {
   const rules = rulesFor(resource);
   if (old) {
-    const forStatus = options.subresource === 'status' ? rules.statusUpdate : undefined;
-    const update = forStatus ?? rules.update ?? ((o: never) => (rules.create ?? noChecks)(o));
+    const forSubresource = options.subresource === 'status' ? rules.statusUpdate : options.subresource === 'ephemeralcontainers' ? rules.ephemeralContainersUpdate : undefined;
+    const update = forSubresource ?? rules.update ?? ((o: never) => (rules.create ?? noChecks)(o));
     return [...validateObjectMetaUpdate(obj.metadata, old.metadata), ...update(obj as never, old as never)];
   }
   const meta = validateObjectMeta(obj.metadata, { namespaced: resource.namespaced, name: rules.name ?? nameIsDNSSubdomain });

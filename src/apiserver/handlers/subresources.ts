@@ -32,6 +32,8 @@ export async function handleSubresource(ctx: RequestContext, route: ResourceRout
     case 'finalize':
       if (method !== 'PUT') throw methodNotAllowed();
       return statusLike(ctx, route, 'finalize');
+    case 'ephemeralcontainers':
+      return statusLike(ctx, route, 'ephemeralcontainers');
     case 'scale':
       return scale(ctx, route);
     case 'binding':
@@ -58,7 +60,8 @@ export async function handleSubresource(ctx: RequestContext, route: ResourceRout
   }
 }
 
-async function statusLike(ctx: RequestContext, route: ResourceRoute, sub: 'status' | 'finalize'): Promise<void> {
+/** A subresource that is the object itself, of which a write changes one part (status, spec.finalizers, spec.ephemeralContainers). */
+async function statusLike(ctx: RequestContext, route: ResourceRoute, sub: 'status' | 'finalize' | 'ephemeralcontainers'): Promise<void> {
   const reg = ctx.server.registries.for(route.resource);
   const method = ctx.req.method ?? 'GET';
   const name = route.name ?? '';
@@ -75,10 +78,10 @@ async function statusLike(ctx: RequestContext, route: ResourceRoute, sub: 'statu
     sendBytes(ctx.res, 200, stored.json);
     return;
   }
-  if (method === 'PATCH' && sub === 'status') {
+  if (method === 'PATCH' && sub !== 'finalize') {
     const { type, body } = await readPatchBody(ctx, check);
     const force = ctx.url.searchParams.get('force') === 'true';
-    const { stored } = await reg.patch(route.namespace, name, { type, body, force }, wctx, { subresource: 'status', servedVersion: route.version });
+    const { stored } = await reg.patch(route.namespace, name, { type, body, force }, wctx, { subresource: sub, servedVersion: route.version });
     setWarnings(ctx.res, wctx.warnings);
     sendBytes(ctx.res, 200, stored.json);
     return;

@@ -88,6 +88,17 @@ export function prepareUpdate(
     errors.push({ type: 'FieldValueInvalid', field: 'metadata.uid', value: inMeta.uid, detail: 'field is immutable' });
   }
   let next: KubeObject;
+  if (subresource === 'ephemeralcontainers') {
+    // Only spec.ephemeralContainers comes from the client (Kubernetes' dropNonEphemeralContainerUpdates).
+    next = deepCopy(old);
+    const spec = isPlainObject(next['spec']) ? next['spec'] : {};
+    const inSpec = isPlainObject(incoming['spec']) ? incoming['spec'] : {};
+    if (inSpec['ephemeralContainers'] === undefined || inSpec['ephemeralContainers'] === null) delete spec['ephemeralContainers'];
+    else spec['ephemeralContainers'] = inSpec['ephemeralContainers'];
+    next['spec'] = spec;
+    if (inMeta.managedFields !== undefined) meta(next).managedFields = inMeta.managedFields;
+    return { obj: next, errors };
+  }
   if (subresource === 'status' || subresource === 'finalize') {
     // Status writers change status only (finalize: spec.finalizers only); metadata except
     // managedFields stays as stored, as Kubernetes' ResetObjectMetaForStatus does, unless the

@@ -28,7 +28,7 @@ export interface WriteContext {
  * "" is the main resource. "internal" is a server-side write that may change any field
  * except identity (bindings): no status/spec separation and no update-only validation.
  */
-export type WritableSubresource = '' | 'status' | 'finalize' | 'internal';
+export type WritableSubresource = '' | 'status' | 'finalize' | 'ephemeralcontainers' | 'internal';
 
 export type PatchType = 'json' | 'merge' | 'strategic' | 'apply';
 
