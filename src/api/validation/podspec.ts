@@ -5,6 +5,7 @@ import { list, PROTOCOLS, validateContainer, validateContainerNames } from './co
 import { duplicate, forbidden, invalid, nonNegative, notSupported, required } from './field.js';
 import { inclusiveRangeError, isDNS1123Label, isDNS1123Subdomain, isIP, isQualifiedName, isValidLabelValue } from './names.js';
 import { validateAnnotations, validateLabelSelector, validateLabels } from './objectmeta.js';
+import { validateSysctls } from './sysctls.js';
 import { validateVolumes } from './volumes.js';
 
 const MAX_INT32 = 2147483647;
@@ -69,6 +70,7 @@ export function validatePodSpec(spec: PodSpec | undefined, path: string): FieldE
     errs.push(...nonNegative(`${path}.securityContext.runAsUser`, sc.runAsUser));
     errs.push(...nonNegative(`${path}.securityContext.runAsGroup`, sc.runAsGroup));
     errs.push(...nonNegative(`${path}.securityContext.fsGroup`, sc.fsGroup));
+    errs.push(...validateSysctls(spec, `${path}.securityContext.sysctls`));
   }
   return errs;
 }
