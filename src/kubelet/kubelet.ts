@@ -11,8 +11,10 @@ import { kubeletConfig, type KubeletConfig, type KubeletOptions } from './config
 import type { KubeletContext, PodRecord } from './context.js';
 import { podEventRecorder } from './events.js';
 import { admitPod, type NodeUsage } from './admission.js';
+import { admitSysctls } from './sysctl-admission.js';
 import { podRequests, type Amounts } from './resources.js';
 import { evictPod } from './evict.js';
+import { activeDeadlineAt, DEADLINE_EXCEEDED, failPastDeadline } from './active-deadline.js';
 import { EvictionManager } from './eviction/eviction-manager.js';
 import { SummaryProvider } from './stats/summary.js';
 import type { Summary } from './stats/summary-types.js';
@@ -277,7 +279,16 @@ export class Kubelet {
       await evictPod(this.ctx, rec, rec.evicted);
       return {};
     }
-    return syncPod(this.ctx, rec);
+    const status = rec.lastStatus ?? rec.pod.status;
+    const deadline = isTerminalPhase(status?.phase) && status?.reason !== DEADLINE_EXCEEDED ? undefined : activeDeadlineAt(rec.pod, status, rec.firstSeen);
+    if (deadline !== undefined && this.ctx.cfg.clock.now() >= deadline) {
+      await failPastDeadline(this.ctx, rec);
+      return {};
+    }
+    const outcome = await syncPod(this.ctx, rec);
+    if (deadline === undefined) return outcome;
+    const untilDeadline = Math.max(0, deadline - this.ctx.cfg.clock.now());
+    return { ...outcome, requeueAfterMs: Math.min(outcome.requeueAfterMs ?? untilDeadline, untilDeadline) };
   }
 
   private admit(rec: PodRecord): void {
@@ -286,10 +297,11 @@ export class Kubelet {
       return;
     }
     const requests = podRequests(rec.pod);
+    const sysctls = admitSysctls(rec.pod);
     // A pod that fits even beside every admitted pod, finished ones included, is admitted
     // without the exact count (a pass over all pods), which only matters near capacity.
-    let result = admitPod(requests, this.admittedBound, this.cfg.capacity);
-    if (!result.admit) result = admitPod(requests, this.usageBesides(rec), this.cfg.capacity);
+    let result = sysctls.admit ? admitPod(requests, this.admittedBound, this.cfg.capacity) : sysctls;
+    if (!result.admit && sysctls.admit) result = admitPod(requests, this.usageBesides(rec), this.cfg.capacity);
     if (result.admit) {
       rec.admission = 'admitted';
       rec.requests = requests;

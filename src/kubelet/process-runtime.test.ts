@@ -32,3 +32,32 @@ test('process runtime: a pod runs, a crashing one restarts, logs read back, dele
     rmSync(root, { recursive: true, force: true });
   }
 });
+
+test('process runtime: termination messages come from the mounted file, or from the log on failure', async () => {
+  const root = mkdtempSync(join(tmpdir(), 'k8ts-proc-'));
+  // Without isolation the mount is a link under the container root; with namespaces it is a bind
+  // mount at the path itself, whose mount point would be left behind in the host's /dev.
+  const runtime = await ProcessRuntime.open({ root, isolation: 'none' });
+  const h = await startKubeletHarness({ runtime });
+  const target = '"$K8TS_CONTAINER_ROOT/dev/termination-custom-log-path"';
+  const once = (name: string, script: string, policy: 'File' | 'FallbackToLogsOnError'): Promise<void> =>
+    h.createPod({
+      metadata: { name },
+      spec: { restartPolicy: 'Never', containers: [{ name: 'main', image: 'busybox', command: ['sh', '-c', script], terminationMessagePath: '/dev/termination-custom-log-path', terminationMessagePolicy: policy }] },
+    }).then(() => undefined);
+  const message = async (name: string): Promise<string | undefined> => {
+    const p = await h.waitForPod(name, (x) => x.status?.containerStatuses?.[0]?.state?.terminated !== undefined, 15_000);
+    return p.status?.containerStatuses?.[0]?.state?.terminated?.message;
+  };
+  try {
+    await once('file', `echo -n DONE > ${target}; echo logged`, 'File');
+    await once('fallback', 'echo -n DONE; exit 1', 'FallbackToLogsOnError');
+    await once('quiet', 'echo logged', 'FallbackToLogsOnError');
+    assert.equal(await message('file'), 'DONE');
+    assert.equal(await message('fallback'), 'DONE');
+    assert.equal(await message('quiet'), undefined);
+  } finally {
+    await h.close();
+    rmSync(root, { recursive: true, force: true });
+  }
+});

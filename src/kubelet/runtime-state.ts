@@ -4,6 +4,7 @@ import { createHash } from 'node:crypto';
 import type { Container } from 'kubernetes-types/core/v1.js';
 import type { KubeletContext } from './context.js';
 import { NotFoundError, type ContainerStatus, type SandboxStatus } from './runtime/runtime.js';
+import { terminationMessagesFor } from './termination-message.js';
 
 export const LABEL_POD_UID = 'io.kubernetes.pod.uid';
 export const LABEL_POD_NAME = 'io.kubernetes.pod.name';
@@ -29,7 +30,9 @@ export async function observePod(ctx: KubeletContext, uid: string): Promise<PodR
     }
   }
   sandboxes.sort((a, b) => b.attempt - a.attempt || b.createdAt - a.createdAt);
-  const containers = (await Promise.all(sandboxes.map((s) => ctx.cfg.runtime.listContainers({ sandboxId: s.id })))).flat();
+  const listed = (await Promise.all(sandboxes.map((s) => ctx.cfg.runtime.listContainers({ sandboxId: s.id })))).flat();
+  // Exited containers carry their termination message (file or log tail) into the status.
+  const containers = await terminationMessagesFor(ctx.cfg.runtime).apply(listed);
   return { sandboxes, containers };
 }
 

@@ -15,7 +15,9 @@ import { ImagePullError, type ContainerConfig, type KeyValue, type SandboxConfig
 import { podDnsConfig } from './dns-config.js';
 import { pullForPod } from './pull-secrets.js';
 import { serviceEnv } from './service-env.js';
+import { containerSecurity, podSysctls, sandboxSecurity } from './security-context.js';
 import { MountError } from './volumes/projections.js';
+import { terminationMessageFor } from './termination-message.js';
 
 export type StartResult = { ok: true; id: string } | { ok: false; retryAtMs?: number };
 
@@ -97,6 +99,7 @@ export function sandboxConfig(ctx: KubeletContext, pod: Pod, attempt: number): S
       if (p.hostPort) portMappings.push({ protocol: p.protocol === 'UDP' || p.protocol === 'SCTP' ? p.protocol : 'TCP', containerPort: p.containerPort, hostPort: p.hostPort, hostIp: p.hostIP });
     }
   }
+  const sysctls = podSysctls(pod);
   return {
     name: md.name ?? '',
     namespace: md.namespace ?? 'default',
@@ -107,9 +110,13 @@ export function sandboxConfig(ctx: KubeletContext, pod: Pod, attempt: number): S
     dns: podDnsConfig(pod, ctx.cfg.clusterDns),
     portMappings,
     hostNetwork: pod.spec?.hostNetwork === true,
+    hostAliases: (pod.spec?.hostAliases ?? []).map((a) => ({ ip: a.ip ?? '', hostnames: a.hostnames ?? [] })),
+    ...(pod.spec?.subdomain ? { hostDomain: `${pod.spec.subdomain}.${md.namespace ?? 'default'}.svc.${ctx.cfg.clusterDns.domain}` } : {}),
     labels: { ...md.labels, [LABEL_POD_UID]: uid, [LABEL_POD_NAME]: md.name ?? '', [LABEL_POD_NAMESPACE]: md.namespace ?? '' },
     annotations: { ...md.annotations },
     cgroupParent: `/k8ts/pod${uid}`,
+    security: sandboxSecurity(pod),
+    ...(sysctls ? { sysctls } : {}),
   };
 }
 
@@ -132,6 +139,7 @@ export async function startContainer(ctx: KubeletContext, rec: PodRecord, sandbo
     });
     const envMap = new Map(env.map((e) => [e.name, e.value]));
     const mounts = await ctx.volumes.mounts(pod, c, (s) => expand(s, (n) => envMap.get(n)));
+    const termination = await terminationMessageFor(ctx, pod, c, attempt, mounts);
     const { command, args } = expandCommand(c, env);
     const req = containerRequests(c.resources);
     const lim = containerLimits(c.resources);
@@ -144,14 +152,15 @@ export async function startContainer(ctx: KubeletContext, rec: PodRecord, sandbo
       args,
       workingDir: c.workingDir,
       env,
-      mounts,
+      mounts: [...mounts, ...termination.mounts],
       logPath: `${c.name}/${attempt}.log`,
       stdin: c.stdin === true,
       stdinOnce: c.stdinOnce === true,
       tty: c.tty === true,
       labels: { [LABEL_CONTAINER_NAME]: c.name, [LABEL_POD_UID]: rec.uid, [LABEL_POD_NAME]: pod.metadata?.name ?? '', [LABEL_POD_NAMESPACE]: pod.metadata?.namespace ?? '' },
-      annotations: { [ANNOTATION_CONTAINER_HASH]: containerHash(c), 'io.kubernetes.container.restartCount': String(attempt) },
+      annotations: { [ANNOTATION_CONTAINER_HASH]: containerHash(c), 'io.kubernetes.container.restartCount': String(attempt), ...termination.annotations },
       resources: { cpuRequestMilli: req.milliCpu || undefined, cpuLimitMilli: lim.milliCpu, memoryRequestBytes: req.memory || undefined, memoryLimitBytes: lim.memory },
+      security: containerSecurity(pod, c),
     };
   } catch (err) {
     if (err instanceof ContainerConfigError || err instanceof MountError) {

@@ -1,13 +1,16 @@
 // Real containers end to end: `k8ts server --runtime containerd` (its own containerd, bridge
 // and podCIDR) driven by real kubectl — a Deployment answering HTTP on its pod IPs, exec with a
 // TTY, logs -f, port-forward, OOMKilled, a killed main process, a missing image, `k8ts images`,
-// and a server restart that leaves the containers running. Needs root, containerd, runc and the
-// CNI plugins (scripts/install-containerd.sh); the offline images come from
-// scripts/images/build-images.sh, pushed to the local registry that mirrors docker.io.
+// securityContext (user, groups, no_new_privs, read-only root, capabilities, privileged), a safe
+// and an unsafe sysctl, a hostNetwork pod, and a server restart that leaves the containers
+// running. Needs root, containerd, runc and the CNI plugins (scripts/install-containerd.sh); the
+// offline images come from scripts/images/build-images.sh, pushed to the local registry that
+// mirrors docker.io.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { rmSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import type { Pod } from 'kubernetes-types/core/v1.js';
 import { nodeContainerdSocket } from '../../src/cli/images.js';
@@ -101,6 +104,44 @@ spec:
     image: busybox:1.35
     command: [sh, -c, '${command}']
 ${extra}`;
+
+const SECURE = `apiVersion: v1
+kind: Pod
+metadata: {name: secure}
+spec:
+  restartPolicy: Never
+  securityContext: {runAsUser: 1001, runAsGroup: 2002, fsGroup: 3003, supplementalGroups: [4004], sysctls: [{name: kernel.shm_rmid_forced, value: "1"}]}
+  containers:
+  - name: main
+    image: busybox:1.35
+    command: [sh, -c, 'id -u; id -G; grep -E "^(NoNewPrivs|CapEff)" /proc/self/status; cat /proc/sys/kernel/shm_rmid_forced; echo x > /file && echo writable || echo read-only']
+    securityContext: {allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: {drop: [ALL]}}
+  - name: nobody
+    image: busybox:1.35
+    command: [id, -u]
+    securityContext: {runAsUser: 65534}
+  - name: priv
+    image: busybox:1.35
+    command: [sh, -c, 'ip link add k8ts-v0 type veth peer name k8ts-v1 && echo created']
+    securityContext: {runAsUser: 0, privileged: true}
+`;
+
+const HOSTNET = `apiVersion: v1
+kind: Pod
+metadata: {name: hostnet}
+spec:
+  hostNetwork: true
+  restartPolicy: Never
+  containers: [{name: main, image: busybox:1.35, command: [hostname]}]
+`;
+
+const UNSAFE_SYSCTL = `apiVersion: v1
+kind: Pod
+metadata: {name: unsafe-sysctl}
+spec:
+  securityContext: {sysctls: [{name: kernel.shmmax, value: "100000"}]}
+  containers: [{name: main, image: busybox:1.35, command: [sleep, "3600"]}]
+`;
 
 describe('containerd runtime, end to end', { skip, concurrency: false, timeout: 600_000 }, () => {
   before(async () => {
@@ -236,6 +277,38 @@ describe('containerd runtime, end to end', { skip, concurrency: false, timeout: 
     assert.match(events, /Failed\s+Failed to pull image/);
     assert.match(events, /Failed\s+Error: ErrImagePull/);
     assert.match(events, /BackOff\s+Back-off pulling image/);
+  });
+
+  test('securityContext and a safe sysctl reach the container; hostNetwork pods start; unsafe sysctls are refused', async () => {
+    ok(k(['apply', '-f', manifestFile(c, 'secure.yaml', SECURE)]), 'apply secure');
+    ok(k(['apply', '-f', manifestFile(c, 'hostnet.yaml', HOSTNET)]), 'apply hostnet');
+    ok(k(['apply', '-f', manifestFile(c, 'unsafe-sysctl.yaml', UNSAFE_SYSCTL)]), 'apply unsafe-sysctl');
+    for (const name of ['secure', 'hostnet']) await eventually(() => (pod(name).status?.phase === 'Succeeded' ? true : undefined), `${name} to succeed`, 60_000);
+    assert.match(ok(k(['logs', 'secure', '-c', 'main']), 'logs secure'), /^1001\n2002 (.* )?3003 4004\nCapEff:\s+0+\nNoNewPrivs:\s+1\n1\n(.*\n)?read-only\n$/);
+    assert.equal(ok(k(['logs', 'secure', '-c', 'nobody']), 'logs nobody'), '65534\n');
+    assert.equal(ok(k(['logs', 'secure', '-c', 'priv']), 'logs priv'), 'created\n');
+    assert.equal(ok(k(['logs', 'hostnet']), 'logs hostnet').trim(), hostname());
+    const rejected = await eventually(() => (pod('unsafe-sysctl').status?.phase === 'Failed' ? pod('unsafe-sysctl').status : undefined), 'unsafe-sysctl rejected', 30_000);
+    assert.equal(rejected?.reason, 'SysctlForbidden');
+  });
+
+  test('termination messages: from the file (any path, any user), from the log on failure, none on success', async () => {
+    const c1 = (name: string, script: string, extra = ', terminationMessagePolicy: FallbackToLogsOnError'): string =>
+      `  - {name: ${name}, image: busybox:1.35, command: [sh, -c, '${script}']${extra}}\n`;
+    const manifest = `apiVersion: v1\nkind: Pod\nmetadata: {name: term-msg}\nspec:\n  restartPolicy: Never\n  containers:\n${[
+      c1('ok', 'echo -n OK > /dev/termination-log'),
+      c1('file', 'echo -n text > /dev/termination-log; exit 1', ''),
+      c1('logs', 'echo -n DONE; exit 1'),
+      c1('custom', 'echo -n DONE > /dev/termination-custom-log-path', ', terminationMessagePolicy: FallbackToLogsOnError, terminationMessagePath: /dev/termination-custom-log-path, securityContext: {runAsUser: 1000}'),
+      c1('quiet', 'echo not-a-message'),
+    ].join('')}`;
+    ok(k(['apply', '-f', manifestFile(c, 'term-msg.yaml', manifest)]), 'apply term-msg');
+    const statuses = await eventually(() => {
+      const s = pod('term-msg').status?.containerStatuses ?? [];
+      return s.length === 5 && s.every((x) => x.state?.terminated) ? s : undefined;
+    }, 'all term-msg containers to finish', 60_000);
+    const message = (name: string): string | undefined => statuses.find((x) => x.name === name)?.state?.terminated?.message;
+    assert.deepEqual(['ok', 'file', 'logs', 'custom', 'quiet'].map(message), ['OK', 'text', 'DONE', 'DONE', undefined]);
   });
 
   test('k8ts images ls and import work on the node containerd', () => {

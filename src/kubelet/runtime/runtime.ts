@@ -21,6 +21,11 @@ export interface DnsConfig {
   options: string[];
 }
 
+export interface HostAlias {
+  ip: string;
+  hostnames: string[];
+}
+
 export interface SandboxConfig {
   /** Pod metadata; (namespace, name, uid, attempt) identifies a sandbox. */
   name: string;
@@ -33,16 +38,58 @@ export interface SandboxConfig {
   dns?: DnsConfig;
   portMappings: PortMapping[];
   hostNetwork: boolean;
+  /** Extra /etc/hosts entries (the pod's spec.hostAliases). */
+  hostAliases?: HostAlias[];
+  /** `<subdomain>.<namespace>.svc.<cluster domain>` when the pod has a subdomain: /etc/hosts also names the pod by its FQDN. */
+  hostDomain?: string;
   labels: Record<string, string>;
   annotations: Record<string, string>;
   /** cgroupfs-style parent, e.g. `/k8ts/pod<uid>`. */
   cgroupParent?: string;
+  /** The pod-level identity of the sandbox (CRI LinuxSandboxSecurityContext). */
+  security?: SandboxSecurity;
+  /** Namespaced kernel parameters set in the sandbox, dot-separated names (`kernel.shm_rmid_forced`). */
+  sysctls?: Record<string, string>;
+}
+
+/** Pod-level Linux identity: applies to the sandbox (pause) process. */
+export interface SandboxSecurity {
+  runAsUser?: number;
+  runAsGroup?: number;
+  supplementalGroups?: number[];
+  /** Set when any container of the pod is privileged (containerd requires it then). */
+  privileged?: boolean;
+}
+
+/**
+ * A container's effective Linux security settings, pod and container securityContext
+ * already merged by the kubelet (CRI LinuxContainerSecurityContext). Absent: the image's
+ * user and the runtime's defaults.
+ */
+export interface ContainerSecurity {
+  runAsUser?: number;
+  runAsGroup?: number;
+  /** fsGroup first, then the pod's supplementalGroups. */
+  supplementalGroups?: number[];
+  readOnlyRootFilesystem?: boolean;
+  /** no_new_privs: set for allowPrivilegeEscalation=false (never when privileged). */
+  noNewPrivileges?: boolean;
+  privileged?: boolean;
+  /** Capability names as the pod spells them (`NET_ADMIN`, `ALL`). */
+  capabilitiesAdd?: string[];
+  capabilitiesDrop?: string[];
 }
 
 export interface Mount {
   containerPath: string;
   hostPath: string;
   readOnly: boolean;
+  /**
+   * A runtime that cannot give the container a place of its own for this mount may leave it
+   * out (the process runtime, whose containers share the node's filesystem, binds it only over
+   * a path that already exists rather than create one on the node).
+   */
+  optional?: boolean;
 }
 
 export interface ContainerResources {
@@ -72,6 +119,7 @@ export interface ContainerConfig {
   labels: Record<string, string>;
   annotations: Record<string, string>;
   resources: ContainerResources;
+  security?: ContainerSecurity;
 }
 
 /**

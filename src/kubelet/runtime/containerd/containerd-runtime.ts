@@ -312,10 +312,15 @@ export class ContainerdRuntime implements ContainerRuntime {
 
   private async writeHostsFile(sandboxId: string, config: SandboxConfig): Promise<string> {
     let text: string;
-    if (config.hostNetwork) text = await hostNetworkHostsFile();
+    if (config.hostNetwork) text = await hostNetworkHostsFile(config.hostAliases);
     else {
       const status = await this.podSandboxStatus(sandboxId);
-      text = podHostsFile({ hostname: config.hostname, ...(status.ip ? { ip: status.ip } : {}) });
+      text = podHostsFile({
+        hostname: config.hostname,
+        aliases: config.hostAliases,
+        ...(status.ip ? { ip: status.ip } : {}),
+        ...(config.hostDomain ? { domain: config.hostDomain } : {}),
+      });
     }
     const dir = this.sandboxDir(sandboxId);
     await mkdir(dir, { recursive: true });

@@ -27,6 +27,30 @@ export interface CriPortMapping {
   hostIp: string;
 }
 
+/** google.protobuf-style wrapper: absent means "not set", unlike 0. */
+export interface CriInt64Value {
+  value: Int64;
+}
+
+export interface CriSandboxSecurityContext {
+  namespaceOptions: NamespaceOption;
+  runAsUser?: CriInt64Value;
+  runAsGroup?: CriInt64Value;
+  supplementalGroups?: Int64[];
+  privileged?: boolean;
+}
+
+export interface CriContainerSecurityContext {
+  namespaceOptions: NamespaceOption;
+  capabilities?: { addCapabilities: string[]; dropCapabilities: string[] };
+  privileged?: boolean;
+  runAsUser?: CriInt64Value;
+  runAsGroup?: CriInt64Value;
+  readonlyRootfs?: boolean;
+  supplementalGroups?: Int64[];
+  noNewPrivs?: boolean;
+}
+
 export interface CriPodSandboxConfig {
   metadata: PodSandboxMetadata;
   hostname: string;
@@ -37,7 +61,8 @@ export interface CriPodSandboxConfig {
   annotations: Record<string, string>;
   linux: {
     cgroupParent: string;
-    securityContext: { namespaceOptions: NamespaceOption };
+    securityContext: CriSandboxSecurityContext;
+    sysctls?: Record<string, string>;
   };
 }
 
@@ -71,7 +96,7 @@ export interface CriContainerConfig {
   tty: boolean;
   linux: {
     resources: CriLinuxResources;
-    securityContext: { namespaceOptions: NamespaceOption };
+    securityContext: CriContainerSecurityContext;
   };
 }
 

@@ -74,3 +74,29 @@ test('statuses: nanosecond times to ms, the requested image back, reason filled 
   assert.equal(s.reason, 'Error');
   assert.deepEqual([s.createdAt, s.startedAt, s.finishedAt, s.attempt, s.sandboxId], [1, 2, 3, 2, 'sb1']);
 });
+
+test('security contexts: wrapped user and group, groups as int64, only the flags that are set', () => {
+  const c = containerConfig('main', 'busybox', ['sh'], {
+    security: { runAsUser: 1001, runAsGroup: 2002, supplementalGroups: [3003], readOnlyRootFilesystem: true, noNewPrivileges: true, capabilitiesDrop: ['ALL'] },
+  });
+  assert.deepEqual(toCriContainerConfig(c, sandbox, []).linux.securityContext, {
+    namespaceOptions: { network: 'POD', pid: 'CONTAINER', ipc: 'POD' },
+    capabilities: { addCapabilities: [], dropCapabilities: ['ALL'] },
+    runAsUser: { value: '1001' },
+    runAsGroup: { value: '2002' },
+    supplementalGroups: ['3003'],
+    readonlyRootfs: true,
+    noNewPrivs: true,
+  });
+  const plain = toCriContainerConfig(containerConfig('main', 'busybox', ['sh']), sandbox, []).linux.securityContext;
+  assert.deepEqual(plain, { namespaceOptions: { network: 'POD', pid: 'CONTAINER', ipc: 'POD' } }, 'no runAsUser: the image user');
+  const sb = toCriSandboxConfig({ ...sandbox, security: { runAsUser: 0, privileged: true }, sysctls: { 'kernel.shm_rmid_forced': '1' } });
+  assert.deepEqual(sb.linux.securityContext.runAsUser, { value: '0' }, 'uid 0 is set, not absent');
+  assert.equal(sb.linux.securityContext.privileged, true);
+  assert.deepEqual(sb.linux.sysctls, { 'kernel.shm_rmid_forced': '1' });
+});
+
+test('a host-network sandbox sends no hostname (it has no UTS namespace of its own)', () => {
+  assert.equal(toCriSandboxConfig(sandbox).hostname, 'web');
+  assert.equal(toCriSandboxConfig({ ...sandbox, hostNetwork: true }).hostname, '');
+});

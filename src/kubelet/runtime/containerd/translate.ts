@@ -1,13 +1,15 @@
 // Mapping between the runtime contract (runtime.ts) and runtime.v1 messages. Pure functions.
 import { totalmem } from 'node:os';
-import type { ContainerConfig, ContainerResources, ContainerState, ContainerStatus, Mount, SandboxConfig, SandboxStatus } from '../runtime.js';
+import type { ContainerConfig, ContainerResources, ContainerState, ContainerStatus, Mount, SandboxConfig, SandboxSecurity, SandboxStatus } from '../runtime.js';
 import type {
   CriContainerConfig,
+  CriContainerSecurityContext,
   CriContainerState,
   CriContainerStatus,
   CriLinuxResources,
   CriPodSandbox,
   CriPodSandboxConfig,
+  CriSandboxSecurityContext,
   Int64,
   NamespaceOption,
 } from './cri-types.js';
@@ -23,10 +25,43 @@ function namespaceOptions(hostNetwork: boolean): NamespaceOption {
   return { network: hostNetwork ? 'NODE' : 'POD', pid: 'CONTAINER', ipc: 'POD' };
 }
 
+/** User, group and extra groups: the same fields in the sandbox and container contexts. */
+function identity(s: SandboxSecurity): Pick<CriSandboxSecurityContext, 'runAsUser' | 'runAsGroup' | 'supplementalGroups'> {
+  return {
+    ...(s.runAsUser !== undefined ? { runAsUser: { value: String(s.runAsUser) } } : {}),
+    ...(s.runAsGroup !== undefined ? { runAsGroup: { value: String(s.runAsGroup) } } : {}),
+    ...(s.supplementalGroups?.length ? { supplementalGroups: s.supplementalGroups.map(String) } : {}),
+  };
+}
+
+function sandboxSecurity(c: SandboxConfig): CriSandboxSecurityContext {
+  const s = c.security ?? {};
+  return {
+    namespaceOptions: namespaceOptions(c.hostNetwork),
+    ...identity(s),
+    ...(s.privileged ? { privileged: true } : {}),
+  };
+}
+
+function containerSecurity(c: ContainerConfig, sandbox: SandboxConfig): CriContainerSecurityContext {
+  const s = c.security ?? {};
+  const caps = s.capabilitiesAdd?.length || s.capabilitiesDrop?.length ? { capabilities: { addCapabilities: s.capabilitiesAdd ?? [], dropCapabilities: s.capabilitiesDrop ?? [] } } : {};
+  return {
+    namespaceOptions: namespaceOptions(sandbox.hostNetwork),
+    ...caps,
+    ...identity(s),
+    ...(s.readOnlyRootFilesystem ? { readonlyRootfs: true } : {}),
+    ...(s.noNewPrivileges ? { noNewPrivs: true } : {}),
+    ...(s.privileged ? { privileged: true } : {}),
+  };
+}
+
 export function toCriSandboxConfig(c: SandboxConfig): CriPodSandboxConfig {
   return {
     metadata: { name: c.name, uid: c.uid, namespace: c.namespace, attempt: c.attempt },
-    hostname: c.hostname,
+    // A host-network pod has no UTS namespace of its own, so it keeps the node's hostname
+    // (runc refuses to set one); Kubernetes sends none for it.
+    hostname: c.hostNetwork ? '' : c.hostname,
     logDirectory: c.logDirectory,
     ...(c.dns ? { dnsConfig: { servers: c.dns.servers, searches: c.dns.searches, options: c.dns.options } } : {}),
     portMappings: c.portMappings.map((p) => ({
@@ -39,7 +74,8 @@ export function toCriSandboxConfig(c: SandboxConfig): CriPodSandboxConfig {
     annotations: c.annotations,
     linux: {
       cgroupParent: c.cgroupParent ?? '',
-      securityContext: { namespaceOptions: namespaceOptions(c.hostNetwork) },
+      securityContext: sandboxSecurity(c),
+      ...(c.sysctls ? { sysctls: c.sysctls } : {}),
     },
   };
 }
@@ -97,7 +133,7 @@ export function toCriContainerConfig(c: ContainerConfig, sandbox: SandboxConfig,
     tty: c.tty,
     linux: {
       resources: toLinuxResources(c.resources),
-      securityContext: { namespaceOptions: namespaceOptions(sandbox.hostNetwork) },
+      securityContext: containerSecurity(c, sandbox),
     },
   };
 }

@@ -15,6 +15,7 @@ export interface Tools {
   unshare?: string;
   nsenter?: string;
   script?: string;
+  setpriv?: string;
 }
 
 export function findExecutable(name: string, path = process.env['PATH'] ?? ''): string | undefined {
@@ -42,6 +43,7 @@ export function findTools(): Tools {
     unshare: findExecutable('unshare'),
     nsenter: findExecutable('nsenter'),
     script: findExecutable('script'),
+    setpriv: findExecutable('setpriv'),
   };
 }
 

@@ -25,6 +25,7 @@ import {
 } from '../runtime.js';
 import { BufferedStreamSession } from '../stream-session.js';
 import { execSession, execSync, type ExecTarget } from './exec.js';
+import { setprivPrefix } from './security.js';
 import { detectIsolation, findExecutable, findTools, startPause, type Isolation, type Tools } from './isolation.js';
 import { LogPump } from './log-pump.js';
 import { childrenOf, groupsUsage, groupUsage, identify, innermostPid, isAlive, killGroup, signalProcess, type GroupUsage, type ProcessIdentity } from './procfs.js';
@@ -224,7 +225,8 @@ export class ProcessRuntime implements ContainerRuntime {
 
     const out = openSync(join(dir, 'stdout'), 'a');
     const err = openSync(join(dir, 'stderr'), 'a');
-    const wrapper = [this.tools.sh, join(dir, 'run.sh'), ...argv];
+    const identity = this.tools.setpriv ? setprivPrefix(this.tools.setpriv, c.config.security) : [];
+    const wrapper = [this.tools.sh, join(dir, 'run.sh'), ...identity, ...argv];
     const [file, ...args] =
       this.isolation === 'namespaces' && sb.pause && this.tools.nsenter && this.tools.unshare
         ? [this.tools.nsenter, '--target', String(sb.pause.pid), '--pid', '--mount', '--uts', '--ipc', '--', this.tools.unshare, '--mount', '--propagation', 'slave', ...wrapper]

@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -121,6 +122,20 @@ test('with namespaces, the pod has its own hostname and pid namespace', { skip: 
     await rt.startContainer(id);
     const r = await rt.execSync(id, ['sh', '-c', 'hostname; cat /proc/1/comm'], 5000);
     assert.equal(Buffer.from(r.stdout).toString(), 'pod-host\nsleep\n');
+  }));
+
+test('runAsUser, runAsGroup, extra groups and no_new_privs apply to the main process', { skip: process.getuid?.() !== 0 || !findTools().setpriv }, () =>
+  withPod(async (rt, sandboxId, sandbox) => {
+    const security = { runAsUser: 1001, runAsGroup: 2002, supplementalGroups: [3003], noNewPrivileges: true };
+    const id = await rt.createContainer(sandboxId, containerConfig('main', 'busybox', ['sleep', '600'], { security }), sandbox);
+    await rt.startContainer(id);
+    const pid = rt.mainPid(id);
+    assert.ok(pid !== undefined);
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    assert.match(status, /^Uid:\t1001\t/m);
+    assert.match(status, /^Gid:\t2002\t/m);
+    assert.match(status, /^Groups:\t3003\s*$/m);
+    assert.match(status, /^NoNewPrivs:\t1$/m);
   }));
 
 test('listContainerStats: a busy process group shows growing CPU time and resident memory', () =>

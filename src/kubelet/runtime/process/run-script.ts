@@ -12,6 +12,8 @@ export interface BindMount {
   readOnly: boolean;
   /** Bind target must match the source's kind: directory or file. */
   isDirectory: boolean;
+  /** Bound only over a path that exists already (no mount point is made on the host). */
+  optional?: boolean;
 }
 
 export interface RunScriptOptions {
@@ -32,6 +34,10 @@ export function buildRunScript(o: RunScriptOptions): string {
     'fail() { echo "$1" >&2; echo 128 > "$d/exit.tmp"; mv "$d/exit.tmp" "$d/exit"; exit 0; }',
   ];
   for (const m of o.bindMounts) {
+    if (m.optional) {
+      lines.push(`if [ -e ${q(m.containerPath)} ]; then mount --bind ${q(m.hostPath)} ${q(m.containerPath)} || fail ${q(`cannot mount ${m.hostPath} at ${m.containerPath}`)}; fi`);
+      continue;
+    }
     const target = m.isDirectory
       ? `mkdir -p ${q(m.containerPath)}`
       : `mkdir -p ${q(dirname(m.containerPath))} && { [ -e ${q(m.containerPath)} ] || : > ${q(m.containerPath)}; }`;
