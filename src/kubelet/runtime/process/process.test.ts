@@ -131,7 +131,12 @@ test('runAsUser, runAsGroup, extra groups and no_new_privs apply to the main pro
     await rt.startContainer(id);
     const pid = rt.mainPid(id);
     assert.ok(pid !== undefined);
-    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    // The main process is setpriv until it has switched identity and exec'd the command.
+    const status = await waitFor('the command to run under its own identity', async () => {
+      const text = readFileSync(`/proc/${pid}/status`, 'utf8');
+      return /^Name:\tsetpriv$/m.test(text) ? undefined : text;
+    });
+    assert.match(status, /^Name:\tsleep$/m);
     assert.match(status, /^Uid:\t1001\t/m);
     assert.match(status, /^Gid:\t2002\t/m);
     assert.match(status, /^Groups:\t3003\s*$/m);
