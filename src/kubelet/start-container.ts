@@ -110,6 +110,7 @@ export function sandboxConfig(ctx: KubeletContext, pod: Pod, attempt: number): S
     dns: podDnsConfig(pod, ctx.cfg.clusterDns),
     portMappings,
     hostNetwork: pod.spec?.hostNetwork === true,
+    ...(pod.spec?.shareProcessNamespace === true ? { shareProcessNamespace: true } : {}),
     hostAliases: (pod.spec?.hostAliases ?? []).map((a) => ({ ip: a.ip ?? '', hostnames: a.hostnames ?? [] })),
     ...(pod.spec?.subdomain ? { hostDomain: `${pod.spec.subdomain}.${md.namespace ?? 'default'}.svc.${ctx.cfg.clusterDns.domain}` } : {}),
     labels: { ...md.labels, [LABEL_POD_UID]: uid, [LABEL_POD_NAME]: md.name ?? '', [LABEL_POD_NAMESPACE]: md.namespace ?? '' },
@@ -120,7 +121,8 @@ export function sandboxConfig(ctx: KubeletContext, pod: Pod, attempt: number): S
   };
 }
 
-export async function startContainer(ctx: KubeletContext, rec: PodRecord, sandbox: SandboxStatus, c: Container, attempt: number): Promise<StartResult> {
+/** `pidNamespaceOf`: a running container whose PID namespace the new one joins (ephemeral containers' target). */
+export async function startContainer(ctx: KubeletContext, rec: PodRecord, sandbox: SandboxStatus, c: Container, attempt: number, pidNamespaceOf?: string): Promise<StartResult> {
   const pod = rec.pod;
   const image = await ensureImage(ctx, rec, c);
   if (!image.ok) return { ok: false, retryAtMs: image.retryAtMs };
@@ -161,6 +163,7 @@ export async function startContainer(ctx: KubeletContext, rec: PodRecord, sandbo
       annotations: { [ANNOTATION_CONTAINER_HASH]: containerHash(c), 'io.kubernetes.container.restartCount': String(attempt), ...termination.annotations },
       resources: { cpuRequestMilli: req.milliCpu || undefined, cpuLimitMilli: lim.milliCpu, memoryRequestBytes: req.memory || undefined, memoryLimitBytes: lim.memory },
       security: containerSecurity(pod, c),
+      ...(pidNamespaceOf ? { pidNamespaceOf } : {}),
     };
   } catch (err) {
     if (err instanceof ContainerConfigError || err instanceof MountError) {

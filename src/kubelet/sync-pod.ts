@@ -158,7 +158,8 @@ async function syncAppContainers(ctx: KubeletContext, rec: PodRecord, state: Pod
 async function syncEphemeralContainers(ctx: KubeletContext, rec: PodRecord, state: PodRuntimeState, sandbox: SandboxStatus, requeue: Requeue): Promise<void> {
   for (const c of rec.pod.spec?.ephemeralContainers ?? []) {
     if (attemptsOfName(state.containers, c.name).length > 0) continue;
-    const r = await startContainer(ctx, rec, sandbox, c, 0);
+    const target = c.targetContainerName ? attemptsOfName(state.containers, c.targetContainerName)[0] : undefined;
+    const r = await startContainer(ctx, rec, sandbox, c, 0, target?.state === 'running' ? target.id : undefined);
     if (!r.ok) requeue.add(r.retryAtMs);
   }
 }

@@ -50,6 +50,8 @@ export interface SandboxConfig {
   security?: SandboxSecurity;
   /** Namespaced kernel parameters set in the sandbox, dot-separated names (`kernel.shm_rmid_forced`). */
   sysctls?: Record<string, string>;
+  /** The pod's containers share one PID namespace (spec.shareProcessNamespace). */
+  shareProcessNamespace?: boolean;
 }
 
 /** Pod-level Linux identity: applies to the sandbox (pause) process. */
@@ -120,6 +122,8 @@ export interface ContainerConfig {
   annotations: Record<string, string>;
   resources: ContainerResources;
   security?: ContainerSecurity;
+  /** Join this running container's PID namespace (an ephemeral container's targetContainerName). */
+  pidNamespaceOf?: string;
 }
 
 /**

@@ -11,6 +11,8 @@ export interface NamespaceOption {
   network: NamespaceMode;
   pid: NamespaceMode;
   ipc: NamespaceMode;
+  /** The container whose namespace pid TARGET joins. */
+  targetId?: string;
 }
 
 export interface PodSandboxMetadata {

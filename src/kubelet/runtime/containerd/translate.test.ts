@@ -47,6 +47,15 @@ test('every container repeats the pod namespace options (PID per container)', ()
   assert.deepEqual(sb.portMappings, [{ protocol: 'TCP', containerPort: 80, hostPort: 8080, hostIp: '' }]);
 });
 
+test("shareProcessNamespace gives the pod one PID namespace; an ephemeral container may join its target's", () => {
+  const shared = { ...sandbox, shareProcessNamespace: true };
+  assert.deepEqual(toCriSandboxConfig(shared).linux.securityContext.namespaceOptions, { network: 'POD', pid: 'POD', ipc: 'POD' });
+  const c = containerConfig('main', 'busybox', ['sh']);
+  assert.deepEqual(toCriContainerConfig(c, shared, []).linux.securityContext.namespaceOptions, { network: 'POD', pid: 'POD', ipc: 'POD' });
+  const debug = containerConfig('debugger', 'busybox', ['sh'], { pidNamespaceOf: 'c0ffee' });
+  assert.deepEqual(toCriContainerConfig(debug, sandbox, []).linux.securityContext.namespaceOptions, { network: 'POD', pid: 'TARGET', ipc: 'POD', targetId: 'c0ffee' });
+});
+
 test('statuses: nanosecond times to ms, the requested image back, reason filled in for exits', () => {
   assert.equal(nanosToMs('1767225600123456789'), 1767225600123);
   assert.equal(nanosToMs('0'), 0);

@@ -20,9 +20,14 @@ import type {
  */
 export const IMAGE_ANNOTATION = 'k8ts.io/requested-image';
 
-/** Network and IPC shared by the pod, PID per container (the v1 PodSpec default). */
-function namespaceOptions(hostNetwork: boolean): NamespaceOption {
-  return { network: hostNetwork ? 'NODE' : 'POD', pid: 'CONTAINER', ipc: 'POD' };
+/**
+ * Network and IPC shared by the pod; PID per container (the v1 PodSpec default), per pod with
+ * shareProcessNamespace, or a target container's (an ephemeral container's targetContainerName).
+ */
+function namespaceOptions(sandbox: SandboxConfig, pidTarget?: string): NamespaceOption {
+  const network = sandbox.hostNetwork ? 'NODE' : 'POD';
+  if (pidTarget) return { network, pid: 'TARGET', ipc: 'POD', targetId: pidTarget };
+  return { network, pid: sandbox.shareProcessNamespace ? 'POD' : 'CONTAINER', ipc: 'POD' };
 }
 
 /** User, group and extra groups: the same fields in the sandbox and container contexts. */
@@ -37,7 +42,7 @@ function identity(s: SandboxSecurity): Pick<CriSandboxSecurityContext, 'runAsUse
 function sandboxSecurity(c: SandboxConfig): CriSandboxSecurityContext {
   const s = c.security ?? {};
   return {
-    namespaceOptions: namespaceOptions(c.hostNetwork),
+    namespaceOptions: namespaceOptions(c),
     ...identity(s),
     ...(s.privileged ? { privileged: true } : {}),
   };
@@ -47,7 +52,7 @@ function containerSecurity(c: ContainerConfig, sandbox: SandboxConfig): CriConta
   const s = c.security ?? {};
   const caps = s.capabilitiesAdd?.length || s.capabilitiesDrop?.length ? { capabilities: { addCapabilities: s.capabilitiesAdd ?? [], dropCapabilities: s.capabilitiesDrop ?? [] } } : {};
   return {
-    namespaceOptions: namespaceOptions(sandbox.hostNetwork),
+    namespaceOptions: namespaceOptions(sandbox, c.pidNamespaceOf),
     ...caps,
     ...identity(s),
     ...(s.readOnlyRootFilesystem ? { readonlyRootfs: true } : {}),
