@@ -63,6 +63,8 @@ export async function writeAtomically(dir: string, payload: Payload): Promise<bo
   if (await currentMatches(dir, payload)) return false;
   const stamp = new Date().toISOString().replace(/[-:]/g, '_').replace('T', '_').replace(/\..*$/, '');
   const tsDir = await mkdtemp(join(dir, `..${stamp}.`));
+  // mkdtemp makes it 0700: every user of the container must be able to reach the files.
+  await chmod(tsDir, 0o755);
   for (const [p, f] of payload) {
     const file = join(tsDir, normalize(p));
     await mkdir(dirname(file), { recursive: true, mode: 0o755 });

@@ -11,6 +11,7 @@ import { parseQuantity, quantityText } from '../../api/validation/quantity.js';
 import type { Logger } from '../../log.js';
 import type { Mount } from '../runtime/runtime.js';
 import { writeAtomically } from './atomic-writer.js';
+import { fsGroupOf, setVolumeOwnership, withGroupRead } from './fs-group.js';
 import { MountError, volumePayload, type ProjectionInputs } from './projections.js';
 
 const run = promisify(execFile);
@@ -30,6 +31,8 @@ function pluginName(v: Volume): string {
 
 export class VolumeManager {
   private readonly tmpfs = new Set<string>();
+  /** emptyDir volumes given their pod's fsGroup. */
+  private readonly owned = new Set<string>();
 
   constructor(private readonly o: { rootDir: string; log: Logger; mode: 'disk' | 'none' }) {}
 
@@ -72,11 +75,20 @@ export class VolumeManager {
           this.o.log.warn(`emptyDir ${v.name}: tmpfs mount failed, using a directory: ${String(err)}`);
         }
       }
+      // Once per volume and kubelet, as Kubernetes sets it when it mounts the volume: what the
+      // containers create later inherits the group through the setgid bit.
+      const gid = fsGroupOf(inputs.pod);
+      if (gid !== undefined && !this.owned.has(dir)) {
+        await setVolumeOwnership(dir, gid, false);
+        this.owned.add(dir);
+      }
       return;
     }
     const payload = await volumePayload(inputs, v);
     if (payload) {
-      await writeAtomically(dir, payload);
+      const gid = fsGroupOf(inputs.pod);
+      const written = await writeAtomically(dir, gid === undefined ? payload : withGroupRead(payload));
+      if (written && gid !== undefined) await setVolumeOwnership(dir, gid, true);
       return;
     }
     // Volume kinds backed by storage plugins (PVCs, CSI …) are not supported on this node.
@@ -118,6 +130,7 @@ export class VolumeManager {
       await run('umount', [t]).catch((err: unknown) => this.o.log.warn(`umount ${t}: ${String(err)}`));
       this.tmpfs.delete(t);
     }
+    for (const o of [...this.owned]) if (o.startsWith(`${dir}/`)) this.owned.delete(o);
     await rm(dir, { recursive: true, force: true });
   }
 }

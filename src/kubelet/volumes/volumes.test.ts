@@ -78,3 +78,37 @@ test('a missing configMap fails the mount with FailedMount and keeps the pod Con
     await h.close();
   }
 });
+
+test('projected files are reachable by any user; with an fsGroup every volume is group-owned by it, group-readable, directories setgid', { skip: process.getuid?.() !== 0 }, async () => {
+  const h = await startKubeletHarness();
+  try {
+    await h.client.resource<Secret>({ group: '', version: 'v1', resource: 'secrets' }, 'default').create({ metadata: { name: 'grp' }, data: { key: Buffer.from('v').toString('base64') } });
+    await h.client.resource<ConfigMap>(CM, 'default').create({ metadata: { name: 'plain' }, data: { a: '1' } });
+    const created = await h.createPod({
+      metadata: { name: 'owned' },
+      spec: {
+        securityContext: { fsGroup: 1001, runAsUser: 1000 },
+        volumes: [
+          { name: 'sec', secret: { secretName: 'grp', defaultMode: 0o400 } },
+          { name: 'scratch', emptyDir: {} },
+        ],
+        containers: [{ name: 'main', image: 'busybox:1.36' }],
+      },
+    });
+    const other = await h.createPod({ metadata: { name: 'unowned' }, spec: { volumes: [{ name: 'cfg', configMap: { name: 'plain' } }], containers: [{ name: 'main', image: 'busybox:1.36' }] } });
+    await h.waitForPod('owned', (p) => p.status?.phase === 'Running');
+    await h.waitForPod('unowned', (p) => p.status?.phase === 'Running');
+    const base = (pod: typeof created) => join(h.rootDir, 'pods', pod.metadata?.uid ?? '', 'volumes');
+    // The timestamped data directory is 0755 (mkdtemp alone would leave it 0700).
+    const data = join(base(other), 'kubernetes.io~configmap', 'cfg', readlinkSync(join(base(other), 'kubernetes.io~configmap', 'cfg', '..data')));
+    assert.equal(statSync(data).mode & 0o7777, 0o755);
+    const secret = statSync(join(base(created), 'kubernetes.io~secret', 'sec', 'key'));
+    assert.equal(secret.gid, 1001);
+    assert.equal(secret.mode & 0o7777, 0o440, 'defaultMode 0400 plus group read: -r--r-----');
+    const scratch = statSync(join(base(created), 'kubernetes.io~empty-dir', 'scratch'));
+    assert.equal(scratch.gid, 1001);
+    assert.equal(scratch.mode & 0o7777, 0o2777);
+  } finally {
+    await h.close();
+  }
+});
