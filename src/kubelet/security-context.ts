@@ -2,8 +2,40 @@
 // kuberuntime does: container securityContext over the pod's for user and group, fsGroup then
 // the pod's supplementalGroups as extra groups, no_new_privs from allowPrivilegeEscalation=false
 // (never for a privileged container), and the sandbox privileged when any container is.
-import type { Container, Pod } from 'kubernetes-types/core/v1.js';
-import type { ContainerSecurity, SandboxSecurity } from './runtime/runtime.js';
+// seccompProfile, container over pod: RuntimeDefault, Unconfined, or Localhost — a file under
+// `<kubelet root>/seccomp/`. runAsNonRoot is checked against runAsUser or the image's user.
+import { join } from 'node:path';
+import type { Container, Pod, SeccompProfile as ApiSeccompProfile } from 'kubernetes-types/core/v1.js';
+import type { ContainerSecurity, ImageInfo, SandboxSecurity, SeccompProfile } from './runtime/runtime.js';
+
+/** A seccomp profile for the runtime; none when the pod names none (the runtime runs unconfined). */
+function seccomp(profile: ApiSeccompProfile | undefined, seccompDir: string): { seccomp: SeccompProfile } | Record<string, never> {
+  switch (profile?.type) {
+    case 'RuntimeDefault':
+    case 'Unconfined':
+      return { seccomp: { type: profile.type } };
+    case 'Localhost':
+      return { seccomp: { type: 'Localhost', localhostRef: join(seccompDir, profile.localhostProfile ?? '') } };
+    default:
+      return {};
+  }
+}
+
+/**
+ * Why the container may not run under runAsNonRoot (Kubernetes' verifyRunAsNonRoot), or
+ * undefined: runAsUser 0, or no runAsUser and an image that runs as root (an image without a
+ * USER does) or as a user name that cannot be checked.
+ */
+export function runAsNonRootViolation(pod: Pod, c: Container, image: ImageInfo | undefined): string | undefined {
+  const sc = c.securityContext;
+  const podSc = pod.spec?.securityContext;
+  if ((sc?.runAsNonRoot ?? podSc?.runAsNonRoot) !== true) return undefined;
+  const who = `(pod: "${pod.metadata?.name ?? ''}_${pod.metadata?.namespace ?? ''}(${pod.metadata?.uid ?? ''})", container: ${c.name})`;
+  const runAsUser = sc?.runAsUser ?? podSc?.runAsUser;
+  if (runAsUser !== undefined) return runAsUser === 0 ? `container's runAsUser breaks non-root policy ${who}` : undefined;
+  if (image?.uid === undefined && image?.username) return `container has runAsNonRoot and image has non-numeric user (${image.username}), cannot verify user is non-root ${who}`;
+  return (image?.uid ?? 0) === 0 ? `container has runAsNonRoot and image will run as root ${who}` : undefined;
+}
 
 function podGroups(pod: Pod): number[] | undefined {
   const sc = pod.spec?.securityContext;
@@ -15,10 +47,11 @@ function allContainers(pod: Pod): Container[] {
   return [...(pod.spec?.initContainers ?? []), ...(pod.spec?.containers ?? [])];
 }
 
-export function sandboxSecurity(pod: Pod): SandboxSecurity {
+export function sandboxSecurity(pod: Pod, seccompDir: string): SandboxSecurity {
   const sc = pod.spec?.securityContext;
   const groups = podGroups(pod);
   return {
+    ...seccomp(sc?.seccompProfile, seccompDir),
     ...(sc?.runAsUser !== undefined ? { runAsUser: sc.runAsUser } : {}),
     ...(sc?.runAsGroup !== undefined ? { runAsGroup: sc.runAsGroup } : {}),
     ...(groups ? { supplementalGroups: groups } : {}),
@@ -26,7 +59,7 @@ export function sandboxSecurity(pod: Pod): SandboxSecurity {
   };
 }
 
-export function containerSecurity(pod: Pod, c: Container): ContainerSecurity {
+export function containerSecurity(pod: Pod, c: Container, seccompDir: string): ContainerSecurity {
   const podSc = pod.spec?.securityContext;
   const sc = c.securityContext;
   const runAsUser = sc?.runAsUser ?? podSc?.runAsUser;
@@ -35,6 +68,7 @@ export function containerSecurity(pod: Pod, c: Container): ContainerSecurity {
   const privileged = sc?.privileged === true;
   const noNewPrivileges = !privileged && sc?.allowPrivilegeEscalation === false;
   return {
+    ...seccomp(sc?.seccompProfile ?? podSc?.seccompProfile, seccompDir),
     ...(runAsUser !== undefined ? { runAsUser } : {}),
     ...(runAsGroup !== undefined ? { runAsGroup } : {}),
     ...(groups ? { supplementalGroups: groups } : {}),

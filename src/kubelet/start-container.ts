@@ -11,11 +11,11 @@ import { ContainerConfigError, containerEnv, expand, expandCommand } from './env
 import { killContainer, runHook } from './lifecycle.js';
 import { containerLimits, containerRequests } from './resources.js';
 import { ANNOTATION_CONTAINER_HASH, LABEL_CONTAINER_NAME, LABEL_POD_NAME, LABEL_POD_NAMESPACE, LABEL_POD_UID, containerHash } from './runtime-state.js';
-import { ImagePullError, type ContainerConfig, type KeyValue, type SandboxConfig, type SandboxStatus } from './runtime/runtime.js';
+import { ImagePullError, type ContainerConfig, type ImageInfo, type KeyValue, type SandboxConfig, type SandboxStatus } from './runtime/runtime.js';
 import { podDnsConfig } from './dns-config.js';
 import { pullForPod } from './pull-secrets.js';
 import { serviceEnv } from './service-env.js';
-import { containerSecurity, podSysctls, sandboxSecurity } from './security-context.js';
+import { containerSecurity, podSysctls, runAsNonRootViolation, sandboxSecurity } from './security-context.js';
 import { MountError } from './volumes/projections.js';
 import { terminationMessageFor } from './termination-message.js';
 
@@ -116,9 +116,22 @@ export function sandboxConfig(ctx: KubeletContext, pod: Pod, attempt: number): S
     labels: { ...md.labels, [LABEL_POD_UID]: uid, [LABEL_POD_NAME]: md.name ?? '', [LABEL_POD_NAMESPACE]: md.namespace ?? '' },
     annotations: { ...md.annotations },
     cgroupParent: `/k8ts/pod${uid}`,
-    security: sandboxSecurity(pod),
+    security: sandboxSecurity(pod, seccompDir(ctx)),
     ...(sysctls ? { sysctls } : {}),
   };
+}
+
+/** Where Localhost seccomp profiles live, as the kubelet's `<root-dir>/seccomp`. */
+function seccompDir(ctx: KubeletContext): string {
+  return join(ctx.cfg.rootDir, 'seccomp');
+}
+
+/** The image's user, read only when runAsNonRoot must be checked against it (no runAsUser). */
+async function imageUserOf(ctx: KubeletContext, pod: Pod, c: Container): Promise<ImageInfo | undefined> {
+  const nonRoot = c.securityContext?.runAsNonRoot ?? pod.spec?.securityContext?.runAsNonRoot;
+  const runAsUser = c.securityContext?.runAsUser ?? pod.spec?.securityContext?.runAsUser;
+  if (nonRoot !== true || runAsUser !== undefined) return undefined;
+  return ctx.cfg.runtime.imageStatus(c.image ?? '');
 }
 
 /** `pidNamespaceOf`: a running container whose PID namespace the new one joins (ephemeral containers' target). */
@@ -129,6 +142,8 @@ export async function startContainer(ctx: KubeletContext, rec: PodRecord, sandbo
   const net = podNetwork(ctx, sandbox);
   let config: ContainerConfig;
   try {
+    const nonRoot = runAsNonRootViolation(pod, c, await imageUserOf(ctx, pod, c));
+    if (nonRoot) throw new ContainerConfigError(nonRoot);
     const env = await containerEnv({
       pod,
       container: c,
@@ -162,7 +177,7 @@ export async function startContainer(ctx: KubeletContext, rec: PodRecord, sandbo
       labels: { [LABEL_CONTAINER_NAME]: c.name, [LABEL_POD_UID]: rec.uid, [LABEL_POD_NAME]: pod.metadata?.name ?? '', [LABEL_POD_NAMESPACE]: pod.metadata?.namespace ?? '' },
       annotations: { [ANNOTATION_CONTAINER_HASH]: containerHash(c), 'io.kubernetes.container.restartCount': String(attempt), ...termination.annotations },
       resources: { cpuRequestMilli: req.milliCpu || undefined, cpuLimitMilli: lim.milliCpu, memoryRequestBytes: req.memory || undefined, memoryLimitBytes: lim.memory },
-      security: containerSecurity(pod, c),
+      security: containerSecurity(pod, c, seccompDir(ctx)),
       ...(pidNamespaceOf ? { pidNamespaceOf } : {}),
     };
   } catch (err) {

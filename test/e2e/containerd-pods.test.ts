@@ -1,8 +1,8 @@
 // Real containers end to end: `k8ts server --runtime containerd` (its own containerd, bridge
 // and podCIDR) driven by real kubectl — a Deployment answering HTTP on its pod IPs, exec with a
 // TTY, logs -f, port-forward, OOMKilled, a killed main process, a missing image, `k8ts images`,
-// securityContext (user, groups, no_new_privs, read-only root, capabilities, privileged), a safe
-// and an unsafe sysctl, a hostNetwork pod, and a server restart that leaves the containers
+// securityContext (user, groups, no_new_privs, read-only root, capabilities, privileged,
+// seccomp, runAsNonRoot), a safe and an unsafe sysctl, a hostNetwork pod, and a server restart that leaves the containers
 // running. Needs root, containerd, runc and the CNI plugins (scripts/install-containerd.sh); the
 // offline images come from scripts/images/build-images.sh, pushed to the local registry that
 // mirrors docker.io.
@@ -110,16 +110,16 @@ kind: Pod
 metadata: {name: secure}
 spec:
   restartPolicy: Never
-  securityContext: {runAsUser: 1001, runAsGroup: 2002, fsGroup: 3003, supplementalGroups: [4004], sysctls: [{name: kernel.shm_rmid_forced, value: "1"}]}
+  securityContext: {runAsUser: 1001, runAsGroup: 2002, fsGroup: 3003, supplementalGroups: [4004], sysctls: [{name: kernel.shm_rmid_forced, value: "1"}], seccompProfile: {type: RuntimeDefault}}
   containers:
   - name: main
     image: busybox:1.35
-    command: [sh, -c, 'id -u; id -G; grep -E "^(NoNewPrivs|CapEff)" /proc/self/status; cat /proc/sys/kernel/shm_rmid_forced; echo x > /file && echo writable || echo read-only']
+    command: [sh, -c, 'id -u; id -G; grep -E "^(NoNewPrivs|CapEff|Seccomp):" /proc/self/status; cat /proc/sys/kernel/shm_rmid_forced; { echo x > /file; } 2>/dev/null && echo writable || echo read-only']
     securityContext: {allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: {drop: [ALL]}}
   - name: nobody
     image: busybox:1.35
     command: [id, -u]
-    securityContext: {runAsUser: 65534}
+    securityContext: {runAsUser: 65534, runAsNonRoot: true}
   - name: priv
     image: busybox:1.35
     command: [sh, -c, 'ip link add k8ts-v0 type veth peer name k8ts-v1 && echo created']
@@ -133,6 +133,15 @@ spec:
   hostNetwork: true
   restartPolicy: Never
   containers: [{name: main, image: busybox:1.35, command: [hostname]}]
+`;
+
+/** runAsNonRoot without runAsUser, and busybox runs as root: the kubelet must refuse to start it. */
+const ROOT_IMAGE = `apiVersion: v1
+kind: Pod
+metadata: {name: root-image}
+spec:
+  securityContext: {runAsNonRoot: true}
+  containers: [{name: main, image: busybox:1.35, command: [sleep, "3600"]}]
 `;
 
 const UNSAFE_SYSCTL = `apiVersion: v1
@@ -283,13 +292,20 @@ describe('containerd runtime, end to end', { skip, concurrency: false, timeout: 
     ok(k(['apply', '-f', manifestFile(c, 'secure.yaml', SECURE)]), 'apply secure');
     ok(k(['apply', '-f', manifestFile(c, 'hostnet.yaml', HOSTNET)]), 'apply hostnet');
     ok(k(['apply', '-f', manifestFile(c, 'unsafe-sysctl.yaml', UNSAFE_SYSCTL)]), 'apply unsafe-sysctl');
+    ok(k(['apply', '-f', manifestFile(c, 'root-image.yaml', ROOT_IMAGE)]), 'apply root-image');
     for (const name of ['secure', 'hostnet']) await eventually(() => (pod(name).status?.phase === 'Succeeded' ? true : undefined), `${name} to succeed`, 60_000);
-    assert.match(ok(k(['logs', 'secure', '-c', 'main']), 'logs secure'), /^1001\n2002 (.* )?3003 4004\nCapEff:\s+0+\nNoNewPrivs:\s+1\n1\n(.*\n)?read-only\n$/);
+    assert.match(ok(k(['logs', 'secure', '-c', 'main']), 'logs secure'), /^1001\n2002 (.* )?3003 4004\nCapEff:\s+0+\nNoNewPrivs:\s+1\nSeccomp:\s+2\n1\nread-only\n$/);
     assert.equal(ok(k(['logs', 'secure', '-c', 'nobody']), 'logs nobody'), '65534\n');
     assert.equal(ok(k(['logs', 'secure', '-c', 'priv']), 'logs priv'), 'created\n');
     assert.equal(ok(k(['logs', 'hostnet']), 'logs hostnet').trim(), hostname());
     const rejected = await eventually(() => (pod('unsafe-sysctl').status?.phase === 'Failed' ? pod('unsafe-sysctl').status : undefined), 'unsafe-sysctl rejected', 30_000);
     assert.equal(rejected?.reason, 'SysctlForbidden');
+    const configError = (): { reason?: string; message?: string } | undefined => {
+      const w = pod('root-image').status?.containerStatuses?.[0]?.state?.waiting;
+      return w?.reason === 'CreateContainerConfigError' ? w : undefined;
+    };
+    const waiting = await eventually(configError, 'root-image refused (CreateContainerConfigError)', 30_000);
+    assert.match(waiting?.message ?? '', /^container has runAsNonRoot and image will run as root \(pod: "root-image_default\(.*\)", container: main\)$/);
   });
 
   test('termination messages: from the file (any path, any user), from the log on failure, none on success', async () => {

@@ -61,6 +61,13 @@ export interface SandboxSecurity {
   supplementalGroups?: number[];
   /** Set when any container of the pod is privileged (containerd requires it then). */
   privileged?: boolean;
+  seccomp?: SeccompProfile;
+}
+
+/** A seccomp profile: the runtime's default, none, or a file on the node (`localhostRef`, absolute). */
+export interface SeccompProfile {
+  type: 'RuntimeDefault' | 'Unconfined' | 'Localhost';
+  localhostRef?: string;
 }
 
 /**
@@ -80,6 +87,7 @@ export interface ContainerSecurity {
   /** Capability names as the pod spells them (`NET_ADMIN`, `ALL`). */
   capabilitiesAdd?: string[];
   capabilitiesDrop?: string[];
+  seccomp?: SeccompProfile;
 }
 
 export interface Mount {
@@ -194,6 +202,9 @@ export interface ImageInfo {
   ref: string;
   repoTags: string[];
   sizeBytes: number;
+  /** The user the image runs as: a numeric uid, or a name; neither when it sets no USER (root). */
+  uid?: number;
+  username?: string;
 }
 
 export interface RegistryAuth {

@@ -383,5 +383,11 @@ export class ContainerdRuntime implements ContainerRuntime {
 }
 
 function imageInfo(i: CriImage): ImageInfo {
-  return { ref: i.id, repoTags: i.repoTags, sizeBytes: Number(i.size) };
+  return {
+    ref: i.id,
+    repoTags: i.repoTags,
+    sizeBytes: Number(i.size),
+    ...(i.uid ? { uid: Number(i.uid.value) } : {}),
+    ...(i.username ? { username: i.username } : {}),
+  };
 }

@@ -34,8 +34,14 @@ export interface CriInt64Value {
   value: Int64;
 }
 
+export interface CriSecurityProfile {
+  profileType: 'RuntimeDefault' | 'Unconfined' | 'Localhost';
+  localhostRef: string;
+}
+
 export interface CriSandboxSecurityContext {
   namespaceOptions: NamespaceOption;
+  seccomp?: CriSecurityProfile;
   runAsUser?: CriInt64Value;
   runAsGroup?: CriInt64Value;
   supplementalGroups?: Int64[];
@@ -44,6 +50,7 @@ export interface CriSandboxSecurityContext {
 
 export interface CriContainerSecurityContext {
   namespaceOptions: NamespaceOption;
+  seccomp?: CriSecurityProfile;
   capabilities?: { addCapabilities: string[]; dropCapabilities: string[] };
   privileged?: boolean;
   runAsUser?: CriInt64Value;
@@ -149,6 +156,9 @@ export interface CriImage {
   repoTags: string[];
   repoDigests: string[];
   size: Int64;
+  /** The image's USER when numeric (null otherwise, or when it names none). */
+  uid?: CriInt64Value | null;
+  username?: string;
 }
 
 type CriUInt64 = { value: Int64 } | null;

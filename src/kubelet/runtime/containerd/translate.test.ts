@@ -109,3 +109,11 @@ test('a host-network sandbox sends no hostname (it has no UTS namespace of its o
   assert.equal(toCriSandboxConfig(sandbox).hostname, 'web');
   assert.equal(toCriSandboxConfig({ ...sandbox, hostNetwork: true }).hostname, '');
 });
+
+test('seccomp profiles go to the CRI as SecurityProfile, in the sandbox and the container', () => {
+  const sb = toCriSandboxConfig({ ...sandbox, security: { seccomp: { type: 'RuntimeDefault' } } });
+  assert.deepEqual(sb.linux.securityContext.seccomp, { profileType: 'RuntimeDefault', localhostRef: '' });
+  const c = containerConfig('main', 'busybox', ['sh'], { security: { seccomp: { type: 'Localhost', localhostRef: '/var/lib/k8ts/seccomp/a.json' } } });
+  assert.deepEqual(toCriContainerConfig(c, sandbox, []).linux.securityContext.seccomp, { profileType: 'Localhost', localhostRef: '/var/lib/k8ts/seccomp/a.json' });
+  assert.equal(toCriContainerConfig(containerConfig('main', 'busybox', ['sh']), sandbox, []).linux.securityContext.seccomp, undefined);
+});

@@ -1,6 +1,6 @@
 // Mapping between the runtime contract (runtime.ts) and runtime.v1 messages. Pure functions.
 import { totalmem } from 'node:os';
-import type { ContainerConfig, ContainerResources, ContainerState, ContainerStatus, Mount, SandboxConfig, SandboxSecurity, SandboxStatus } from '../runtime.js';
+import type { ContainerConfig, ContainerResources, ContainerState, ContainerStatus, Mount, SandboxConfig, SandboxSecurity, SandboxStatus, SeccompProfile } from '../runtime.js';
 import type {
   CriContainerConfig,
   CriContainerSecurityContext,
@@ -10,6 +10,7 @@ import type {
   CriPodSandbox,
   CriPodSandboxConfig,
   CriSandboxSecurityContext,
+  CriSecurityProfile,
   Int64,
   NamespaceOption,
 } from './cri-types.js';
@@ -39,10 +40,15 @@ function identity(s: SandboxSecurity): Pick<CriSandboxSecurityContext, 'runAsUse
   };
 }
 
+function securityProfile(p: SeccompProfile | undefined): { seccomp: CriSecurityProfile } | Record<string, never> {
+  return p ? { seccomp: { profileType: p.type, localhostRef: p.localhostRef ?? '' } } : {};
+}
+
 function sandboxSecurity(c: SandboxConfig): CriSandboxSecurityContext {
   const s = c.security ?? {};
   return {
     namespaceOptions: namespaceOptions(c),
+    ...securityProfile(s.seccomp),
     ...identity(s),
     ...(s.privileged ? { privileged: true } : {}),
   };
@@ -53,6 +59,7 @@ function containerSecurity(c: ContainerConfig, sandbox: SandboxConfig): CriConta
   const caps = s.capabilitiesAdd?.length || s.capabilitiesDrop?.length ? { capabilities: { addCapabilities: s.capabilitiesAdd ?? [], dropCapabilities: s.capabilitiesDrop ?? [] } } : {};
   return {
     namespaceOptions: namespaceOptions(sandbox, c.pidNamespaceOf),
+    ...securityProfile(s.seccomp),
     ...caps,
     ...identity(s),
     ...(s.readOnlyRootFilesystem ? { readonlyRootfs: true } : {}),
