@@ -4,6 +4,7 @@ import { createServer, type Server } from 'node:http';
 import { connect } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { WebSocket } from 'ws';
+import { receiveUntilClose, type ReceivedMessages } from '../streaming/websocket-testing.js';
 import { ADMIN_TOKEN, startTestServer, type TestServer } from './testing.js';
 
 let s: TestServer;
@@ -79,14 +80,8 @@ test('exec upgrades are passed through to the kubelet', async () => {
   sock.destroy();
 });
 
-function logOverWebSocket(query: string, protocols: string[]): Promise<{ protocol: string; messages: { data: Buffer; binary: boolean }[]; code: number }> {
-  const ws = new WebSocket(`${s.url.replace('http', 'ws')}/api/v1/namespaces/default/pods/web/log?${query}`, protocols, { headers: { Authorization: `Bearer ${ADMIN_TOKEN}` } });
-  const messages: { data: Buffer; binary: boolean }[] = [];
-  return new Promise((resolve, reject) => {
-    ws.on('message', (data: Buffer, binary: boolean) => messages.push({ data, binary }));
-    ws.on('close', (code: number) => resolve({ protocol: ws.protocol, messages, code }));
-    ws.on('error', reject);
-  });
+function logOverWebSocket(query: string, protocols: string[]): Promise<ReceivedMessages> {
+  return receiveUntilClose(new WebSocket(`${s.url.replace('http', 'ws')}/api/v1/namespaces/default/pods/web/log?${query}`, protocols, { headers: { Authorization: `Bearer ${ADMIN_TOKEN}` } }));
 }
 
 test('pod logs over WebSocket: binary.k8s.io, then the server closes', async () => {

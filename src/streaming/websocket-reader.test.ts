@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { WebSocket } from 'ws';
 import { encodeReaderMessage, READER_WEBSOCKET_PROTOCOLS, sendStreamOverWebSocket } from './websocket-reader.js';
 import { WebSocketAcceptor } from './websocket-upgrade.js';
+import { receiveUntilClose, type ReceivedMessages } from './websocket-testing.js';
 
 test('binary.k8s.io sends the bytes as they are, base64.binary.k8s.io as base64 text', () => {
   assert.deepEqual(encodeReaderMessage('binary.k8s.io', Buffer.from('log\n')), Buffer.from('log\n'));
@@ -51,14 +52,8 @@ after(async () => {
   await new Promise<void>((r) => server.close(() => r()));
 });
 
-function read(protocols: string[]): Promise<{ protocol: string; messages: { data: Buffer; binary: boolean }[]; code: number }> {
-  const ws = new WebSocket(`${url}once`, protocols);
-  const messages: { data: Buffer; binary: boolean }[] = [];
-  return new Promise((resolve, reject) => {
-    ws.on('message', (data: Buffer, binary: boolean) => messages.push({ data, binary }));
-    ws.on('close', (code: number) => resolve({ protocol: ws.protocol, messages, code }));
-    ws.on('error', reject);
-  });
+function read(protocols: string[]): Promise<ReceivedMessages> {
+  return receiveUntilClose(new WebSocket(`${url}once`, protocols));
 }
 
 test('the stream is sent message by message, then the server closes normally', async () => {
