@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Pod } from 'kubernetes-types/core/v1.js';
-import { containerSecurity, normalizeSysctlName, podSysctls, runAsNonRootViolation, sandboxSecurity } from './security-context.js';
+import { normalizeSysctlName } from '../api/validation/sysctls.js';
+import { containerSecurity, podSysctls, runAsNonRootViolation, sandboxSecurity } from './security-context.js';
 
 const SECCOMP = '/var/lib/k8ts/agent/seccomp';
 

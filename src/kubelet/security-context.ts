@@ -7,6 +7,7 @@
 import { join } from 'node:path';
 import type { Container, Pod, SeccompProfile as ApiSeccompProfile } from 'kubernetes-types/core/v1.js';
 import type { ContainerSecurity, ImageInfo, SandboxSecurity, SeccompProfile } from './runtime/runtime.js';
+import { normalizeSysctlName } from '../api/validation/sysctls.js';
 
 /** A seccomp profile for the runtime; none when the pod names none (the runtime runs unconfined). */
 function seccomp(profile: ApiSeccompProfile | undefined, seccompDir: string): { seccomp: SeccompProfile } | Record<string, never> {
@@ -80,16 +81,6 @@ export function containerSecurity(pod: Pod, c: Container, seccompDir: string): C
   };
 }
 
-/**
- * A sysctl name in dot form: a name whose first separator is `/` has its `.` and `/` swapped
- * (`net/ipv4/conf/eth0.100/rp_filter` → `net.ipv4.conf.eth0/100.rp_filter`), as Kubernetes'
- * NormalizeName does, so runtimes that turn dots into path separators find the right file.
- */
-export function normalizeSysctlName(name: string): string {
-  const firstSep = name.search(/[./]/);
-  if (firstSep < 0 || name[firstSep] === '.') return name;
-  return name.replace(/[./]/g, (ch) => (ch === '.' ? '/' : '.'));
-}
 
 export function podSysctls(pod: Pod): Record<string, string> | undefined {
   const list = pod.spec?.securityContext?.sysctls ?? [];

@@ -4,7 +4,7 @@
 // IPC one on a host-IPC pod (it would change the node's own value).
 import type { Pod } from 'kubernetes-types/core/v1.js';
 import type { AdmitResult } from './admission.js';
-import { normalizeSysctlName } from './security-context.js';
+import { normalizeSysctlName, sysctlNamespace } from '../api/validation/sysctls.js';
 
 export const SAFE_SYSCTLS: readonly string[] = [
   'kernel.shm_rmid_forced',
@@ -21,21 +21,6 @@ export const SAFE_SYSCTLS: readonly string[] = [
   'net.ipv4.tcp_wmem',
 ];
 
-type SysctlNamespace = 'ipc' | 'net' | undefined;
-
-const IPC_NAMES = new Set(['kernel.sem', 'kernel.shmall', 'kernel.shmmax', 'kernel.shmmni', 'kernel.shm_rmid_forced']);
-const PREFIXES: [string, SysctlNamespace][] = [
-  ['kernel.shm', 'ipc'],
-  ['kernel.msg', 'ipc'],
-  ['fs.mqueue.', 'ipc'],
-  ['net.', 'net'],
-];
-
-function namespaceOf(name: string): SysctlNamespace {
-  if (IPC_NAMES.has(name)) return 'ipc';
-  return PREFIXES.find(([p]) => name.startsWith(p))?.[1];
-}
-
 /**
  * Checks one pod's sysctls against `allowed` (exact names, or `prefix*` patterns as the
  * kubelet's --allowed-unsafe-sysctls takes them) on top of the safe set.
@@ -47,7 +32,7 @@ export function admitSysctls(pod: Pod, allowed: readonly string[] = []): AdmitRe
     const name = normalizeSysctlName(s.name);
     let problem = `"${name}" not allowlisted`;
     if (exact.has(name) || prefixes.some((p) => name.startsWith(p))) {
-      const ns = namespaceOf(name);
+      const ns = sysctlNamespace(name);
       if (ns === 'net' && pod.spec?.hostNetwork === true) problem = `"${name}" not allowed with host net enabled`;
       else if (ns === 'ipc' && pod.spec?.hostIPC === true) problem = `"${name}" not allowed with host ipc enabled`;
       else continue;

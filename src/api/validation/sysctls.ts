@@ -12,13 +12,28 @@ const SEGMENT = '[a-z0-9]([-_a-z0-9]*[a-z0-9])?';
 const SYSCTL_PATTERN = `^(${SEGMENT}[\\./])*${SEGMENT}$`;
 const SYSCTL_RE = new RegExp(SYSCTL_PATTERN);
 
+/**
+ * A sysctl name in dot form: a name whose first separator is `/` has its `.` and `/` swapped
+ * (`net/ipv4/conf/eth0.100/rp_filter` → `net.ipv4.conf.eth0/100.rp_filter`), as Kubernetes'
+ * NormalizeName does, so runtimes that turn dots into path separators find the right file.
+ */
+export function normalizeSysctlName(name: string): string {
+  const firstSep = name.search(/[./]/);
+  if (firstSep < 0 || name[firstSep] === '.') return name;
+  return name.replace(/[./]/g, (ch) => (ch === '.' ? '/' : '.'));
+}
+
 export function isValidSysctlName(name: string): boolean {
   return name.length <= SYSCTL_MAX_LENGTH && SYSCTL_RE.test(name);
 }
 
-/** Sysctls that live in the IPC namespace (the rest of kernel.* is node-wide or UTS). */
-function isIpcSysctl(dotted: string): boolean {
-  return ['kernel.sem', 'kernel.shmall', 'kernel.shmmax', 'kernel.shmmni', 'kernel.shm_rmid_forced'].includes(dotted) || /^(kernel\.shm|kernel\.msg|fs\.mqueue\.)/.test(dotted);
+/**
+ * The namespace a sysctl (dot form) lives in, where a pod sharing the node's would change the
+ * node's value: IPC (kernel.sem, kernel.shm*, kernel.msg*, fs.mqueue.*) or network (net.*).
+ */
+export function sysctlNamespace(dotted: string): 'ipc' | 'net' | undefined {
+  if (dotted === 'kernel.sem' || /^(kernel\.shm|kernel\.msg|fs\.mqueue\.)/.test(dotted)) return 'ipc';
+  return dotted.startsWith('net.') ? 'net' : undefined;
 }
 
 export function validateSysctls(spec: PodSpec, path: string): FieldError[] {
@@ -30,9 +45,9 @@ export function validateSysctls(spec: PodSpec, path: string): FieldError[] {
     else if (!isValidSysctlName(s.name)) errs.push(invalid(field, s.name, `must have at most ${SYSCTL_MAX_LENGTH} characters and match regex ${SYSCTL_PATTERN}`));
     else if (seen.has(s.name)) errs.push(duplicate(field, s.name));
     // Kubernetes names the namespace by the dot form of the name.
-    const dotted = /^[^./]*\//.test(s.name) ? s.name.replace(/[./]/g, (ch) => (ch === '.' ? '/' : '.')) : s.name;
-    if (spec.hostNetwork === true && dotted.startsWith('net.')) errs.push(invalid(field, s.name, "may not be specified when 'hostNetwork' is true"));
-    else if (spec.hostIPC === true && isIpcSysctl(dotted)) errs.push(invalid(field, s.name, "may not be specified when 'hostIPC' is true"));
+    const dotted = normalizeSysctlName(s.name);
+    if (spec.hostNetwork === true && sysctlNamespace(dotted) === 'net') errs.push(invalid(field, s.name, "may not be specified when 'hostNetwork' is true"));
+    else if (spec.hostIPC === true && sysctlNamespace(dotted) === 'ipc') errs.push(invalid(field, s.name, "may not be specified when 'hostIPC' is true"));
     seen.add(s.name);
   });
   return errs;
