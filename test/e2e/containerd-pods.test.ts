@@ -2,8 +2,8 @@
 // and podCIDR) driven by real kubectl — a Deployment answering HTTP on its pod IPs, exec with a
 // TTY, logs -f, port-forward, OOMKilled, a killed main process, a missing image, `k8ts images`,
 // securityContext (user, groups, no_new_privs, read-only root, capabilities, privileged,
-// seccomp, runAsNonRoot), a safe and an unsafe sysctl, a hostNetwork pod, and a server restart that leaves the containers
-// running. Needs root, containerd, runc and the CNI plugins (scripts/install-containerd.sh); the
+// seccomp, runAsNonRoot), a safe and an unsafe sysctl, a hostNetwork pod, kubectl debug,
+// termination messages, and a server restart that leaves the containers running. Needs root, containerd, runc and the CNI plugins (scripts/install-containerd.sh); the
 // offline images come from scripts/images/build-images.sh, pushed to the local registry that
 // mirrors docker.io.
 import { after, before, describe, test } from 'node:test';
@@ -306,6 +306,17 @@ describe('containerd runtime, end to end', { skip, concurrency: false, timeout: 
     };
     const waiting = await eventually(configError, 'root-image refused (CreateContainerConfigError)', 30_000);
     assert.match(waiting?.message ?? '', /^container has runAsNonRoot and image will run as root \(pod: "root-image_default\(.*\)", container: main\)$/);
+  });
+
+  test('kubectl debug adds an ephemeral container that sees its target container\'s processes', async () => {
+    ok(k(['run', 'debuggee', '--image=busybox:1.35', '--restart=Never', '--', 'sleep', '3600']), 'run debuggee');
+    await eventually(() => (pod('debuggee').status?.phase === 'Running' ? true : undefined), 'debuggee running', 60_000);
+    ok(k(['debug', 'debuggee', '--image=busybox:1.35', '-c', 'dbg', '--target=debuggee', '--', 'sleep', '600']), 'kubectl debug');
+    const status = await eventually(() => pod('debuggee').status?.ephemeralContainerStatuses?.find((s) => s.name === 'dbg' && s.state?.running), 'dbg running', 60_000);
+    assert.equal(status?.restartCount, 0);
+    const ps = ok(k(['exec', 'debuggee', '-c', 'dbg', '--', 'ps', '-o', 'args']), 'ps in dbg');
+    assert.match(ps, /^sleep 3600$/m, "the target's process is in the ephemeral container's PID namespace");
+    assert.match(ps, /^sleep 600$/m);
   });
 
   test('termination messages: from the file (any path, any user), from the log on failure, none on success', async () => {
