@@ -44,6 +44,8 @@ export interface PodRecord {
   settled?: string;
   /** Containers were stopped for deletion and the API deletion was finished. */
   terminated: boolean;
+  /** The address of the pod's sandbox, kept from when it was last seen with one (a stopped sandbox has none). */
+  sandboxIP?: string;
   /** The eviction manager chose this pod: the message of its Failed/Evicted status. */
   evicted?: string;
   /** During a first start: shows ContainerCreating if the runtime is slow (creating-status.ts). */

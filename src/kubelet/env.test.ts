@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { ConfigMap, Secret } from 'kubernetes-types/core/v1.js';
+import type { ConfigMap, Node, Secret } from 'kubernetes-types/core/v1.js';
+import { parseQuantity } from '../api/validation/quantity.js';
 import { expand } from './env.js';
 import { FakeRuntime } from './runtime/fake/fake-runtime.js';
 import type { ContainerConfig, SandboxConfig } from './runtime/runtime.js';
@@ -109,6 +110,39 @@ test('a missing non-optional reference is CreateContainerConfigError until the o
     await h.client.resource<ConfigMap>({ group: '', version: 'v1', resource: 'configmaps' }, 'default').create({ metadata: { name: 'later' }, data: { y: '1' } });
     const keyMissing = await h.waitForPod('missing', (p) => p.status?.containerStatuses?.[0]?.state?.waiting?.message === "couldn't find key x in ConfigMap default/later");
     assert.equal(keyMissing.status?.containerStatuses?.[0]?.state?.waiting?.reason, 'CreateContainerConfigError');
+  } finally {
+    await h.close();
+  }
+});
+
+test("resource refs to unset limits read the node's allocatable, not its capacity", async () => {
+  const runtime = new RecordingRuntime();
+  const h = await startKubeletHarness({ runtime });
+  try {
+    const node = await h.client.resource<Node>({ group: '', version: 'v1', resource: 'nodes' }).get(h.nodeName);
+    await h.createPod({
+      metadata: { name: 'unlimited' },
+      spec: {
+        containers: [
+          {
+            name: 'main',
+            image: 'busybox:1.36',
+            env: [
+              { name: 'CPU_LIMIT', valueFrom: { resourceFieldRef: { resource: 'limits.cpu' } } },
+              { name: 'MEMORY_LIMIT', valueFrom: { resourceFieldRef: { resource: 'limits.memory' } } },
+              { name: 'STORAGE_LIMIT', valueFrom: { resourceFieldRef: { resource: 'limits.ephemeral-storage' } } },
+            ],
+          },
+        ],
+      },
+    });
+    await h.waitForPod('unlimited', (p) => p.status?.phase === 'Running');
+    const env = Object.fromEntries((runtime.configs.find((c) => c.name === 'main')?.env ?? []).map((e) => [e.name, e.value]));
+    const allocatable = node.status?.allocatable ?? {};
+    assert.equal(env['CPU_LIMIT'], String(allocatable['cpu']));
+    assert.equal(Number(env['MEMORY_LIMIT']), parseQuantity(String(allocatable['memory'])));
+    assert.equal(Number(env['STORAGE_LIMIT']), parseQuantity(String(allocatable['ephemeral-storage'])));
+    assert.notEqual(allocatable['memory'], node.status?.capacity?.['memory'], 'the harness node reserves memory, so the two differ');
   } finally {
     await h.close();
   }

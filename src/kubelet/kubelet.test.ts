@@ -144,6 +144,11 @@ test('restartPolicy Never and OnFailure end the pod in Succeeded or Failed', asy
     assert.equal(podSummary(ok, Date.now()).status, 'Completed');
     assert.equal(ok.status?.conditions?.find((c) => c.type === 'Ready')?.reason, 'PodCompleted');
     await h.waitForPod('onfailure-ok', (p) => p.status?.phase === 'Succeeded');
+    // A container that cannot start ends the pod in the sync that made its sandbox, which is
+    // stopped before the first status write; the pod still shows the IP the sandbox had.
+    await h.createPod({ metadata: { name: 'instant', annotations: { 'fake.k8ts.io/start-error': 'exec: no such file' } }, spec: { restartPolicy: 'Never', containers: [{ name: 'main', image: 'busybox:1.36' }] } });
+    const instant = await h.waitForPod('instant', (p) => p.status?.phase === 'Failed');
+    assert.match(instant.status?.podIP ?? '', /^10\.244\./);
   } finally {
     await h.close();
   }

@@ -9,7 +9,7 @@ import type { KubeletContext, PodRecord } from './context.js';
 import { runtimeCall } from './creating-status.js';
 import { ContainerConfigError, containerEnv, expand, expandCommand } from './env.js';
 import { killContainer, runHook } from './lifecycle.js';
-import { containerLimits, containerRequests } from './resources.js';
+import { allocatable, containerLimits, containerRequests } from './resources.js';
 import { ANNOTATION_CONTAINER_HASH, LABEL_CONTAINER_NAME, LABEL_POD_NAME, LABEL_POD_NAMESPACE, LABEL_POD_UID, containerHash } from './runtime-state.js';
 import { ImagePullError, type ContainerConfig, type ImageInfo, type KeyValue, type SandboxConfig, type SandboxStatus } from './runtime/runtime.js';
 import { podDnsConfig } from './dns-config.js';
@@ -150,7 +150,8 @@ export async function startContainer(ctx: KubeletContext, rec: PodRecord, sandbo
       serviceEnv: podServiceEnv(ctx, pod),
       objects: ctx.objects,
       network: net,
-      node: ctx.cfg.capacity,
+      // Unset limits read as the node's allocatable, as Kubernetes' downward API has them.
+      node: allocatable(ctx.cfg.capacity),
       onInvalidKeys: (keys, source) =>
         ctx.events.podEvent(pod, 'Warning', 'InvalidEnvironmentVariableNames', `Keys [${keys.join(', ')}] from the EnvFrom configMap ${source} were skipped since they are considered invalid environment variable names.`),
     });

@@ -54,6 +54,8 @@ function isUidMismatch(err: ApiError): boolean {
 
 /** The pod's status as the runtime shows it now (`terminal`: the pod will not run again). */
 export function statusFromRuntime(ctx: KubeletContext, rec: PodRecord, state: PodRuntimeState, terminal: boolean): PodStatus {
+  const ip = state.sandboxes[0]?.ip;
+  if (ip) rec.sandboxIP = ip;
   return generatePodStatus({
     pod: { ...rec.pod, status: rec.lastStatus ?? rec.pod.status },
     sandbox: state.sandboxes[0],
@@ -62,6 +64,7 @@ export function statusFromRuntime(ctx: KubeletContext, rec: PodRecord, state: Po
     waiting: rec.waiting,
     runtimeName: ctx.cfg.runtime.name,
     hostIP: ctx.hostIP,
+    ...(rec.sandboxIP ? { knownPodIP: rec.sandboxIP } : {}),
     terminal,
     startTime: rec.firstSeen,
     now: ctx.cfg.clock.now(),

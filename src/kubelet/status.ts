@@ -26,6 +26,8 @@ export interface StatusInputs {
   waiting: ReadonlyMap<string, WaitingReason>;
   runtimeName: string;
   hostIP: string;
+  /** The address the pod's sandbox had when the kubelet last saw it with one (it may be stopped since). */
+  knownPodIP?: string;
   /** The pod's containers are all stopped for good (deleted, or finished). */
   terminal: boolean;
   startTime: number;
@@ -186,15 +188,10 @@ export function generatePodStatus(i: StatusInputs): PodStatus {
   const status: PodStatus = { phase, conditions, hostIP: i.hostIP, hostIPs: [{ ip: i.hostIP }] };
   // A stopped sandbox has no address any more: the pod keeps the one it had, as in Kubernetes.
   // A sandbox without one of its own shares the node's network (hostNetwork, the process runtime).
-  if (i.sandbox?.ip) {
-    status.podIP = i.sandbox.ip;
-    status.podIPs = [{ ip: i.sandbox.ip }];
-  } else if (previous?.podIP) {
-    status.podIP = previous.podIP;
-    status.podIPs = previous.podIPs;
-  } else if (i.sandbox) {
-    status.podIP = i.hostIP;
-    status.podIPs = [{ ip: i.hostIP }];
+  const podIP = i.sandbox?.ip || previous?.podIP || i.knownPodIP || (i.sandbox ? i.hostIP : undefined);
+  if (podIP) {
+    status.podIP = podIP;
+    status.podIPs = podIP === previous?.podIP && previous.podIPs ? previous.podIPs : [{ ip: podIP }];
   }
   status.startTime = previous?.startTime ?? rfc3339(i.startTime);
   if (initStatuses.length > 0) status.initContainerStatuses = initStatuses;

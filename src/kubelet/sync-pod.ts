@@ -11,6 +11,7 @@ import type { KubeletContext, PodRecord } from './context.js';
 import { CreatingStatus, runtimeCall } from './creating-status.js';
 import { podDescription } from './events.js';
 import { killContainer } from './lifecycle.js';
+import { allocatable } from './resources.js';
 import { ANNOTATION_CONTAINER_HASH, addSandbox, attemptsOfName, containerHash, observePod, runtimeMark, settledMark, type PodRuntimeState } from './runtime-state.js';
 import { podNetwork, sandboxConfig, startContainer } from './start-container.js';
 import type { ContainerStatus, SandboxStatus } from './runtime/runtime.js';
@@ -56,7 +57,9 @@ async function ensureSandbox(ctx: KubeletContext, rec: PodRecord, state: PodRunt
   if (ctx.cfg.volumes === 'disk') await mkdir(config.logDirectory, { recursive: true });
   const id = await runtimeCall(rec, ctx.cfg.runtime.runPodSandbox(config));
   addSandbox(ctx, rec.uid, id);
-  return ctx.cfg.runtime.podSandboxStatus(id);
+  const created = await ctx.cfg.runtime.podSandboxStatus(id);
+  if (created.ip) rec.sandboxIP = created.ip;
+  return created;
 }
 
 /**
@@ -234,7 +237,7 @@ async function startPod(ctx: KubeletContext, rec: PodRecord, found: PodRuntimeSt
   let state = found;
   ctx.objects.register(pod);
   try {
-    await ctx.volumes.setUp({ pod, objects: ctx.objects, network: podNetwork(ctx, state.sandboxes[0]), node: ctx.cfg.capacity, token: (p, s) => ctx.tokens.token(p, s) });
+    await ctx.volumes.setUp({ pod, objects: ctx.objects, network: podNetwork(ctx, state.sandboxes[0]), node: allocatable(ctx.cfg.capacity), token: (p, s) => ctx.tokens.token(p, s) });
   } catch (err) {
     if (!(err instanceof MountError)) throw err;
     ctx.events.podEvent(pod, 'Warning', 'FailedMount', err.message);
