@@ -1,8 +1,8 @@
-// Defaults of cluster-scoped configuration kinds: PriorityClass, StorageClass, CSIDriver
-// and CustomResourceDefinition (Kubernetes v1.33).
+// Defaults of cluster-scoped configuration kinds: PriorityClass, StorageClass, CSIDriver,
+// VolumeAttachment and CustomResourceDefinition (Kubernetes v1.33).
 import type { CustomResourceDefinition } from 'kubernetes-types/apiextensions/v1.js';
 import type { PriorityClass } from 'kubernetes-types/scheduling/v1.js';
-import type { CSIDriver, StorageClass } from 'kubernetes-types/storage/v1.js';
+import type { CSIDriver, StorageClass, VolumeAttachment } from 'kubernetes-types/storage/v1.js';
 
 export function defaultPriorityClass(pc: PriorityClass): void {
   pc.preemptionPolicy ??= 'PreemptLowerPriority';
@@ -11,6 +11,12 @@ export function defaultPriorityClass(pc: PriorityClass): void {
 export function defaultStorageClass(sc: StorageClass): void {
   sc.reclaimPolicy ??= 'Delete';
   sc.volumeBindingMode ??= 'Immediate';
+}
+
+/** Its status is a Go struct value whose `attached` is always written: `{"attached": false}` at first. */
+export function defaultVolumeAttachment(va: VolumeAttachment): void {
+  va.status ??= { attached: false };
+  va.status.attached ??= false;
 }
 
 export function defaultCSIDriver(d: CSIDriver): void {

@@ -5,7 +5,7 @@ import type { ResourceInfo } from '../resources.js';
 import { defaultDaemonSet, defaultDeployment, defaultReplicaSet, defaultStatefulSet } from './apps.js';
 import { defaultHorizontalPodAutoscaler } from './autoscaling.js';
 import { defaultCronJob, defaultJob, setJobSelector } from './batch.js';
-import { defaultCSIDriver, defaultCustomResourceDefinition, defaultPriorityClass, defaultStorageClass } from './cluster.js';
+import { defaultCSIDriver, defaultCustomResourceDefinition, defaultPriorityClass, defaultStorageClass, defaultVolumeAttachment } from './cluster.js';
 import {
   defaultEndpoints, defaultLimitRange, defaultNamespace, defaultNode, defaultPersistentVolume,
   defaultPersistentVolumeClaim, defaultPodTemplate, defaultReplicationController, defaultSecret, defaultService,
@@ -42,6 +42,7 @@ const DEFAULTERS: Record<string, Defaulter> = {
   'scheduling.k8s.io/PriorityClass': defaultPriorityClass,
   'storage.k8s.io/StorageClass': defaultStorageClass,
   'storage.k8s.io/CSIDriver': defaultCSIDriver,
+  'storage.k8s.io/VolumeAttachment': defaultVolumeAttachment,
   'apiextensions.k8s.io/CustomResourceDefinition': defaultCustomResourceDefinition,
   'rbac.authorization.k8s.io/RoleBinding': defaultRoleBinding,
   'rbac.authorization.k8s.io/ClusterRoleBinding': defaultRoleBinding,
