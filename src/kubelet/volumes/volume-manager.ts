@@ -31,8 +31,8 @@ function pluginName(v: Volume): string {
 
 export class VolumeManager {
   private readonly tmpfs = new Set<string>();
-  /** emptyDir volumes given their pod's fsGroup. */
-  private readonly owned = new Set<string>();
+  /** emptyDir volumes set up (mode, tmpfs, fsGroup) by this kubelet. */
+  private readonly emptyDirsReady = new Set<string>();
 
   constructor(private readonly o: { rootDir: string; log: Logger; mode: 'disk' | 'none' }) {}
 
@@ -62,6 +62,9 @@ export class VolumeManager {
     const dir = this.volumePath(inputs.pod, v);
     if (v.hostPath) return hostPathCheck(v.hostPath.path, v.hostPath.type ?? '');
     if (v.emptyDir) {
+      // Once per volume and kubelet (as Kubernetes sets a volume up when it mounts it): later
+      // syncs leave alone what the containers have done with it since.
+      if (this.emptyDirsReady.has(dir)) return;
       await mkdir(dir, { recursive: true });
       // Writable by any user the containers run as, as in Kubernetes (mkdir's mode is masked by the umask).
       await chmod(dir, 0o777);
@@ -75,13 +78,10 @@ export class VolumeManager {
           this.o.log.warn(`emptyDir ${v.name}: tmpfs mount failed, using a directory: ${String(err)}`);
         }
       }
-      // Once per volume and kubelet, as Kubernetes sets it when it mounts the volume: what the
-      // containers create later inherits the group through the setgid bit.
+      // What the containers create later inherits the group through the setgid bit.
       const gid = fsGroupOf(inputs.pod);
-      if (gid !== undefined && !this.owned.has(dir)) {
-        await setVolumeOwnership(dir, gid, false);
-        this.owned.add(dir);
-      }
+      if (gid !== undefined) await setVolumeOwnership(dir, gid, false);
+      this.emptyDirsReady.add(dir);
       return;
     }
     const payload = await volumePayload(inputs, v);
@@ -130,7 +130,7 @@ export class VolumeManager {
       await run('umount', [t]).catch((err: unknown) => this.o.log.warn(`umount ${t}: ${String(err)}`));
       this.tmpfs.delete(t);
     }
-    for (const o of [...this.owned]) if (o.startsWith(`${dir}/`)) this.owned.delete(o);
+    for (const e of [...this.emptyDirsReady]) if (e.startsWith(`${dir}/`)) this.emptyDirsReady.delete(e);
     await rm(dir, { recursive: true, force: true });
   }
 }

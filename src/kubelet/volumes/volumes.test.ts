@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, readlinkSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import type { ConfigMap, Secret } from 'kubernetes-types/core/v1.js';
+import type { ConfigMap, Pod, Secret } from 'kubernetes-types/core/v1.js';
 import { eventsFor, startKubeletHarness } from '../testing.js';
 
 const CM = { group: '', version: 'v1', resource: 'configmaps' } as const;
@@ -105,9 +105,13 @@ test('projected files are reachable by any user; with an fsGroup every volume is
     const secret = statSync(join(base(created), 'kubernetes.io~secret', 'sec', 'key'));
     assert.equal(secret.gid, 1001);
     assert.equal(secret.mode & 0o7777, 0o440, 'defaultMode 0400 plus group read: -r--r-----');
-    const scratch = statSync(join(base(created), 'kubernetes.io~empty-dir', 'scratch'));
-    assert.equal(scratch.gid, 1001);
-    assert.equal(scratch.mode & 0o7777, 0o2777);
+    const scratchDir = join(base(created), 'kubernetes.io~empty-dir', 'scratch');
+    assert.equal(statSync(scratchDir).gid, 1001);
+    assert.equal(statSync(scratchDir).mode & 0o7777, 0o2777);
+    // Later syncs (a label change brings one) leave the emptyDir as it is.
+    await h.client.resource<Pod>({ group: '', version: 'v1', resource: 'pods' }, 'default').patch('owned', 'merge', { metadata: { labels: { synced: 'again' } } });
+    await new Promise((r) => setTimeout(r, 300));
+    assert.equal(statSync(scratchDir).mode & 0o7777, 0o2777);
   } finally {
     await h.close();
   }
