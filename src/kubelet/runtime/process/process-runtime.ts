@@ -38,6 +38,8 @@ export interface ProcessRuntimeOptions {
   root: string;
   /** 'auto' (default): namespaces when running as root with util-linux unshare/nsenter. */
   isolation?: 'auto' | Isolation;
+  /** The host tools to use (default: found on PATH); tests leave some out. */
+  tools?: Tools;
   /** How often running containers are checked for exits and their output pumped. Default 100. */
   pollIntervalMs?: number;
   now?: () => number;
@@ -64,7 +66,7 @@ export class ProcessRuntime implements ContainerRuntime {
 
   /** Opens the runtime over `root`, re-adopting whatever a previous instance left there. */
   static async open(options: ProcessRuntimeOptions): Promise<ProcessRuntime> {
-    const tools = findTools();
+    const tools = options.tools ?? findTools();
     const requested = options.isolation ?? 'auto';
     const isolation = requested === 'auto' ? detectIsolation(tools) : requested;
     if (isolation === 'namespaces' && detectIsolation(tools) !== 'namespaces') {
@@ -204,6 +206,10 @@ export class ProcessRuntime implements ContainerRuntime {
     if (program === undefined) return fail('the process runtime runs no images: the container needs a command');
     if (!findExecutable(program, env['PATH'])) return fail(`exec: "${program}": executable file not found in $PATH`);
 
+    // Never run as root what asked for another identity.
+    const identity = setprivPrefix(this.tools.setpriv ?? '', c.config.security);
+    if (identity.length > 0 && !this.tools.setpriv) return fail('the securityContext sets a user, group or no_new_privs, and util-linux setpriv is not on this machine');
+
     const dir = this.containerDir(c);
     const cwd = c.config.workingDir || this.state.workDir(c.podUid);
     mkdirSync(this.state.workDir(c.podUid), { recursive: true });
@@ -225,7 +231,6 @@ export class ProcessRuntime implements ContainerRuntime {
 
     const out = openSync(join(dir, 'stdout'), 'a');
     const err = openSync(join(dir, 'stderr'), 'a');
-    const identity = this.tools.setpriv ? setprivPrefix(this.tools.setpriv, c.config.security) : [];
     const wrapper = [this.tools.sh, join(dir, 'run.sh'), ...identity, ...argv];
     const [file, ...args] =
       this.isolation === 'namespaces' && sb.pause && this.tools.nsenter && this.tools.unshare

@@ -106,6 +106,23 @@ test('kill -9 of the main process shows up as exited with 137', () =>
     assert.equal(s.reason, 'Error');
   }));
 
+test('a securityContext identity without setpriv on the machine fails the start instead of running as root', async () => {
+  const root = await mkdtemp(join(tmpdir(), 'k8ts-process-'));
+  const rt = await ProcessRuntime.open({ root, isolation: 'none', pollIntervalMs: 50, tools: { ...findTools(), setpriv: undefined } });
+  try {
+    const sandbox: SandboxConfig = { name: 'p', namespace: 'default', uid: 'uid-s', attempt: 0, hostname: 'p', logDirectory: join(root, 'logs'), portMappings: [], hostNetwork: false, labels: {}, annotations: {} };
+    const sandboxId = await rt.runPodSandbox(sandbox);
+    const id = await rt.createContainer(sandboxId, containerConfig('main', 'busybox', ['sleep', '600'], { security: { runAsUser: 1000 } }), sandbox);
+    await assert.rejects(rt.startContainer(id), /util-linux setpriv is not on this machine/);
+    const s = await rt.containerStatus(id);
+    assert.equal(s.reason, 'StartError');
+    await rt.removePodSandbox(sandboxId);
+  } finally {
+    await rt.close();
+    await rm(root, { recursive: true, force: true });
+  }
+});
+
 test('a command that is not on PATH fails to start with StartError', () =>
   withPod(async (rt, sandboxId, sandbox) => {
     const id = await rt.createContainer(sandboxId, container('main', ['no-such-binary-k8ts']), sandbox);
