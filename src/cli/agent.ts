@@ -12,7 +12,14 @@ import { startNodeAgent, type KubeletTuning } from '../node/agent.js';
 import { bootstrapNodeCredentials, nodeClient } from '../node/bootstrap.js';
 import { startNodeNetworking } from '../node/networking.js';
 import { defaultRuntime, isRuntimeName, RUNTIME_NAMES, runtimeAvailability, type RuntimeName } from '../node/runtimes.js';
-import { CONTAINER_RUNTIME_ENDPOINT_FLAG, EVICTION_HARD_FLAG, evictionHardProblem, runtimeEndpointProblem } from './node-flags.js';
+import {
+  ALLOWED_UNSAFE_SYSCTLS_FLAG,
+  CONTAINER_RUNTIME_ENDPOINT_FLAG,
+  EVICTION_HARD_FLAG,
+  evictionHardProblem,
+  parseAllowedUnsafeSysctls,
+  runtimeEndpointProblem,
+} from './node-flags.js';
 import { helpText, parseFlags, UsageError } from './flags.js';
 
 export function defaultAgentDataDir(): string {
@@ -54,6 +61,7 @@ const specs = {
   'cluster-cidr': { type: 'string', placeholder: 'CIDR', description: "The cluster's pod addresses (the server's --cluster-cidr)", default: '10.42.0.0/16' },
   'cluster-dns': { type: 'string', placeholder: 'IP', description: "Nameserver of pods with dnsPolicy ClusterFirst (the kube-dns Service IP; 'none': the host's resolv.conf)", default: '10.43.0.10' },
   'eviction-hard': EVICTION_HARD_FLAG,
+  'allowed-unsafe-sysctls': ALLOWED_UNSAFE_SYSCTLS_FLAG,
   'log-level': { type: 'string', placeholder: 'LEVEL', description: 'error, warn, info or debug', default: 'info' },
 } as const;
 
@@ -189,6 +197,9 @@ export async function runAgent(argv: readonly string[]): Promise<number> {
     };
     const evictionProblem = evictionHardProblem(flags['eviction-hard']);
     if (evictionProblem) throw new UsageError(evictionProblem);
+    const unsafeSysctls = parseAllowedUnsafeSysctls(flags['allowed-unsafe-sysctls']);
+    if (!unsafeSysctls.ok) throw new UsageError(unsafeSysctls.problem);
+    if (unsafeSysctls.list) tuning.allowedUnsafeSysctls = unsafeSysctls.list;
   } catch (err) {
     if (err instanceof UsageError) {
       process.stderr.write(`k8ts agent: ${err.message}\n\n${help}`);

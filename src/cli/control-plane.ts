@@ -59,6 +59,8 @@ export interface EmbeddedNode {
   clusterDns?: string;
   /** The kubelet's hard eviction thresholds (--eviction-hard); default Kubernetes'. */
   evictionHard?: string;
+  /** Sysctls pods may set beyond the safe set (--allowed-unsafe-sysctls). */
+  allowedUnsafeSysctls?: string[];
 }
 
 /** The embedded node's identity: a token valid for this process only. */
@@ -167,7 +169,11 @@ async function startEmbeddedAgent(server: RunningApiServer, node: EmbeddedNode, 
     kubeletTls: { cert: creds.serving.cert, key: creds.serving.key, clientCA: node.caCert },
     address: node.address,
     kubeletPort: 0,
-    kubelet: { ...(node.clusterDns ? { clusterDNS: [node.clusterDns] } : {}), ...(node.evictionHard !== undefined ? { evictionHard: node.evictionHard } : {}) },
+    kubelet: {
+      ...(node.clusterDns ? { clusterDNS: [node.clusterDns] } : {}),
+      ...(node.evictionHard !== undefined ? { evictionHard: node.evictionHard } : {}),
+      ...(node.allowedUnsafeSysctls ? { allowedUnsafeSysctls: node.allowedUnsafeSysctls } : {}),
+    },
     ...(node.containerRuntimeEndpoint ? { containerRuntimeEndpoint: node.containerRuntimeEndpoint } : {}),
     log: log.child('agent'),
     signal: stop.signal,

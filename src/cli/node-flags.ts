@@ -1,7 +1,25 @@
 // Node flags `k8ts server` and `k8ts agent` share, checked before anything starts:
-// `--eviction-hard` (the kubelet's hard eviction thresholds, in the kubelet's own syntax) and
-// `--container-runtime-endpoint` (a containerd someone else runs).
+// `--eviction-hard` (the kubelet's hard eviction thresholds, in the kubelet's own syntax),
+// `--allowed-unsafe-sysctls` and `--container-runtime-endpoint` (a containerd someone else runs).
+import { isValidSysctlName, normalizeSysctlName } from '../api/validation/sysctls.js';
 import { parseEvictionHard } from '../kubelet/eviction/thresholds.js';
+
+export const ALLOWED_UNSAFE_SYSCTLS_FLAG = {
+  type: 'string',
+  placeholder: 'LIST',
+  description: "Sysctls pods may set beyond the safe set, comma-separated names or prefix* patterns (e.g. 'kernel.msg*,net.core.somaxconn')",
+} as const;
+
+/** The flag's names and patterns, or what is wrong with one of them. */
+export function parseAllowedUnsafeSysctls(raw: string | undefined): { ok: true; list: string[] | undefined } | { ok: false; problem: string } {
+  if (raw === undefined) return { ok: true, list: undefined };
+  const list = raw.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  for (const entry of list) {
+    const name = entry.endsWith('*') ? entry.slice(0, -1).replace(/[./]$/, '') : entry;
+    if (!isValidSysctlName(name)) return { ok: false, problem: `--allowed-unsafe-sysctls: "${entry}" is neither a sysctl name nor a prefix* pattern` };
+  }
+  return { ok: true, list: list.map((e) => (e.endsWith('*') ? `${normalizeSysctlName(e.slice(0, -1))}*` : normalizeSysctlName(e))) };
+}
 
 export const EVICTION_HARD_FLAG = {
   type: 'string',

@@ -16,7 +16,14 @@ import { hostAddresses } from '../kubelet/config.js';
 import { loadPrivateKey } from '../pki/certificates.js';
 import { kubeDnsClusterIp } from '../dns/kube-dns-service.js';
 import { COMPONENTS, internalIdentity, nodeIdentity, startControlPlane, type RunningControlPlane } from './control-plane.js';
-import { CONTAINER_RUNTIME_ENDPOINT_FLAG, EVICTION_HARD_FLAG, evictionHardProblem, runtimeEndpointProblem } from './node-flags.js';
+import {
+  ALLOWED_UNSAFE_SYSCTLS_FLAG,
+  CONTAINER_RUNTIME_ENDPOINT_FLAG,
+  EVICTION_HARD_FLAG,
+  evictionHardProblem,
+  parseAllowedUnsafeSysctls,
+  runtimeEndpointProblem,
+} from './node-flags.js';
 import { helpText, parseFlags, UsageError } from './flags.js';
 
 export function defaultDataDir(): string {
@@ -55,6 +62,7 @@ const specs = {
   'node-name': { type: 'string', placeholder: 'NAME', description: "This server's node name", default: 'the host name' },
   'node-ip': { type: 'string', placeholder: 'IP', description: "This server's node InternalIP", default: 'first non-loopback IPv4' },
   'eviction-hard': EVICTION_HARD_FLAG,
+  'allowed-unsafe-sysctls': ALLOWED_UNSAFE_SYSCTLS_FLAG,
   'node-monitor-grace-period': {
     type: 'string',
     placeholder: 'SECONDS',
@@ -106,6 +114,11 @@ export async function runServer(argv: readonly string[]): Promise<number> {
   const evictionProblem = evictionHardProblem(flags['eviction-hard']);
   if (evictionProblem) {
     process.stderr.write(`k8ts server: ${evictionProblem}\n`);
+    return 2;
+  }
+  const unsafeSysctls = parseAllowedUnsafeSysctls(flags['allowed-unsafe-sysctls']);
+  if (!unsafeSysctls.ok) {
+    process.stderr.write(`k8ts server: ${unsafeSysctls.problem}\n`);
     return 2;
   }
   const unknownComponent = flags.disable.find((c) => !(COMPONENTS as readonly string[]).includes(c));
@@ -221,6 +234,7 @@ export async function runServer(argv: readonly string[]): Promise<number> {
         networkPolicy: true,
         ingress: { httpPort: ingressPorts[0] ?? 80, httpsPort: ingressPorts[1] ?? 443 },
         ...(flags['eviction-hard'] !== undefined ? { evictionHard: flags['eviction-hard'] } : {}),
+        ...(unsafeSysctls.list ? { allowedUnsafeSysctls: unsafeSysctls.list } : {}),
       },
       log,
     });

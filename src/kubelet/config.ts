@@ -70,6 +70,11 @@ export interface KubeletOptions {
    * (`memory.available<100Mi,nodefs.available<10%`); default Kubernetes' Linux defaults, "" none.
    */
   evictionHard?: string;
+  /**
+   * Sysctls a pod may set beyond the safe set (--allowed-unsafe-sysctls): names, or `prefix*`
+   * patterns such as `kernel.msg*`.
+   */
+  allowedUnsafeSysctls?: string[];
   /** How often the eviction manager measures the node (Kubernetes: 10 s). */
   evictionMonitoringIntervalMs?: number;
   /** How long a pressure condition stays True after its threshold was last met (Kubernetes: 5 min). */
@@ -113,6 +118,7 @@ export interface KubeletConfig {
   clusterDns: ClusterDns;
   services: ServiceLister | undefined;
   evictionHard: Threshold[];
+  allowedUnsafeSysctls: readonly string[];
   evictionMonitoringIntervalMs: number;
   evictionPressureTransitionPeriodMs: number;
   hostStats: HostStatsSource;
@@ -189,6 +195,7 @@ export function kubeletConfig(o: Omit<KubeletOptions, 'signal'>): KubeletConfig 
     },
     services: o.services,
     evictionHard: parseEvictionHard(o.evictionHard ?? DEFAULT_EVICTION_HARD),
+    allowedUnsafeSysctls: o.allowedUnsafeSysctls ?? [],
     evictionMonitoringIntervalMs: positive('evictionMonitoringIntervalMs', o.evictionMonitoringIntervalMs ?? 10_000),
     evictionPressureTransitionPeriodMs: positive('evictionPressureTransitionPeriodMs', o.evictionPressureTransitionPeriodMs ?? 300_000),
     hostStats: o.hostStats ?? procHostStats({ nodeFsDir: o.rootDir, imageFsDir: o.imageFsDir ?? o.rootDir }),

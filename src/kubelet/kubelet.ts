@@ -297,7 +297,7 @@ export class Kubelet {
       return;
     }
     const requests = podRequests(rec.pod);
-    const sysctls = admitSysctls(rec.pod);
+    const sysctls = admitSysctls(rec.pod, this.cfg.allowedUnsafeSysctls);
     // A pod that fits even beside every admitted pod, finished ones included, is admitted
     // without the exact count (a pass over all pods), which only matters near capacity.
     let result = sysctls.admit ? admitPod(requests, this.admittedBound, this.cfg.capacity) : sysctls;

@@ -26,7 +26,7 @@ import { openRuntime, type RuntimeName } from './runtimes.js';
 export type KubeletTuning = Partial<
   Pick<
     KubeletOptions,
-    'heartbeatIntervalMs' | 'nodeStatusUpdateFrequencyMs' | 'leaseDurationSeconds' | 'relistIntervalMs' | 'crashLoopBackOff' | 'capacity' | 'podResyncIntervalMs' | 'clusterDNS' | 'clusterDomain' | 'evictionHard'
+    'heartbeatIntervalMs' | 'nodeStatusUpdateFrequencyMs' | 'leaseDurationSeconds' | 'relistIntervalMs' | 'crashLoopBackOff' | 'capacity' | 'podResyncIntervalMs' | 'clusterDNS' | 'clusterDomain' | 'evictionHard' | 'allowedUnsafeSysctls'
   >
 >;
 
