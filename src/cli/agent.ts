@@ -12,14 +12,7 @@ import { startNodeAgent, type KubeletTuning } from '../node/agent.js';
 import { bootstrapNodeCredentials, nodeClient } from '../node/bootstrap.js';
 import { startNodeNetworking } from '../node/networking.js';
 import { defaultRuntime, isRuntimeName, RUNTIME_NAMES, runtimeAvailability, type RuntimeName } from '../node/runtimes.js';
-import {
-  ALLOWED_UNSAFE_SYSCTLS_FLAG,
-  CONTAINER_RUNTIME_ENDPOINT_FLAG,
-  EVICTION_HARD_FLAG,
-  evictionHardProblem,
-  parseAllowedUnsafeSysctls,
-  runtimeEndpointProblem,
-} from './node-flags.js';
+import { CONTAINER_RUNTIME_ENDPOINT_FLAG, KUBELET_FLAGS, kubeletFlagOptions, runtimeEndpointProblem } from './node-flags.js';
 import { helpText, parseFlags, UsageError } from './flags.js';
 
 export function defaultAgentDataDir(): string {
@@ -60,8 +53,7 @@ const specs = {
   'ingress-ports': { type: 'string', placeholder: 'HTTP,HTTPS', description: 'Ports of the ingress proxy on the node', default: '80,443' },
   'cluster-cidr': { type: 'string', placeholder: 'CIDR', description: "The cluster's pod addresses (the server's --cluster-cidr)", default: '10.42.0.0/16' },
   'cluster-dns': { type: 'string', placeholder: 'IP', description: "Nameserver of pods with dnsPolicy ClusterFirst (the kube-dns Service IP; 'none': the host's resolv.conf)", default: '10.43.0.10' },
-  'eviction-hard': EVICTION_HARD_FLAG,
-  'allowed-unsafe-sysctls': ALLOWED_UNSAFE_SYSCTLS_FLAG,
+  ...KUBELET_FLAGS,
   'log-level': { type: 'string', placeholder: 'LEVEL', description: 'error, warn, info or debug', default: 'info' },
 } as const;
 
@@ -188,18 +180,15 @@ export async function runAgent(argv: readonly string[]): Promise<number> {
     if (!Number.isInteger(kubeletPort) || kubeletPort < 0 || kubeletPort > 65535) throw new UsageError(`--kubelet-port must be a port number, not "${flags['kubelet-port'] ?? ''}"`);
     const frequencyMs = seconds('node-status-update-frequency', flags['node-status-update-frequency'], 0.1) * 1000;
     const backoffMaxMs = seconds('crash-loop-backoff-max', flags['crash-loop-backoff-max'], 1) * 1000;
+    const kubeletFlags = kubeletFlagOptions(flags);
+    if (!kubeletFlags.ok) throw new UsageError(kubeletFlags.problem);
     tuning = {
       heartbeatIntervalMs: frequencyMs,
       nodeStatusUpdateFrequencyMs: frequencyMs,
       crashLoopBackOff: { initialMs: Math.min(10_000, backoffMaxMs), maxMs: backoffMaxMs },
       ...(networking.clusterDns ? { clusterDNS: [networking.clusterDns] } : {}),
-      ...(flags['eviction-hard'] !== undefined ? { evictionHard: flags['eviction-hard'] } : {}),
+      ...kubeletFlags.options,
     };
-    const evictionProblem = evictionHardProblem(flags['eviction-hard']);
-    if (evictionProblem) throw new UsageError(evictionProblem);
-    const unsafeSysctls = parseAllowedUnsafeSysctls(flags['allowed-unsafe-sysctls']);
-    if (!unsafeSysctls.ok) throw new UsageError(unsafeSysctls.problem);
-    if (unsafeSysctls.list) tuning.allowedUnsafeSysctls = unsafeSysctls.list;
   } catch (err) {
     if (err instanceof UsageError) {
       process.stderr.write(`k8ts agent: ${err.message}\n\n${help}`);

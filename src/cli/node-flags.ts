@@ -27,8 +27,7 @@ export const EVICTION_HARD_FLAG = {
   description: "Hard eviction thresholds, as the kubelet's (default memory.available<100Mi,nodefs.available<10%,nodefs.inodesFree<5%,imagefs.available<15%,imagefs.inodesFree<5%; '' for none)",
 } as const;
 
-/** What is wrong with the flag's value, or undefined when it parses (or was not given). */
-export function evictionHardProblem(raw: string | undefined): string | undefined {
+function evictionHardProblem(raw: string | undefined): string | undefined {
   if (raw === undefined) return undefined;
   try {
     parseEvictionHard(raw);
@@ -36,6 +35,30 @@ export function evictionHardProblem(raw: string | undefined): string | undefined
   } catch (err) {
     return `--eviction-hard: ${err instanceof Error ? err.message : String(err)}`;
   }
+}
+
+/** The kubelet flags both commands take. */
+export const KUBELET_FLAGS = {
+  'eviction-hard': EVICTION_HARD_FLAG,
+  'allowed-unsafe-sysctls': ALLOWED_UNSAFE_SYSCTLS_FLAG,
+} as const;
+
+/** The kubelet options those flags give (only those set), or what is wrong with one. */
+export function kubeletFlagOptions(flags: {
+  'eviction-hard'?: string;
+  'allowed-unsafe-sysctls'?: string;
+}): { ok: true; options: { evictionHard?: string; allowedUnsafeSysctls?: string[] } } | { ok: false; problem: string } {
+  const eviction = evictionHardProblem(flags['eviction-hard']);
+  if (eviction) return { ok: false, problem: eviction };
+  const sysctls = parseAllowedUnsafeSysctls(flags['allowed-unsafe-sysctls']);
+  if (!sysctls.ok) return sysctls;
+  return {
+    ok: true,
+    options: {
+      ...(flags['eviction-hard'] !== undefined ? { evictionHard: flags['eviction-hard'] } : {}),
+      ...(sysctls.list ? { allowedUnsafeSysctls: sysctls.list } : {}),
+    },
+  };
 }
 
 export const CONTAINER_RUNTIME_ENDPOINT_FLAG = {

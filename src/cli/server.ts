@@ -16,14 +16,7 @@ import { hostAddresses } from '../kubelet/config.js';
 import { loadPrivateKey } from '../pki/certificates.js';
 import { kubeDnsClusterIp } from '../dns/kube-dns-service.js';
 import { COMPONENTS, internalIdentity, nodeIdentity, startControlPlane, type RunningControlPlane } from './control-plane.js';
-import {
-  ALLOWED_UNSAFE_SYSCTLS_FLAG,
-  CONTAINER_RUNTIME_ENDPOINT_FLAG,
-  EVICTION_HARD_FLAG,
-  evictionHardProblem,
-  parseAllowedUnsafeSysctls,
-  runtimeEndpointProblem,
-} from './node-flags.js';
+import { CONTAINER_RUNTIME_ENDPOINT_FLAG, KUBELET_FLAGS, kubeletFlagOptions, runtimeEndpointProblem } from './node-flags.js';
 import { helpText, parseFlags, UsageError } from './flags.js';
 
 export function defaultDataDir(): string {
@@ -61,8 +54,7 @@ const specs = {
   'container-runtime-endpoint': CONTAINER_RUNTIME_ENDPOINT_FLAG,
   'node-name': { type: 'string', placeholder: 'NAME', description: "This server's node name", default: 'the host name' },
   'node-ip': { type: 'string', placeholder: 'IP', description: "This server's node InternalIP", default: 'first non-loopback IPv4' },
-  'eviction-hard': EVICTION_HARD_FLAG,
-  'allowed-unsafe-sysctls': ALLOWED_UNSAFE_SYSCTLS_FLAG,
+  ...KUBELET_FLAGS,
   'node-monitor-grace-period': {
     type: 'string',
     placeholder: 'SECONDS',
@@ -111,14 +103,9 @@ export async function runServer(argv: readonly string[]): Promise<number> {
     process.stderr.write(`k8ts server: --node-monitor-grace-period must be a positive number of seconds\n`);
     return 2;
   }
-  const evictionProblem = evictionHardProblem(flags['eviction-hard']);
-  if (evictionProblem) {
-    process.stderr.write(`k8ts server: ${evictionProblem}\n`);
-    return 2;
-  }
-  const unsafeSysctls = parseAllowedUnsafeSysctls(flags['allowed-unsafe-sysctls']);
-  if (!unsafeSysctls.ok) {
-    process.stderr.write(`k8ts server: ${unsafeSysctls.problem}\n`);
+  const kubeletFlags = kubeletFlagOptions(flags);
+  if (!kubeletFlags.ok) {
+    process.stderr.write(`k8ts server: ${kubeletFlags.problem}\n`);
     return 2;
   }
   const unknownComponent = flags.disable.find((c) => !(COMPONENTS as readonly string[]).includes(c));
@@ -233,8 +220,7 @@ export async function runServer(argv: readonly string[]): Promise<number> {
         proxy: true,
         networkPolicy: true,
         ingress: { httpPort: ingressPorts[0] ?? 80, httpsPort: ingressPorts[1] ?? 443 },
-        ...(flags['eviction-hard'] !== undefined ? { evictionHard: flags['eviction-hard'] } : {}),
-        ...(unsafeSysctls.list ? { allowedUnsafeSysctls: unsafeSysctls.list } : {}),
+        ...kubeletFlags.options,
       },
       log,
     });
