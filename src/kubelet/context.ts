@@ -1,5 +1,6 @@
 // What every part of pod syncing shares: the config, the runtime, the per-pod records the
 // kubelet keeps, and the managers for probes, volumes, objects and back-off.
+import type { TerminationMessages } from './termination-message.js';
 import type { Pod, PodStatus } from 'kubernetes-types/core/v1.js';
 import type { RestartBackoff } from './backoff.js';
 import type { KubeletConfig } from './config.js';
@@ -60,6 +61,7 @@ export interface KubeletContext {
   objects: ObjectManager;
   tokens: TokenManager;
   crashBackoff: RestartBackoff;
+  terminationMessages: TerminationMessages;
   pullBackoff: RestartBackoff;
   /** Sandbox ids per pod uid, kept from relists and from the sandboxes the kubelet creates. */
   sandboxes: Map<string, Set<string>>;

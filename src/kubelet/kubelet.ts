@@ -15,6 +15,7 @@ import { admitSysctls } from './sysctl-admission.js';
 import { podRequests, type Amounts } from './resources.js';
 import { evictPod } from './evict.js';
 import { activeDeadlineAt, DEADLINE_EXCEEDED, failPastDeadline } from './active-deadline.js';
+import { TerminationMessages } from './termination-message.js';
 import { EvictionManager } from './eviction/eviction-manager.js';
 import { SummaryProvider } from './stats/summary.js';
 import type { Summary } from './stats/summary-types.js';
@@ -110,6 +111,7 @@ export class Kubelet {
       }),
       tokens: new TokenManager({ client: cfg.client, clock: cfg.clock }),
       crashBackoff: new RestartBackoff(cfg.crashLoopBackOff),
+      terminationMessages: new TerminationMessages(),
       pullBackoff: new RestartBackoff(cfg.crashLoopBackOff),
       sandboxes: new Map(),
       records: new Map(),

@@ -4,7 +4,6 @@ import { createHash } from 'node:crypto';
 import type { Container } from 'kubernetes-types/core/v1.js';
 import type { KubeletContext } from './context.js';
 import { NotFoundError, type ContainerStatus, type SandboxStatus } from './runtime/runtime.js';
-import { terminationMessagesFor } from './termination-message.js';
 
 export const LABEL_POD_UID = 'io.kubernetes.pod.uid';
 export const LABEL_POD_NAME = 'io.kubernetes.pod.name';
@@ -32,7 +31,7 @@ export async function observePod(ctx: KubeletContext, uid: string): Promise<PodR
   sandboxes.sort((a, b) => b.attempt - a.attempt || b.createdAt - a.createdAt);
   const listed = (await Promise.all(sandboxes.map((s) => ctx.cfg.runtime.listContainers({ sandboxId: s.id })))).flat();
   // Exited containers carry their termination message (file or log tail) into the status.
-  const containers = await terminationMessagesFor(ctx.cfg.runtime).apply(listed);
+  const containers = await ctx.terminationMessages.apply(listed);
   return { sandboxes, containers };
 }
 

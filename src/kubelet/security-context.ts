@@ -22,17 +22,28 @@ function seccomp(profile: ApiSeccompProfile | undefined, seccompDir: string): { 
   }
 }
 
+/** The container's user settings: its own over the pod's. */
+function userOf(pod: Pod, c: Container): { runAsUser?: number; runAsGroup?: number; runAsNonRoot?: boolean } {
+  const sc = c.securityContext;
+  const podSc = pod.spec?.securityContext;
+  return { runAsUser: sc?.runAsUser ?? podSc?.runAsUser, runAsGroup: sc?.runAsGroup ?? podSc?.runAsGroup, runAsNonRoot: sc?.runAsNonRoot ?? podSc?.runAsNonRoot };
+}
+
+/** Whether runAsNonRoot can only be checked against the image's user (no runAsUser is set). */
+export function needsImageUser(pod: Pod, c: Container): boolean {
+  const u = userOf(pod, c);
+  return u.runAsNonRoot === true && u.runAsUser === undefined;
+}
+
 /**
  * Why the container may not run under runAsNonRoot (Kubernetes' verifyRunAsNonRoot), or
  * undefined: runAsUser 0, or no runAsUser and an image that runs as root (an image without a
  * USER does) or as a user name that cannot be checked.
  */
 export function runAsNonRootViolation(pod: Pod, c: Container, image: ImageInfo | undefined): string | undefined {
-  const sc = c.securityContext;
-  const podSc = pod.spec?.securityContext;
-  if ((sc?.runAsNonRoot ?? podSc?.runAsNonRoot) !== true) return undefined;
+  const { runAsNonRoot, runAsUser } = userOf(pod, c);
+  if (runAsNonRoot !== true) return undefined;
   const who = `(pod: "${pod.metadata?.name ?? ''}_${pod.metadata?.namespace ?? ''}(${pod.metadata?.uid ?? ''})", container: ${c.name})`;
-  const runAsUser = sc?.runAsUser ?? podSc?.runAsUser;
   if (runAsUser !== undefined) return runAsUser === 0 ? `container's runAsUser breaks non-root policy ${who}` : undefined;
   if (image?.uid === undefined && image?.username) return `container has runAsNonRoot and image has non-numeric user (${image.username}), cannot verify user is non-root ${who}`;
   return (image?.uid ?? 0) === 0 ? `container has runAsNonRoot and image will run as root ${who}` : undefined;
@@ -63,8 +74,7 @@ export function sandboxSecurity(pod: Pod, seccompDir: string): SandboxSecurity {
 export function containerSecurity(pod: Pod, c: Container, seccompDir: string): ContainerSecurity {
   const podSc = pod.spec?.securityContext;
   const sc = c.securityContext;
-  const runAsUser = sc?.runAsUser ?? podSc?.runAsUser;
-  const runAsGroup = sc?.runAsGroup ?? podSc?.runAsGroup;
+  const { runAsUser, runAsGroup } = userOf(pod, c);
   const groups = podGroups(pod);
   const privileged = sc?.privileged === true;
   const noNewPrivileges = !privileged && sc?.allowPrivilegeEscalation === false;
@@ -80,7 +90,6 @@ export function containerSecurity(pod: Pod, c: Container, seccompDir: string): C
     ...(sc?.capabilities?.drop?.length ? { capabilitiesDrop: [...sc.capabilities.drop] } : {}),
   };
 }
-
 
 export function podSysctls(pod: Pod): Record<string, string> | undefined {
   const list = pod.spec?.securityContext?.sysctls ?? [];

@@ -15,7 +15,7 @@ import { ImagePullError, type ContainerConfig, type ImageInfo, type KeyValue, ty
 import { podDnsConfig } from './dns-config.js';
 import { pullForPod } from './pull-secrets.js';
 import { serviceEnv } from './service-env.js';
-import { containerSecurity, podSysctls, runAsNonRootViolation, sandboxSecurity } from './security-context.js';
+import { containerSecurity, needsImageUser, podSysctls, runAsNonRootViolation, sandboxSecurity } from './security-context.js';
 import { MountError } from './volumes/projections.js';
 import { terminationMessageFor } from './termination-message.js';
 
@@ -128,10 +128,7 @@ function seccompDir(ctx: KubeletContext): string {
 
 /** The image's user, read only when runAsNonRoot must be checked against it (no runAsUser). */
 async function imageUserOf(ctx: KubeletContext, pod: Pod, c: Container): Promise<ImageInfo | undefined> {
-  const nonRoot = c.securityContext?.runAsNonRoot ?? pod.spec?.securityContext?.runAsNonRoot;
-  const runAsUser = c.securityContext?.runAsUser ?? pod.spec?.securityContext?.runAsUser;
-  if (nonRoot !== true || runAsUser !== undefined) return undefined;
-  return ctx.cfg.runtime.imageStatus(c.image ?? '');
+  return needsImageUser(pod, c) ? ctx.cfg.runtime.imageStatus(c.image ?? '') : undefined;
 }
 
 /** `pidNamespaceOf`: a running container whose PID namespace the new one joins (ephemeral containers' target). */

@@ -54,6 +54,7 @@ function isUidMismatch(err: ApiError): boolean {
 
 /** The pod's status as the runtime shows it now (`terminal`: the pod will not run again). */
 export function statusFromRuntime(ctx: KubeletContext, rec: PodRecord, state: PodRuntimeState, terminal: boolean): PodStatus {
+  // Kept for when the sandbox is stopped: a stopped sandbox reports no address.
   const ip = state.sandboxes[0]?.ip;
   if (ip) rec.sandboxIP = ip;
   return generatePodStatus({

@@ -147,6 +147,7 @@ export function joinMessages(runtime: string, container: string): string {
 /**
  * Exited containers with their termination message added, read once per container (an exited
  * container's file and log no longer change). Returns new objects: runtimes may cache theirs.
+ * One per kubelet (container ids are unique within its runtime).
  */
 export class TerminationMessages {
   private readonly cache = new Map<string, string>();
@@ -154,8 +155,11 @@ export class TerminationMessages {
   constructor(private readonly maxEntries = 10_000) {}
 
   async apply(containers: ContainerStatus[]): Promise<ContainerStatus[]> {
+    const exited = (c: ContainerStatus): boolean => c.state === 'exited' && c.annotations[ANNOTATION_TERMINATION_MESSAGE_POLICY] !== undefined;
+    // Most observations find every container running: nothing to read, nothing to copy.
+    if (!containers.some(exited)) return containers;
     return Promise.all(containers.map(async (c) => {
-      if (c.state !== 'exited' || c.annotations[ANNOTATION_TERMINATION_MESSAGE_POLICY] === undefined) return c;
+      if (!exited(c)) return c;
       let message = this.cache.get(c.id);
       if (message === undefined) {
         message = await readTerminationMessage(c);
@@ -165,16 +169,4 @@ export class TerminationMessages {
       return message ? { ...c, message: joinMessages(c.message, message) } : c;
     }));
   }
-}
-
-const perRuntime = new WeakMap<object, TerminationMessages>();
-
-/** The reader for one runtime's containers (container ids are unique within a runtime). */
-export function terminationMessagesFor(runtime: object): TerminationMessages {
-  let t = perRuntime.get(runtime);
-  if (!t) {
-    t = new TerminationMessages();
-    perRuntime.set(runtime, t);
-  }
-  return t;
 }
