@@ -193,6 +193,13 @@ spec:
 
       ok(k('-n', 'e2e', 'scale', 'deployment', 'web', '--replicas=4'), 'scale');
       assert.equal((await get('/apis/apps/v1/namespaces/e2e/deployments/web')).spec?.['replicas'], 4);
+
+      // kubectl before 1.33 creates an autoscaling/v1 HPA (JSON), 1.33 an autoscaling/v2 one (protobuf).
+      ok(k('-n', 'e2e', 'autoscale', 'deployment', 'web', '--min=4', '--max=6', '--cpu-percent=55'), 'autoscale');
+      const hpa = await get('/apis/autoscaling/v2/namespaces/e2e/horizontalpodautoscalers/web');
+      assert.deepEqual(hpa.spec?.['metrics'], [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 55 } } }]);
+      assert.equal((await get('/apis/autoscaling/v1/namespaces/e2e/horizontalpodautoscalers/web')).spec?.['targetCPUUtilizationPercentage'], 55);
+      ok(k('-n', 'e2e', 'delete', 'hpa', 'web'), 'delete hpa');
     });
 
     test('describe, explain, auth can-i', () => {

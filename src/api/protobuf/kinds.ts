@@ -33,6 +33,12 @@ const kinds: Readonly<Record<string, Readonly<Record<string, string>>>> = {
   'policy/v1': {
     PodDisruptionBudget: 'k8s.io.api.policy.v1.PodDisruptionBudget',
   },
+  'autoscaling/v1': {
+    HorizontalPodAutoscaler: 'k8s.io.api.autoscaling.v1.HorizontalPodAutoscaler',
+  },
+  'autoscaling/v2': {
+    HorizontalPodAutoscaler: 'k8s.io.api.autoscaling.v2.HorizontalPodAutoscaler',
+  },
   'networking.k8s.io/v1': {
     Ingress: 'k8s.io.api.networking.v1.Ingress',
   },

@@ -50,6 +50,7 @@ const resourceLists: Record<string, object> = {
   ]),
   '/apis/apps/v1': resourceList('apps/v1', [
     { name: 'deployments', singularName: 'deployment', namespaced: true, kind: 'Deployment', shortNames: ['deploy'] },
+    { name: 'deployments/scale', singularName: '', namespaced: true, group: 'autoscaling', version: 'v1', kind: 'Scale', verbs: ['get', 'patch', 'update'] },
   ]),
   '/apis/batch/v1': resourceList('batch/v1', [
     { name: 'jobs', singularName: 'job', namespaced: true, kind: 'Job' },
@@ -66,6 +67,9 @@ const resourceLists: Record<string, object> = {
   ]),
   '/apis/policy/v1': resourceList('policy/v1', [
     { name: 'poddisruptionbudgets', singularName: 'poddisruptionbudget', namespaced: true, kind: 'PodDisruptionBudget', shortNames: ['pdb'] },
+  ]),
+  '/apis/autoscaling/v1': resourceList('autoscaling/v1', [
+    { name: 'horizontalpodautoscalers', singularName: 'horizontalpodautoscaler', namespaced: true, kind: 'HorizontalPodAutoscaler', shortNames: ['hpa'] },
   ]),
   '/apis/networking.k8s.io/v1': resourceList('networking.k8s.io/v1', [
     { name: 'ingresses', singularName: 'ingress', namespaced: true, kind: 'Ingress', shortNames: ['ing'] },
@@ -107,7 +111,7 @@ function reply(obj: KubeObject): KubeObject {
   }
 }
 
-/** Objects to answer with, encoded as protobuf, instead of echoing the decoded request as JSON. */
+/** Objects to answer with, encoded as protobuf, instead of echoing the decoded request as JSON; by `apiVersion/kind` or by kind. */
 type ProtobufReplies = Partial<Record<string, KubeObject>>;
 
 async function startServer(
@@ -145,6 +149,9 @@ function handle(
     if (path === '/apis') return send(200, { kind: 'APIGroupList', apiVersion: 'v1', groups });
     const list = resourceLists[path];
     if (list) return send(200, list);
+    // `kubectl autoscale deployment NAME` reads the deployment it scales.
+    const deployment = /^\/apis\/apps\/v1\/namespaces\/default\/deployments\/([a-z0-9-]+)$/.exec(path);
+    if (deployment) return send(200, { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: deployment[1], namespace: 'default', uid: '00000000-0000-0000-0000-000000000002', resourceVersion: '1' }, spec: { selector: { matchLabels: { app: 'x' } }, template: { metadata: { labels: { app: 'x' } }, spec: { containers: [{ name: 'c', image: 'x' }] } } } });
     return send(404, new ApiError('NotFound', 'the server could not find the requested resource').toStatus());
   }
   const entry: Captured = { method: req.method ?? '', path, contentType: req.headers['content-type'] ?? '', body };
@@ -159,7 +166,7 @@ function handle(
     entry.error = err;
     return send(err.code, err.toStatus());
   }
-  const protobufReply = protobufReplies[entry.decoded.kind ?? ''];
+  const protobufReply = protobufReplies[`${entry.decoded.apiVersion ?? ''}/${entry.decoded.kind ?? ''}`] ?? protobufReplies[entry.decoded.kind ?? ''];
   if (protobufReply) {
     res.writeHead(201, { 'Content-Type': PROTOBUF_MEDIA_TYPE });
     res.end(encodeProtobufObject(protobufReply));
@@ -197,7 +204,7 @@ function kubeconfig(url: string): string {
  * fixture); `create` commands are also checked against the Go JSON that kubectl itself prints
  * for the same command with `--dry-run=client -o json`.
  */
-const commands: { args: string[]; path: string; expected?: FixtureName }[] = [
+const commands: { args: string[]; path: string; pathSince133?: string; expected?: FixtureName }[] = [
   {
     args: ['create', 'deployment', 'web', '--image=busybox:1.36', '--replicas=3', '--port=80'],
     path: '/apis/apps/v1/namespaces/default/deployments',
@@ -223,6 +230,12 @@ const commands: { args: string[]; path: string; expected?: FixtureName }[] = [
   { args: ['create', 'priorityclass', 'pc', '--value=0', '--description=zero'], path: '/apis/scheduling.k8s.io/v1/priorityclasses' },
   { args: ['create', 'pdb', 'pdb', '--selector=a=b', '--min-available=50%'], path: '/apis/policy/v1/namespaces/default/poddisruptionbudgets' },
   { args: ['create', 'ingress', 'i', '--rule=foo.com/=svc:80', '--rule=bar.com/*=svc2:http,tls=cert', '--class=nginx'], path: '/apis/networking.k8s.io/v1/namespaces/default/ingresses' },
+  {
+    args: ['autoscale', 'deployment', 'web', '--min=2', '--max=5', '--cpu-percent=55'],
+    path: '/apis/autoscaling/v1/namespaces/default/horizontalpodautoscalers',
+    // kubectl 1.33 creates an autoscaling/v2 HorizontalPodAutoscaler (v1 only when the server refuses v2).
+    pathSince133: '/apis/autoscaling/v2/namespaces/default/horizontalpodautoscalers',
+  },
 ];
 
 /** Go's JSON writes zero Times and nil slices as null where the decoder omits them. */
@@ -248,17 +261,17 @@ for (const version of ['1.33', '1.32']) {
         const before = server.captured.length;
         const stdout = await kubectl(version, cmd.args, env);
         const posts = server.captured.slice(before);
-        assert.equal(posts.length, 1, `${cmd.args.join(' ')} posted once`);
+        assert.equal(posts.length, 1, `${cmd.args.join(' ')} posted once, not ${posts.map((p) => `${p.method} ${p.path} ${p.contentType}`).join(', ')}`);
         const post = posts[0];
         assert.ok(post);
         if (cmd.expected && version === '1.33' && process.env.K8TS_WRITE_PROTOBUF_FIXTURES === '1') {
           writeFileSync(join(import.meta.dirname, 'fixtures', `${cmd.expected}.kubectl-1.33.pb`), post.body);
         }
-        assert.equal(post.path, cmd.path);
+        assert.equal(post.path, version === '1.33' ? (cmd.pathSince133 ?? cmd.path) : cmd.path);
         assert.equal(post.contentType, PROTOBUF_MEDIA_TYPE);
         assert.equal(post.error, undefined);
         if (cmd.expected) assert.deepEqual(post.decoded, expectedObjects[cmd.expected], `decoded ${cmd.expected}`);
-        if (cmd.args[0] === 'create' && cmd.args[1] !== 'token') {
+        if ((cmd.args[0] === 'create' && cmd.args[1] !== 'token') || cmd.args[0] === 'autoscale') {
           const goJson: unknown = JSON.parse(await kubectl(version, ['--dry-run=client', '-o', 'json', ...cmd.args], env));
           assert.deepEqual(post.decoded, withoutNulls(goJson), `decoded body of kubectl ${cmd.args.join(' ')}`);
         }
@@ -310,17 +323,18 @@ const printingCommands: { apiVersion: string; kind: string; args: string[] }[] =
   { apiVersion: 'scheduling.k8s.io/v1', kind: 'PriorityClass', args: ['create', 'priorityclass', 'p', '--value=1'] },
   { apiVersion: 'policy/v1', kind: 'PodDisruptionBudget', args: ['create', 'pdb', 'p', '--selector=a=b', '--min-available=1'] },
   { apiVersion: 'networking.k8s.io/v1', kind: 'Ingress', args: ['create', 'ingress', 'i', '--rule=a/=b:80'] },
+  { apiVersion: 'autoscaling/v2', kind: 'HorizontalPodAutoscaler', args: ['autoscale', 'deployment', 'd', '--max=3'] },
 ];
 
 test('kubectl 1.33 prints the same zero fields as the decoder keeps, for every field of every kind', { skip: !existsSync(join(KUBECTL_DIR, 'kubectl.1.33')) && 'kubectl 1.33 not installed' }, async () => {
   const dir = mkdtempSync(join(tmpdir(), 'k8ts-pb-zeros-'));
-  const objects = Object.fromEntries(printingCommands.map((c) => [c.kind, objectWithEveryField(c.apiVersion, c.kind)]));
+  const objects = Object.fromEntries(printingCommands.map((c) => [`${c.apiVersion}/${c.kind}`, objectWithEveryField(c.apiVersion, c.kind)]));
   const server = await startServer(objects);
   try {
     const env = { kubeconfig: join(dir, 'kubeconfig'), cacheDir: join(dir, 'cache') };
     writeFileSync(env.kubeconfig, kubeconfig(server.url));
     for (const cmd of printingCommands) {
-      const sent = objects[cmd.kind];
+      const sent = objects[`${cmd.apiVersion}/${cmd.kind}`];
       assert.ok(sent);
       const goJson: unknown = JSON.parse(await kubectl('1.33', ['-o', 'json', ...cmd.args], env));
       assert.deepEqual(decodeProtobufObject(encodeProtobufObject(sent)), withoutNulls(goJson), cmd.kind);

@@ -1,6 +1,7 @@
 // Response bodies for objects and lists in the negotiated form. Plain JSON lists are spliced
 // together from each object's bytes; only Table and metadata forms parse objects.
 import type { ServerResponse } from 'node:http';
+import type { VersionConverter } from '../../api/conversion/conversion.js';
 import { formatApiVersion } from '../../api/object.js';
 import type { ResourceInfo } from '../../api/resources.js';
 import { sendBytes, sendJson } from '../http/respond.js';
@@ -12,6 +13,8 @@ export interface RenderOptions {
   form: ResponseForm;
   includeObject: IncludeObject;
   now: number;
+  /** The version in the URL, when it is not the stored one: objects are converted to it. */
+  served?: { version: string; converter: VersionConverter };
 }
 
 function formContentType(form: ResponseForm): string {
@@ -36,7 +39,13 @@ export function sendObject(res: ServerResponse, code: number, resource: Resource
     sendJson(res, code, partialObject(stored.obj, form.version), formContentType(form));
     return;
   }
-  sendBytes(res, code, stored.json);
+  sendStored(res, code, stored, o.served?.converter);
+}
+
+/** An object as JSON of the served version: its stored bytes, or converted when the URL names another version. */
+export function sendStored(res: ServerResponse, code: number, stored: StoredObject, converter: VersionConverter | undefined): void {
+  if (converter) sendJson(res, code, converter.fromStorage(stored.obj));
+  else sendBytes(res, code, stored.json);
 }
 
 export function listMeta(page: ListPage): Record<string, unknown> {
@@ -66,6 +75,12 @@ export function sendList(res: ServerResponse, resource: ResourceInfo, page: List
       items: page.items.map((i) => partialObject(i.obj, form.version)),
     };
     sendJson(res, 200, body, formContentType({ ...form, list: true }));
+    return;
+  }
+  if (o.served) {
+    const { version, converter } = o.served;
+    const items = page.items.map((i) => converter.fromStorage(i.obj));
+    sendJson(res, 200, { kind: resource.listKind, apiVersion: formatApiVersion(resource.group, version), metadata: listMeta(page), items });
     return;
   }
   sendBytes(res, 200, listBytes(resource, page));

@@ -1,10 +1,11 @@
 // The resource verbs over HTTP: maps method + path + query to the registry and writes the
 // answer. Subresources and create-only kinds are delegated to their own handlers.
+import { converterFor } from '../../api/conversion/conversion.js';
 import { ApiError } from '../../api/errors.js';
 import type { KubeObject } from '../../api/object.js';
 import { isPlainObject } from '../../api/object.js';
 import type { Verb } from '../../api/resources.js';
-import { methodNotAllowed, sendBytes, sendJson, setWarnings, successStatus } from '../http/respond.js';
+import { methodNotAllowed, sendJson, setWarnings, successStatus } from '../http/respond.js';
 import { negotiate } from '../http/negotiate.js';
 import { returnsDeletedObject } from '../registry/kinds.js';
 import type { DeleteOptions, DeleteResult, WriteContext } from '../registry/types.js';
@@ -14,7 +15,7 @@ import { jsonEncoder, objectEncoder, serveWatch } from '../watch/stream.js';
 import type { RequestContext } from './context.js';
 import { readObjectBody, readOptionalJson, readPatchBody } from './decode.js';
 import { dryRun, fieldManager, fieldValidation, isWatch, listQuery, optionalInt } from './query.js';
-import { formContentType, sendList, sendObject, type RenderOptions } from './render.js';
+import { formContentType, sendList, sendObject, sendStored, type RenderOptions } from './render.js';
 import { handleSubresource } from './subresources.js';
 import { parseIncludeObject, toTable } from './table.js';
 import { handleVirtualCreate } from './virtual.js';
@@ -55,11 +56,13 @@ export function requireVerb(route: ResourceRoute, verb: Verb): void {
   if (!route.resource.verbs.includes(verb)) throw methodNotAllowed();
 }
 
-export function renderOptions(ctx: RequestContext): RenderOptions {
+export function renderOptions(ctx: RequestContext, route: ResourceRoute): RenderOptions {
+  const converter = converterFor(route.resource, route.version);
   return {
     form: negotiate(ctx.req.headers.accept, { table: true }),
     includeObject: parseIncludeObject(ctx.url.searchParams.get('includeObject')),
     now: ctx.server.registries.now(),
+    ...(converter ? { served: { version: route.version, converter } } : {}),
   };
 }
 
@@ -75,20 +78,21 @@ function registry(ctx: RequestContext, route: ResourceRoute) {
 async function get(ctx: RequestContext, route: ResourceRoute): Promise<void> {
   requireVerb(route, 'get');
   const stored = await registry(ctx, route).get(route.namespace, route.name ?? '');
-  sendObject(ctx.res, 200, route.resource, stored, renderOptions(ctx));
+  sendObject(ctx.res, 200, route.resource, stored, renderOptions(ctx, route));
 }
 
 async function list(ctx: RequestContext, route: ResourceRoute): Promise<void> {
   requireVerb(route, 'list');
   const page = await registry(ctx, route).list(route.namespace, listQuery(ctx.url.searchParams, route.resource));
-  sendList(ctx.res, route.resource, page, renderOptions(ctx));
+  sendList(ctx.res, route.resource, page, renderOptions(ctx, route));
 }
 
 async function watch(ctx: RequestContext, route: ResourceRoute): Promise<void> {
   requireVerb(route, 'watch');
   const q = ctx.url.searchParams;
   const query = listQuery(q, route.resource, route.name);
-  const render = renderOptions(ctx);
+  const render = renderOptions(ctx, route);
+  const converter = render.served?.converter;
   const { registries, tuning } = ctx.server;
   const timeoutSeconds = optionalInt(q, 'timeoutSeconds');
   const sendInitial = q.get('sendInitialEvents');
@@ -99,7 +103,9 @@ async function watch(ctx: RequestContext, route: ResourceRoute): Promise<void> {
       ? objectEncoder((obj) => toTable(resource, [obj], { version: form.version, includeObject: render.includeObject, listMeta: { resourceVersion: obj.metadata?.resourceVersion ?? '' }, now: registries.now() }))
       : form.kind === 'partial'
         ? objectEncoder((obj) => ({ kind: 'PartialObjectMetadata', apiVersion: `meta.k8s.io/${form.version}`, metadata: obj.metadata ?? {} }))
-        : jsonEncoder;
+        : converter
+          ? objectEncoder((obj) => converter.fromStorage(obj))
+          : jsonEncoder;
   await serveWatch(ctx.res, {
     resource,
     cache: registries.cache(resource),
@@ -127,7 +133,7 @@ async function create(ctx: RequestContext, route: ResourceRoute): Promise<void> 
   });
   const stored = await registry(ctx, route).create(route.namespace, body, wctx, { servedVersion: route.version, bodyOwned: true });
   setWarnings(ctx.res, wctx.warnings);
-  sendBytes(ctx.res, 201, stored.json);
+  sendStored(ctx.res, 201, stored, converterFor(route.resource, route.version));
 }
 
 async function update(ctx: RequestContext, route: ResourceRoute): Promise<void> {
@@ -141,7 +147,7 @@ async function update(ctx: RequestContext, route: ResourceRoute): Promise<void> 
   });
   const stored = await registry(ctx, route).update(route.namespace, route.name ?? '', body, wctx, { servedVersion: route.version, bodyOwned: true });
   setWarnings(ctx.res, wctx.warnings);
-  sendBytes(ctx.res, 200, stored.json);
+  sendStored(ctx.res, 200, stored, converterFor(route.resource, route.version));
 }
 
 async function patch(ctx: RequestContext, route: ResourceRoute): Promise<void> {
@@ -164,7 +170,7 @@ async function patch(ctx: RequestContext, route: ResourceRoute): Promise<void> {
     { servedVersion: route.version },
   );
   setWarnings(ctx.res, wctx.warnings);
-  sendBytes(ctx.res, created ? 201 : 200, stored.json);
+  sendStored(ctx.res, created ? 201 : 200, stored, converterFor(route.resource, route.version));
 }
 
 /** DeleteOptions from the body and/or the query, as Kubernetes accepts both. */
@@ -210,11 +216,11 @@ async function remove(ctx: RequestContext, route: ResourceRoute): Promise<void> 
 export function sendDeleteResult(ctx: RequestContext, route: ResourceRoute, result: DeleteResult, options: DeleteOptions): void {
   if (result.kind === 'pending') {
     // Kubernetes answers 202 only when the client explicitly asked not to orphan.
-    sendBytes(ctx.res, options.orphanDependents === false ? 202 : 200, result.stored.json);
+    sendStored(ctx.res, options.orphanDependents === false ? 202 : 200, result.stored, converterFor(route.resource, route.version));
     return;
   }
   if (returnsDeletedObject(route.resource)) {
-    sendBytes(ctx.res, 200, result.stored.json);
+    sendStored(ctx.res, 200, result.stored, converterFor(route.resource, route.version));
     return;
   }
   const m = result.stored.obj.metadata ?? {};
@@ -232,11 +238,12 @@ async function deleteCollection(ctx: RequestContext, route: ResourceRoute): Prom
   const wctx = writeContext(ctx);
   const query = listQuery(ctx.url.searchParams, route.resource);
   const results = await registry(ctx, route).deleteCollection(route.namespace, query, options, wctx);
-  const items: KubeObject[] = results.map((r) => r.stored.obj);
+  const converter = converterFor(route.resource, route.version);
+  const items: KubeObject[] = results.map((r) => (converter ? converter.fromStorage(r.stored.obj) : r.stored.obj));
   const resource = route.resource;
   sendJson(ctx.res, 200, {
     kind: resource.listKind,
-    apiVersion: formatApiVersion(resource.group, resource.version),
+    apiVersion: formatApiVersion(resource.group, route.version),
     metadata: {},
     items,
   });

@@ -1,6 +1,7 @@
 // Subresources: status, namespaces/finalize, scale, pods/binding, pods/eviction,
 // serviceaccounts/token, the kubelet-backed streams (log, exec, attach, portforward) and
 // nodes/proxy.
+import { converterFor } from '../../api/conversion/conversion.js';
 import { ApiError } from '../../api/errors.js';
 import type { KubeObject } from '../../api/object.js';
 import { deepCopy, isPlainObject } from '../../api/object.js';
@@ -19,7 +20,7 @@ import { proxyNode } from './node-proxy.js';
 import { takeDisruption } from './eviction-budget.js';
 import { fieldValidation } from './query.js';
 import { renderOptions, requireVerb, writeContext } from './rest.js';
-import { sendObject } from './render.js';
+import { sendObject, sendStored } from './render.js';
 
 export async function handleSubresource(ctx: RequestContext, route: ResourceRoute): Promise<void> {
   const sub = route.subresource ?? '';
@@ -66,7 +67,7 @@ async function statusLike(ctx: RequestContext, route: ResourceRoute, sub: 'statu
   const method = ctx.req.method ?? 'GET';
   const name = route.name ?? '';
   if (method === 'GET') {
-    sendObject(ctx.res, 200, route.resource, await reg.get(route.namespace, name), renderOptions(ctx));
+    sendObject(ctx.res, 200, route.resource, await reg.get(route.namespace, name), renderOptions(ctx, route));
     return;
   }
   const wctx = writeContext(ctx);
@@ -75,7 +76,7 @@ async function statusLike(ctx: RequestContext, route: ResourceRoute, sub: 'statu
     const body = await readObjectBody(ctx, check);
     const stored = await reg.update(route.namespace, name, body, wctx, { subresource: sub, servedVersion: route.version, bodyOwned: true });
     setWarnings(ctx.res, wctx.warnings);
-    sendBytes(ctx.res, 200, stored.json);
+    sendStored(ctx.res, 200, stored, converterFor(route.resource, route.version));
     return;
   }
   if (method === 'PATCH' && sub !== 'finalize') {
@@ -83,7 +84,7 @@ async function statusLike(ctx: RequestContext, route: ResourceRoute, sub: 'statu
     const force = ctx.url.searchParams.get('force') === 'true';
     const { stored } = await reg.patch(route.namespace, name, { type, body, force }, wctx, { subresource: sub, servedVersion: route.version });
     setWarnings(ctx.res, wctx.warnings);
-    sendBytes(ctx.res, 200, stored.json);
+    sendStored(ctx.res, 200, stored, converterFor(route.resource, route.version));
     return;
   }
   throw methodNotAllowed();

@@ -17,6 +17,8 @@ function asObject(v: unknown, what: string): KubeObject {
 
 export interface PatchInput {
   resource: ResourceInfo;
+  /** The version of `current`, the patch and the result (the URL's); default the stored one. */
+  version?: string;
   current: KubeObject | undefined;
   request: PatchRequest;
   manager: string | undefined;
@@ -27,10 +29,11 @@ export interface PatchInput {
 /** The patched object; `current` undefined is only valid for apply (create). */
 export function patchObject(input: PatchInput): KubeObject {
   const { resource, current, request } = input;
+  const gvk = { group: resource.group, version: input.version ?? resource.version, kind: resource.kind };
   if (request.type === 'apply') {
     if (!input.manager) throw ApiError.badRequest('fieldManager is required for apply requests');
     return serverSideApply({
-      gvk: gvkOf(resource),
+      gvk,
       current,
       applied: asObject(request.body, 'the apply configuration'),
       manager: input.manager,
@@ -49,7 +52,7 @@ export function patchObject(input: PatchInput): KubeObject {
       return asObject(applyMergePatch(doc, request.body), 'the merge patch');
     case 'strategic':
       if (!isPlainObject(request.body)) throw ApiError.badRequest('the strategic merge patch must be a JSON object');
-      return asObject(applyStrategicMergePatch(doc, request.body, gvkOf(resource)), 'the strategic merge patch');
+      return asObject(applyStrategicMergePatch(doc, request.body, gvk), 'the strategic merge patch');
   }
 }
 

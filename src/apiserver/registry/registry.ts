@@ -1,6 +1,7 @@
 // The generic registry of one resource: every verb's path from a decoded request to storage
 // (admission → defaults → validation → managedFields → storage) without HTTP, so the HTTP
 // handlers and an in-process client share one behaviour.
+import { converterFor } from '../../api/conversion/conversion.js';
 import { ApiError, type FieldError } from '../../api/errors.js';
 import type { KubeObject } from '../../api/object.js';
 import { deepCopy } from '../../api/object.js';
@@ -178,6 +179,16 @@ export class Registry {
 
   // ---- create --------------------------------------------------------------------------
 
+  /**
+   * A written object, checked against the URL's version (`servedVersion`, default the stored
+   * one), in the stored version: converted when the URL names another.
+   */
+  private toStored(obj: KubeObject, servedVersion: string | undefined): KubeObject {
+    const version = servedVersion ?? this.resource.version;
+    checkTypeMeta(this.resource, obj, version);
+    return converterFor(this.resource, version)?.toStorage(obj) ?? obj;
+  }
+
   async create(
     ns: string | undefined,
     body: KubeObject,
@@ -188,8 +199,7 @@ export class Registry {
       bodyOwned?: boolean;
     } = {},
   ): Promise<StoredObject> {
-    const obj = options.bodyOwned === true ? body : deepCopy(body);
-    checkTypeMeta(this.resource, obj, options.servedVersion ?? this.resource.version);
+    const obj = this.toStored(options.bodyOwned === true ? body : deepCopy(body), options.servedVersion);
     checkIdentity(this.resource, obj, ns, undefined);
     await this.admitCreate(obj);
     await this.prepareNew(obj, ctx);
@@ -281,8 +291,7 @@ export class Registry {
   ): Promise<StoredObject> {
     const sub = options.subresource ?? '';
     // Each attempt changes its own copy; the body itself only when the caller hands it over.
-    const incomingBase = options.bodyOwned === true ? body : deepCopy(body);
-    checkTypeMeta(this.resource, incomingBase, options.servedVersion ?? this.resource.version);
+    const incomingBase = this.toStored(options.bodyOwned === true ? body : deepCopy(body), options.servedVersion);
     checkIdentity(this.resource, incomingBase, ns, name);
     const { stored } = await this.guaranteedUpdate(ns, name, ctx, async (cur) => {
       if (!cur) throw ApiError.notFound(this.qualified, name);
@@ -305,19 +314,26 @@ export class Registry {
     options: { subresource?: WritableSubresource; servedVersion?: string } = {},
   ): Promise<{ stored: StoredObject; created: boolean }> {
     const sub = options.subresource ?? '';
+    const version = options.servedVersion ?? this.resource.version;
+    const converter = converterFor(this.resource, version);
     return this.guaranteedUpdate(ns, name, ctx, async (cur) => {
       if (!cur && request.type !== 'apply') throw ApiError.notFound(this.qualified, name);
       if (!cur && sub !== '') throw ApiError.notFound(this.qualified, name);
-      const patched = patchObject({
-        resource: this.resource,
-        // JSON, merge and strategic patches build a new object; server-side apply works on a copy.
-        current: cur && request.type === 'apply' ? deepCopy(cur.obj) : cur?.obj,
-        request,
-        manager: ctx.fieldManager,
-        subresource: sub,
-        now: this.nowString(),
-      });
-      checkTypeMeta(this.resource, patched, options.servedVersion ?? this.resource.version);
+      // A patch applies to the object as the URL's version shows it (converted objects are new).
+      const current = cur && converter ? converter.fromStorage(cur.obj) : cur?.obj;
+      const patched = this.toStored(
+        patchObject({
+          resource: this.resource,
+          version,
+          // JSON, merge and strategic patches build a new object; server-side apply works on a copy.
+          current: current && request.type === 'apply' ? deepCopy(current) : current,
+          request,
+          manager: ctx.fieldManager,
+          subresource: sub,
+          now: this.nowString(),
+        }),
+        version,
+      );
       checkIdentity(this.resource, patched, ns, name);
       if (!cur) {
         await this.admitCreate(patched);

@@ -4,6 +4,8 @@ import { apimachineryMessages } from './apimachinery.js';
 import { appsV1Messages } from './apps-v1.js';
 import { authenticationV1Messages } from './authentication-v1.js';
 import { authorizationV1Messages } from './authorization-v1.js';
+import { autoscalingV1Messages } from './autoscaling-v1.js';
+import { autoscalingV2Messages } from './autoscaling-v2.js';
 import { batchV1Messages } from './batch-v1.js';
 import { coreV1Messages } from './core-v1.js';
 import { metaV1Messages } from './meta-v1.js';
@@ -24,6 +26,8 @@ const allMessages: MessageTable = {
   ...schedulingV1Messages,
   ...policyV1Messages,
   ...networkingV1Messages,
+  ...autoscalingV1Messages,
+  ...autoscalingV2Messages,
 };
 
 export function messageSpec(fullName: string): MessageSpec | undefined {
