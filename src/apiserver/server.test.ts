@@ -219,6 +219,24 @@ test('field validation names unknown fields nested in lists and maps by their fu
   assert.match(String(r.json()['message']), /strict decoding error: unknown field "spec\.containers\[1\]\.bogus", unknown field "spec\.containers\[1\]\.ports\[0\]\.wrong"$/);
 });
 
+test('field validation knows the fields Kubernetes embeds inline: admission rules name their resources and scope', async () => {
+  const rules = [{ operations: ['CREATE'], apiGroups: [''], apiVersions: ['v1'], resources: ['configmaps'], scope: 'Namespaced' }];
+  const hook = { name: 'check.example.com', clientConfig: { url: 'https://example.com/check' }, rules, sideEffects: 'None', admissionReviewVersions: ['v1'] };
+  const vwc = await s.req('POST', '/apis/admissionregistration.k8s.io/v1/validatingwebhookconfigurations?fieldValidation=Strict&dryRun=All', {
+    body: { apiVersion: 'admissionregistration.k8s.io/v1', kind: 'ValidatingWebhookConfiguration', metadata: { name: 'v' }, webhooks: [hook] },
+  });
+  assert.equal(vwc.status, 201, vwc.text);
+  const policy = await s.req('POST', '/apis/admissionregistration.k8s.io/v1/validatingadmissionpolicies?fieldValidation=Strict&dryRun=All', {
+    body: {
+      apiVersion: 'admissionregistration.k8s.io/v1',
+      kind: 'ValidatingAdmissionPolicy',
+      metadata: { name: 'p' },
+      spec: { matchConstraints: { resourceRules: [{ ...rules[0], resourceNames: ['x'] }] }, validations: [{ expression: 'true' }] },
+    },
+  });
+  assert.equal(policy.status, 201, policy.text);
+});
+
 test('YAML request bodies are accepted', async () => {
   const yaml = 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: from-yaml\ndata:\n  k: v\n';
   const r = await s.req('POST', '/api/v1/namespaces/default/configmaps', { raw: yaml, contentType: 'application/yaml' });

@@ -78,8 +78,28 @@ export const LIST_EXTENSIONS: Readonly<Record<string, Record<string, Extensions>
   'io.k8s.api.batch.v1.JobStatus': CONDITIONS,
 };
 
-/** Extra properties of CRD schemas whose names are not TypeScript identifiers. */
+/** The fields of admissionregistration's `Rule` that RuleWithOperations embeds (`json:",inline"`). */
+const ADMISSION_RULE: Record<string, SchemaNode> = {
+  resources: {
+    type: 'array',
+    items: { type: 'string' },
+    description: 'The resources this rule applies to: "pods", "pods/log" (subresources), "*" (all), "*/scale" (one subresource of all).',
+    extensions: { 'x-kubernetes-list-type': 'atomic' },
+  },
+  scope: {
+    type: 'string',
+    description: 'The scope of this rule: "Cluster", "Namespaced" or "*" (default).',
+  },
+};
+
+/**
+ * Properties the `kubernetes-types` declarations lack: those of CRD schemas whose names are not
+ * TypeScript identifiers, and the fields of structs Kubernetes embeds inline that the package
+ * leaves out.
+ */
 export const EXTRA_PROPERTIES: Readonly<Record<string, Record<string, SchemaNode>>> = {
+  'io.k8s.api.admissionregistration.v1.RuleWithOperations': ADMISSION_RULE,
+  'io.k8s.api.admissionregistration.v1.NamedRuleWithOperations': ADMISSION_RULE,
   'io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.JSONSchemaProps': {
     'x-kubernetes-embedded-resource': {
       type: 'boolean',
