@@ -113,10 +113,12 @@ export class Registry {
     const prefix = storagePrefix(this.resource, ns);
     let revision: number | undefined;
     let after: string | undefined;
+    let returnedBefore = 0;
     if (q.continueToken) {
       const state = decodeContinue(q.continueToken);
       revision = state.rv;
       after = prefix + state.start;
+      returnedBefore = state.returned ?? 0;
     } else if (q.resourceVersion && q.resourceVersion !== '0') {
       const wanted = parseRevision(q.resourceVersion);
       if (q.resourceVersionMatch === 'Exact') revision = wanted;
@@ -167,7 +169,14 @@ export class Registry {
       throw err;
     }
     const result: ListPage = { items, resourceVersion: revision ?? 0 };
-    if (more && lastKey !== undefined) result.continueToken = encodeContinue({ rv: revision ?? 0, start: lastKey.slice(prefix.length) });
+    if (more && lastKey !== undefined) {
+      const returned = returnedBefore + items.length;
+      result.continueToken = encodeContinue({ rv: revision ?? 0, start: lastKey.slice(prefix.length), returned });
+      // Kubernetes counts the keys after this page at the list's revision, and leaves the count
+      // out when selectors filter. Here the count is of the keys there now, less those returned:
+      // exact unless the collection changed since the first page (then at least 1).
+      if (!filtering) result.remainingItemCount = Math.max(1, (await storage.count(prefix)) - returned);
+    }
     return result;
   }
 
