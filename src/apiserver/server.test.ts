@@ -378,6 +378,18 @@ test('reviews: SelfSubjectAccessReview allows, SelfSubjectReview names the user'
   });
   assert.equal(ssr.status, 201, ssr.text);
   assert.equal((ssr.json()['status'] as { userInfo: { username: string } }).userInfo.username, 'admin');
+  // A review has no Table form: asking only for one is 406, as Kubernetes answers.
+  const table = await s.req('POST', '/apis/authorization.k8s.io/v1/selfsubjectaccessreviews', {
+    body: { apiVersion: 'authorization.k8s.io/v1', kind: 'SelfSubjectAccessReview', spec: { nonResourceAttributes: { path: '/', verb: 'get' } } },
+    accept: 'application/json;as=Table;v=v1;g=meta.k8s.io',
+  });
+  assert.equal(table.status, 406, table.text);
+  assert.equal(table.json()['reason'], 'NotAcceptable');
+  const either = await s.req('POST', '/apis/authorization.k8s.io/v1/selfsubjectaccessreviews', {
+    body: { apiVersion: 'authorization.k8s.io/v1', kind: 'SelfSubjectAccessReview', spec: { nonResourceAttributes: { path: '/', verb: 'get' } } },
+    accept: 'application/json;as=Table;v=v1;g=meta.k8s.io, application/json',
+  });
+  assert.equal(either.status, 201, either.text);
 });
 
 test('service account tokens authenticate as the service account', async () => {

@@ -2,6 +2,7 @@
 // may do everything for now), identity and token reviews, and core/v1 Binding.
 import { ApiError } from '../../api/errors.js';
 import { formatApiVersion, isPlainObject } from '../../api/object.js';
+import { acceptsPlainObject } from '../http/negotiate.js';
 import { sendJson } from '../http/respond.js';
 import type { ResourceRoute } from '../routing.js';
 import type { RequestContext } from './context.js';
@@ -13,6 +14,9 @@ const ALLOWED_REASON = 'k8ts: every authenticated user is allowed';
 
 export async function handleVirtualCreate(ctx: RequestContext, route: ResourceRoute): Promise<void> {
   const r = route.resource;
+  if (!acceptsPlainObject(ctx.req.headers.accept)) {
+    throw new ApiError('NotAcceptable', 'only the following media types are accepted: application/json, application/yaml, application/vnd.kubernetes.protobuf');
+  }
   const body = await readObjectBody(ctx, {
     resource: r,
     version: route.version,

@@ -62,3 +62,12 @@ export function negotiate(header: string | undefined, allow: { table?: boolean; 
   // Nothing matched exactly: JSON is what every Kubernetes client can read.
   return { kind: 'json' };
 }
+
+/**
+ * Whether the client accepts the object itself (JSON, YAML, protobuf): what kinds that have no
+ * Table or metadata form (the reviews) need; Kubernetes answers 406 otherwise.
+ */
+export function acceptsPlainObject(header: string | undefined): boolean {
+  const ranges = parseAccept(header);
+  return ranges.length === 0 || ranges.some((r) => r.q > 0 && r.params['as'] === undefined && JSONISH.has(r.type));
+}
