@@ -71,3 +71,32 @@ test('follow streams appended lines until aborted', async () => {
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('a reader that stops early and aborts its signal does not leave an unhandled error behind', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'k8ts-logs-'));
+  const errors: unknown[] = [];
+  const onError = (err: unknown): void => void errors.push(err);
+  process.on('uncaughtException', onError);
+  try {
+    const path = join(dir, '0.log');
+    // Large enough that the file stream is still reading when the reader stops.
+    writeFileSync(path, Array.from({ length: 20_000 }, (_, i) => `2026-01-01T00:00:01.000000000Z stdout F line ${i}`).join('\n') + '\n');
+    for (const stopAfter of [1, 3]) {
+      const abort = new AbortController();
+      let n = 0;
+      try {
+        for await (const _chunk of readContainerLogs(path, { limitBytes: 1 }, abort.signal)) {
+          if (++n >= stopAfter) break;
+        }
+      } finally {
+        abort.abort();
+      }
+    }
+    // What kubectl logs --limit-bytes=1 does through the kubelet: stop after one byte, then abort.
+    await new Promise((r) => setTimeout(r, 200));
+    assert.deepEqual(errors, []);
+  } finally {
+    process.off('uncaughtException', onError);
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -91,6 +91,15 @@ async function* linesOf(path: string, start: number, signal: AbortSignal): Async
     }
   } catch (err) {
     if (!signal.aborted) throw err;
+  } finally {
+    // A reader that stops early (kubectl logs --limit-bytes) aborts `signal` after the loop has
+    // let go of the interface: the stream's AbortError, which readline re-emits, must not become
+    // an unhandled 'error' (it would end the process).
+    const ignore = (): void => undefined;
+    stream.on('error', ignore);
+    rl.on('error', ignore);
+    rl.close();
+    stream.destroy();
   }
 }
 
