@@ -409,3 +409,27 @@ test('service account tokens authenticate as the service account', async () => {
   });
   assert.equal((review.json()['status'] as { authenticated: boolean }).authenticated, true);
 });
+
+test('a Service, Ingress or CSR status patch takes the annotations it sends, as their Kubernetes status strategies do', async () => {
+  const svc = await s.req('POST', '/api/v1/namespaces/default/services', {
+    body: { apiVersion: 'v1', kind: 'Service', metadata: { name: 'st' }, spec: { ports: [{ port: 80 }] } },
+  });
+  assert.equal(svc.status, 201, svc.text);
+  const patched = await s.req('PATCH', '/api/v1/namespaces/default/services/st/status', {
+    body: { metadata: { annotations: { patchedstatus: 'true' } }, status: { loadBalancer: { ingress: [{ ip: '203.0.113.1' }] } } },
+    contentType: 'application/merge-patch+json',
+  });
+  assert.equal(patched.status, 200, patched.text);
+  const after = (await s.req('GET', '/api/v1/namespaces/default/services/st')).json() as { metadata: { annotations?: Record<string, string> }; status: unknown };
+  assert.equal(after.metadata.annotations?.['patchedstatus'], 'true');
+  assert.deepEqual(after.status, { loadBalancer: { ingress: [{ ip: '203.0.113.1' }] } });
+  const ing = await s.req('POST', '/apis/networking.k8s.io/v1/namespaces/default/ingresses', {
+    body: { apiVersion: 'networking.k8s.io/v1', kind: 'Ingress', metadata: { name: 'st' }, spec: { defaultBackend: { service: { name: 'st', port: { number: 80 } } } } },
+  });
+  assert.equal(ing.status, 201, ing.text);
+  const ingPatched = await s.req('PATCH', '/apis/networking.k8s.io/v1/namespaces/default/ingresses/st/status', {
+    body: { metadata: { annotations: { patchedstatus: 'true' } } },
+    contentType: 'application/merge-patch+json',
+  });
+  assert.equal((ingPatched.json().metadata as { annotations?: Record<string, string> }).annotations?.['patchedstatus'], 'true');
+});

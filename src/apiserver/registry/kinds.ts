@@ -63,15 +63,20 @@ export function isDeployment(r: ResourceInfo): boolean {
 
 const DEPLOYMENT_STATUS_METADATA = ['annotations', 'finalizers', 'ownerReferences'] as const;
 const POD_STATUS_METADATA = ['labels', 'annotations', 'finalizers'] as const;
+const ALL_WRITABLE_METADATA = ['labels', 'annotations', 'finalizers', 'ownerReferences'] as const;
+/** Kinds whose status strategy resets only the spec (the conformance tests patch annotations through their status). */
+const SPEC_ONLY_STATUS_RESET = new Set(['/services', 'networking.k8s.io/ingresses', 'certificates.k8s.io/certificatesigningrequests']);
 
 /**
  * The metadata a write through the status subresource takes from the client; the rest stays as
  * stored. Most kinds keep all of it (Kubernetes' ResetObjectMetaForStatus). A Deployment's status
  * strategy resets only its spec and labels: the deployment controller writes the revision
  * annotation together with the status, in one write. A Pod's resets its spec, deletion time and
- * owner references only (older kubelets garbled those).
+ * owner references only (older kubelets garbled those). Services', Ingresses' and
+ * CertificateSigningRequests' reset only their spec.
  */
 export function statusWritableMetadata(r: ResourceInfo): readonly string[] {
+  if (SPEC_ONLY_STATUS_RESET.has(`${r.group}/${r.plural}`)) return ALL_WRITABLE_METADATA;
   return isDeployment(r) ? DEPLOYMENT_STATUS_METADATA : isPod(r) ? POD_STATUS_METADATA : [];
 }
 
