@@ -56,10 +56,10 @@ function toV1(stored: KubeObject): KubeObject {
   const metrics = (spec?.['metrics'] as unknown[] | undefined)?.filter(isPlainObject) ?? [];
   const current = (status?.['currentMetrics'] as unknown[] | undefined)?.filter(isPlainObject) ?? [];
   const conditions = (status?.['conditions'] as unknown[] | undefined) ?? [];
-  const other = metrics.filter((m) => !isCpuUtilizationTarget(m)).map(metricSpecToV1);
+  const other = metrics.filter((m) => !isCpuUtilizationTarget(m)).map((m) => metricToV1(m, 'target'));
   const annotations: Record<string, string> = { ...(stored.metadata?.annotations ?? {}) };
   if (other.length > 0) annotations[METRICS] = JSON.stringify(other);
-  if (current.length > 0) annotations[CURRENT_METRICS] = JSON.stringify(current.map(metricStatusToV1));
+  if (current.length > 0) annotations[CURRENT_METRICS] = JSON.stringify(current.map((m) => metricToV1(m, 'current')));
   if (spec?.['behavior'] !== undefined) annotations[BEHAVIOR] = JSON.stringify(spec['behavior']);
   if (conditions.length > 0) annotations[CONDITIONS] = JSON.stringify(conditions);
   const out: KubeObject = { ...stored, apiVersion: 'autoscaling/v1' };
@@ -89,60 +89,22 @@ function toV1(stored: KubeObject): KubeObject {
   return out;
 }
 
-function metricSpecToV1(m: Obj): Obj {
+/**
+ * A v2 MetricSpec (`side` "target") or MetricStatus ("current") in v1's shape, where each
+ * value is a field named after the side (`targetAverageValue`, `currentAverageValue`, …).
+ * Go's JSON writes a status's zero quantities, and an object target's value, as "0".
+ */
+function metricToV1(m: Obj, side: 'target' | 'current'): Obj {
+  const zero = side === 'current' ? '0' : undefined;
+  const value = (s: Obj): Obj => obj(s[side]) ?? {};
+  const named = (s: Obj): Obj => obj(s['metric']) ?? {};
   const out: Obj = { type: m['type'] };
-  const target = (s: Obj): Obj => obj(s['target']) ?? {};
-  const resource = obj(m['resource']);
-  if (resource) {
-    out['resource'] = defined({ name: resource['name'], targetAverageUtilization: target(resource)['averageUtilization'], targetAverageValue: target(resource)['averageValue'] });
-  }
-  const container = obj(m['containerResource']);
-  if (container) {
-    out['containerResource'] = defined({
-      name: container['name'],
-      container: container['container'],
-      targetAverageUtilization: target(container)['averageUtilization'],
-      targetAverageValue: target(container)['averageValue'],
-    });
-  }
-  const pods = obj(m['pods']);
-  if (pods) {
-    const metric = obj(pods['metric']) ?? {};
-    out['pods'] = defined({ metricName: metric['name'], targetAverageValue: target(pods)['averageValue'], selector: metric['selector'] });
-  }
-  const object = obj(m['object']);
-  if (object) {
-    const metric = obj(object['metric']) ?? {};
-    out['object'] = defined({
-      target: object['describedObject'],
-      metricName: metric['name'],
-      targetValue: target(object)['value'] ?? '0',
-      selector: metric['selector'],
-      averageValue: target(object)['averageValue'],
-    });
-  }
-  const external = obj(m['external']);
-  if (external) {
-    const metric = obj(external['metric']) ?? {};
-    out['external'] = defined({
-      metricName: metric['name'],
-      metricSelector: metric['selector'],
-      targetValue: target(external)['value'],
-      targetAverageValue: target(external)['averageValue'],
-    });
-  }
-  return out;
-}
-
-function metricStatusToV1(m: Obj): Obj {
-  const out: Obj = { type: m['type'] };
-  const current = (s: Obj): Obj => obj(s['current']) ?? {};
   const resource = obj(m['resource']);
   if (resource) {
     out['resource'] = defined({
       name: resource['name'],
-      currentAverageUtilization: current(resource)['averageUtilization'],
-      currentAverageValue: current(resource)['averageValue'] ?? '0',
+      [`${side}AverageUtilization`]: value(resource)['averageUtilization'],
+      [`${side}AverageValue`]: value(resource)['averageValue'] ?? zero,
     });
   }
   const container = obj(m['containerResource']);
@@ -150,34 +112,31 @@ function metricStatusToV1(m: Obj): Obj {
     out['containerResource'] = defined({
       name: container['name'],
       container: container['container'],
-      currentAverageUtilization: current(container)['averageUtilization'],
-      currentAverageValue: current(container)['averageValue'] ?? '0',
+      [`${side}AverageUtilization`]: value(container)['averageUtilization'],
+      [`${side}AverageValue`]: value(container)['averageValue'] ?? zero,
     });
   }
   const pods = obj(m['pods']);
   if (pods) {
-    const metric = obj(pods['metric']) ?? {};
-    out['pods'] = defined({ metricName: metric['name'], currentAverageValue: current(pods)['averageValue'] ?? '0', selector: metric['selector'] });
+    out['pods'] = defined({ metricName: named(pods)['name'], [`${side}AverageValue`]: value(pods)['averageValue'] ?? zero, selector: named(pods)['selector'] });
   }
   const object = obj(m['object']);
   if (object) {
-    const metric = obj(object['metric']) ?? {};
     out['object'] = defined({
       target: object['describedObject'],
-      metricName: metric['name'],
-      currentValue: current(object)['value'] ?? '0',
-      selector: metric['selector'],
-      averageValue: current(object)['averageValue'],
+      metricName: named(object)['name'],
+      [`${side}Value`]: value(object)['value'] ?? '0',
+      selector: named(object)['selector'],
+      averageValue: value(object)['averageValue'],
     });
   }
   const external = obj(m['external']);
   if (external) {
-    const metric = obj(external['metric']) ?? {};
     out['external'] = defined({
-      metricName: metric['name'],
-      metricSelector: metric['selector'],
-      currentValue: current(external)['value'] ?? '0',
-      currentAverageValue: current(external)['averageValue'],
+      metricName: named(external)['name'],
+      metricSelector: named(external)['selector'],
+      [`${side}Value`]: value(external)['value'] ?? zero,
+      [`${side}AverageValue`]: value(external)['averageValue'],
     });
   }
   return out;
@@ -198,7 +157,7 @@ function toV2(served: KubeObject): KubeObject {
     else delete out.metadata.annotations;
   }
   if (spec !== undefined) {
-    const metrics = (parseList(annotations[METRICS]) ?? []).map(metricSpecToV2);
+    const metrics = (parseList(annotations[METRICS]) ?? []).map((m) => metricToV2(m, 'target'));
     const cpu = spec['targetCPUUtilizationPercentage'];
     if (cpu !== undefined && cpu !== null) metrics.push(cpuUtilization(cpu));
     if (metrics.length === 0) metrics.push(cpuUtilization(DEFAULT_CPU_UTILIZATION));
@@ -220,7 +179,7 @@ function toV2(served: KubeObject): KubeObject {
     const fromAnnotation = parseList(annotations[CURRENT_METRICS]);
     const cpu = status['currentCPUUtilizationPercentage'];
     const currentMetrics = fromAnnotation
-      ? fromAnnotation.map(metricStatusToV2)
+      ? fromAnnotation.map((m) => metricToV2(m, 'current'))
       : cpu !== undefined && cpu !== null
         ? [{ type: 'Resource', resource: { name: 'cpu', current: { averageUtilization: cpu } } }]
         : undefined;
@@ -240,78 +199,46 @@ function cpuUtilization(percent: unknown): Obj {
   return { type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: percent } } };
 }
 
-function metricSpecToV2(m: Obj): Obj {
-  const out: Obj = { type: m['type'] };
-  const resource = obj(m['resource']);
-  if (resource) out['resource'] = { name: resource['name'], target: resourceTarget(resource) };
-  const container = obj(m['containerResource']);
-  if (container) out['containerResource'] = { name: container['name'], container: container['container'], target: resourceTarget(container) };
-  const pods = obj(m['pods']);
-  if (pods) {
-    out['pods'] = {
-      metric: defined({ name: pods['metricName'], selector: pods['selector'] }),
-      target: defined({ type: 'AverageValue', averageValue: pods['targetAverageValue'] }),
-    };
-  }
-  const object = obj(m['object']);
-  if (object) {
-    out['object'] = {
-      describedObject: object['target'],
-      metric: defined({ name: object['metricName'], selector: object['selector'] }),
-      target: defined({ type: object['averageValue'] === undefined ? 'Value' : 'AverageValue', value: object['targetValue'], averageValue: object['averageValue'] }),
-    };
-  }
-  const external = obj(m['external']);
-  if (external) {
-    out['external'] = {
-      metric: defined({ name: external['metricName'], selector: external['metricSelector'] }),
-      target: defined({
-        type: external['targetAverageValue'] === undefined ? 'Value' : 'AverageValue',
-        value: external['targetValue'],
-        averageValue: external['targetAverageValue'],
-      }),
-    };
-  }
-  return out;
+/** A v2 target (with its type, from which values are set) or current value. */
+function valueToV2(side: 'target' | 'current', v: { averageUtilization?: unknown; averageValue?: unknown; value?: unknown }): Obj {
+  const values = defined({ value: v.value, averageValue: v.averageValue, averageUtilization: v.averageUtilization });
+  if (side === 'current') return values;
+  const type = v.averageUtilization !== undefined ? 'Utilization' : v.averageValue !== undefined ? 'AverageValue' : 'Value';
+  return { type, ...values };
 }
 
-function resourceTarget(r: Obj): Obj {
-  return r['targetAverageUtilization'] !== undefined
-    ? { type: 'Utilization', averageUtilization: r['targetAverageUtilization'] }
-    : defined({ type: 'AverageValue', averageValue: r['targetAverageValue'] });
-}
-
-function metricStatusToV2(m: Obj): Obj {
+/** A v1 MetricSpec (`side` "target") or MetricStatus ("current") in v2's shape. */
+function metricToV2(m: Obj, side: 'target' | 'current'): Obj {
   const out: Obj = { type: m['type'] };
   const resource = obj(m['resource']);
   if (resource) {
-    out['resource'] = { name: resource['name'], current: defined({ averageUtilization: resource['currentAverageUtilization'], averageValue: resource['currentAverageValue'] }) };
+    out['resource'] = { name: resource['name'], [side]: valueToV2(side, { averageUtilization: resource[`${side}AverageUtilization`], averageValue: resource[`${side}AverageValue`] }) };
   }
   const container = obj(m['containerResource']);
   if (container) {
     out['containerResource'] = {
       name: container['name'],
       container: container['container'],
-      current: defined({ averageUtilization: container['currentAverageUtilization'], averageValue: container['currentAverageValue'] }),
+      [side]: valueToV2(side, { averageUtilization: container[`${side}AverageUtilization`], averageValue: container[`${side}AverageValue`] }),
     };
   }
   const pods = obj(m['pods']);
   if (pods) {
-    out['pods'] = { metric: defined({ name: pods['metricName'], selector: pods['selector'] }), current: defined({ averageValue: pods['currentAverageValue'] }) };
+    out['pods'] = { metric: defined({ name: pods['metricName'], selector: pods['selector'] }), [side]: valueToV2(side, { averageValue: pods[`${side}AverageValue`] }) };
   }
   const object = obj(m['object']);
   if (object) {
     out['object'] = {
       describedObject: object['target'],
       metric: defined({ name: object['metricName'], selector: object['selector'] }),
-      current: defined({ value: object['currentValue'], averageValue: object['averageValue'] }),
+      [side]: valueToV2(side, { value: object[`${side}Value`], averageValue: object['averageValue'] }),
     };
   }
   const external = obj(m['external']);
   if (external) {
     out['external'] = {
       metric: defined({ name: external['metricName'], selector: external['metricSelector'] }),
-      current: defined({ value: external['currentValue'], averageValue: external['currentAverageValue'] }),
+      [side]: valueToV2(side, { value: external[`${side}Value`], averageValue: external[`${side}AverageValue`] }),
     };
   }
   return out;
