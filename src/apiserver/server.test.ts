@@ -410,7 +410,7 @@ test('service account tokens authenticate as the service account', async () => {
   assert.equal((review.json()['status'] as { authenticated: boolean }).authenticated, true);
 });
 
-test('a Service, Ingress or CSR status patch takes the annotations it sends, as their Kubernetes status strategies do', async () => {
+test('a Service, Ingress, CSR or Job status patch takes the annotations it sends, as their Kubernetes status strategies do', async () => {
   const svc = await s.req('POST', '/api/v1/namespaces/default/services', {
     body: { apiVersion: 'v1', kind: 'Service', metadata: { name: 'st' }, spec: { ports: [{ port: 80 }] } },
   });
@@ -432,4 +432,13 @@ test('a Service, Ingress or CSR status patch takes the annotations it sends, as 
     contentType: 'application/merge-patch+json',
   });
   assert.equal((ingPatched.json().metadata as { annotations?: Record<string, string> }).annotations?.['patchedstatus'], 'true');
+  const job = await s.req('POST', '/apis/batch/v1/namespaces/default/jobs', {
+    body: { apiVersion: 'batch/v1', kind: 'Job', metadata: { name: 'st' }, spec: { template: { spec: { restartPolicy: 'Never', containers: [{ name: 'c', image: 'x' }] } } } },
+  });
+  assert.equal(job.status, 201, job.text);
+  const jobPatched = await s.req('PATCH', '/apis/batch/v1/namespaces/default/jobs/st/status', {
+    body: { metadata: { annotations: { patchedstatus: 'true' } } },
+    contentType: 'application/merge-patch+json',
+  });
+  assert.equal((jobPatched.json().metadata as { annotations?: Record<string, string> }).annotations?.['patchedstatus'], 'true');
 });
