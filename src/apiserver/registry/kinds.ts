@@ -67,12 +67,10 @@ const ALL_WRITABLE_METADATA = ['labels', 'annotations', 'finalizers', 'ownerRefe
 /** Kinds whose status strategy resets only the spec (the conformance tests patch annotations through their status). */
 const SPEC_ONLY_STATUS_RESET = new Set([
   '/services',
-  '/replicationcontrollers',
   'networking.k8s.io/ingresses',
   'certificates.k8s.io/certificatesigningrequests',
   'batch/jobs',
   'batch/cronjobs',
-  'policy/poddisruptionbudgets',
 ]);
 
 /**
@@ -80,15 +78,13 @@ const SPEC_ONLY_STATUS_RESET = new Set([
  * stored. Most kinds keep all of it (Kubernetes' ResetObjectMetaForStatus). A Deployment's status
  * strategy resets only its spec and labels: the deployment controller writes the revision
  * annotation together with the status, in one write. A Pod's resets its spec, deletion time and
- * owner references only (older kubelets garbled those). The other workloads' (ReplicaSets,
- * StatefulSets, DaemonSets as Deployments; Jobs, CronJobs, ReplicationControllers and
- * PodDisruptionBudgets) and Services', Ingresses' and CertificateSigningRequests' reset only
- * their spec (the conformance tests patch annotations through their status).
+ * owner references only (older kubelets garbled those). Jobs', CronJobs', Services', Ingresses'
+ * and CertificateSigningRequests' reset only their spec (their conformance tests patch
+ * annotations through the status).
  */
 export function statusWritableMetadata(r: ResourceInfo): readonly string[] {
   if (SPEC_ONLY_STATUS_RESET.has(`${r.group}/${r.plural}`)) return ALL_WRITABLE_METADATA;
-  // The apps workloads' status strategies reset their spec and labels, as the Deployment's.
-  return r.group === 'apps' ? DEPLOYMENT_STATUS_METADATA : isPod(r) ? POD_STATUS_METADATA : [];
+  return isDeployment(r) ? DEPLOYMENT_STATUS_METADATA : isPod(r) ? POD_STATUS_METADATA : [];
 }
 
 /**
