@@ -1,12 +1,13 @@
 // Response bodies for objects and lists in the negotiated form. Plain JSON lists are spliced
 // together from each object's bytes; only Table and metadata forms parse objects.
 import type { ServerResponse } from 'node:http';
-import type { VersionConverter } from '../../api/conversion/conversion.js';
+import { converterFor, type VersionConverter } from '../../api/conversion/conversion.js';
 import { formatApiVersion } from '../../api/object.js';
 import type { ResourceInfo } from '../../api/resources.js';
 import { sendBytes, sendJson } from '../http/respond.js';
 import type { ResponseForm } from '../http/negotiate.js';
 import type { ListPage, StoredObject } from '../registry/types.js';
+import type { ResourceRoute } from '../routing.js';
 import { partialObject, toTable, type IncludeObject } from './table.js';
 
 export interface RenderOptions {
@@ -39,13 +40,17 @@ export function sendObject(res: ServerResponse, code: number, resource: Resource
     sendJson(res, code, partialObject(stored.obj, form.version), formContentType(form));
     return;
   }
-  sendStored(res, code, stored, o.served?.converter);
+  sendConverted(res, code, stored, o.served?.converter);
 }
 
-/** An object as JSON of the served version: its stored bytes, or converted when the URL names another version. */
-export function sendStored(res: ServerResponse, code: number, stored: StoredObject, converter: VersionConverter | undefined): void {
+function sendConverted(res: ServerResponse, code: number, stored: StoredObject, converter: VersionConverter | undefined): void {
   if (converter) sendJson(res, code, converter.fromStorage(stored.obj));
   else sendBytes(res, code, stored.json);
+}
+
+/** An object as JSON of the route's version: its stored bytes, or converted when the URL names another version. */
+export function sendStored(res: ServerResponse, code: number, stored: StoredObject, route: Pick<ResourceRoute, 'resource' | 'version'>): void {
+  sendConverted(res, code, stored, converterFor(route.resource, route.version));
 }
 
 export function listMeta(page: ListPage): Record<string, unknown> {

@@ -133,7 +133,7 @@ async function create(ctx: RequestContext, route: ResourceRoute): Promise<void> 
   });
   const stored = await registry(ctx, route).create(route.namespace, body, wctx, { servedVersion: route.version, bodyOwned: true });
   setWarnings(ctx.res, wctx.warnings);
-  sendStored(ctx.res, 201, stored, converterFor(route.resource, route.version));
+  sendStored(ctx.res, 201, stored, route);
 }
 
 async function update(ctx: RequestContext, route: ResourceRoute): Promise<void> {
@@ -147,7 +147,7 @@ async function update(ctx: RequestContext, route: ResourceRoute): Promise<void> 
   });
   const stored = await registry(ctx, route).update(route.namespace, route.name ?? '', body, wctx, { servedVersion: route.version, bodyOwned: true });
   setWarnings(ctx.res, wctx.warnings);
-  sendStored(ctx.res, 200, stored, converterFor(route.resource, route.version));
+  sendStored(ctx.res, 200, stored, route);
 }
 
 async function patch(ctx: RequestContext, route: ResourceRoute): Promise<void> {
@@ -170,7 +170,7 @@ async function patch(ctx: RequestContext, route: ResourceRoute): Promise<void> {
     { servedVersion: route.version },
   );
   setWarnings(ctx.res, wctx.warnings);
-  sendStored(ctx.res, created ? 201 : 200, stored, converterFor(route.resource, route.version));
+  sendStored(ctx.res, created ? 201 : 200, stored, route);
 }
 
 /** DeleteOptions from the body and/or the query, as Kubernetes accepts both. */
@@ -216,11 +216,11 @@ async function remove(ctx: RequestContext, route: ResourceRoute): Promise<void> 
 export function sendDeleteResult(ctx: RequestContext, route: ResourceRoute, result: DeleteResult, options: DeleteOptions): void {
   if (result.kind === 'pending') {
     // Kubernetes answers 202 only when the client explicitly asked not to orphan.
-    sendStored(ctx.res, options.orphanDependents === false ? 202 : 200, result.stored, converterFor(route.resource, route.version));
+    sendStored(ctx.res, options.orphanDependents === false ? 202 : 200, result.stored, route);
     return;
   }
   if (returnsDeletedObject(route.resource)) {
-    sendStored(ctx.res, 200, result.stored, converterFor(route.resource, route.version));
+    sendStored(ctx.res, 200, result.stored, route);
     return;
   }
   const m = result.stored.obj.metadata ?? {};

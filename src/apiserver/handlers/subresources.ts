@@ -1,7 +1,6 @@
 // Subresources: status, namespaces/finalize, scale, pods/binding, pods/eviction,
 // serviceaccounts/token, the kubelet-backed streams (log, exec, attach, portforward) and
 // nodes/proxy.
-import { converterFor } from '../../api/conversion/conversion.js';
 import { ApiError } from '../../api/errors.js';
 import type { KubeObject } from '../../api/object.js';
 import { deepCopy, isPlainObject } from '../../api/object.js';
@@ -76,7 +75,7 @@ async function statusLike(ctx: RequestContext, route: ResourceRoute, sub: 'statu
     const body = await readObjectBody(ctx, check);
     const stored = await reg.update(route.namespace, name, body, wctx, { subresource: sub, servedVersion: route.version, bodyOwned: true });
     setWarnings(ctx.res, wctx.warnings);
-    sendStored(ctx.res, 200, stored, converterFor(route.resource, route.version));
+    sendStored(ctx.res, 200, stored, route);
     return;
   }
   if (method === 'PATCH' && sub !== 'finalize') {
@@ -84,7 +83,7 @@ async function statusLike(ctx: RequestContext, route: ResourceRoute, sub: 'statu
     const force = ctx.url.searchParams.get('force') === 'true';
     const { stored } = await reg.patch(route.namespace, name, { type, body, force }, wctx, { subresource: sub, servedVersion: route.version });
     setWarnings(ctx.res, wctx.warnings);
-    sendStored(ctx.res, 200, stored, converterFor(route.resource, route.version));
+    sendStored(ctx.res, 200, stored, route);
     return;
   }
   throw methodNotAllowed();

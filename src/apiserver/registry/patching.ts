@@ -6,8 +6,9 @@ import { applyJsonPatch, applyMergePatch, applyStrategicMergePatch, serverSideAp
 import type { ResourceInfo } from '../../api/resources.js';
 import type { PatchRequest } from './types.js';
 
-export function gvkOf(r: ResourceInfo): GroupVersionKind {
-  return { group: r.group, version: r.version, kind: r.kind };
+/** The resource's kind at `version` (default its stored version). */
+export function gvkOf(r: ResourceInfo, version = r.version): GroupVersionKind {
+  return { group: r.group, version, kind: r.kind };
 }
 
 function asObject(v: unknown, what: string): KubeObject {
@@ -29,7 +30,7 @@ export interface PatchInput {
 /** The patched object; `current` undefined is only valid for apply (create). */
 export function patchObject(input: PatchInput): KubeObject {
   const { resource, current, request } = input;
-  const gvk = { group: resource.group, version: input.version ?? resource.version, kind: resource.kind };
+  const gvk = gvkOf(resource, input.version);
   if (request.type === 'apply') {
     if (!input.manager) throw ApiError.badRequest('fieldManager is required for apply requests');
     return serverSideApply({
