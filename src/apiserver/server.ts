@@ -33,6 +33,9 @@ import { DEFAULT_NODE_PORT_RANGE, DEFAULT_SERVICE_CIDR, firstServiceIp } from '.
 import { isPod, isService } from './registry/kinds.js';
 import { runtimeClassAdmission } from './admission/runtime-class.js';
 import { storedRuntimeClasses } from './admission/runtime-class-lookup.js';
+import { chainHooks } from './admission/chain-hooks.js';
+import { ResourceQuotaAdmission } from './admission/resource-quota.js';
+import { storedQuotas } from './admission/resource-quota-store.js';
 import { defaultAdvertiseAddress, reconcileKubernetesService, removeFromKubernetesEndpoints, type KubernetesServiceOptions } from './kubernetes-service.js';
 import { ApiServerMetrics } from './metrics.js';
 import { isHealthPath, parseRoute } from './routing.js';
@@ -108,11 +111,14 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
     log,
   });
   const podAdmission = runtimeClassAdmission(storedRuntimeClasses(options.storage));
-  const registries = new Registries({
+  // Quota admission charges quotas through the registries it is a hook of, hence the getter.
+  const quotaAdmission = new ResourceQuotaAdmission(storedQuotas(options.storage, () => registries), log);
+  const registries: Registries = new Registries({
     storage: options.storage,
     now: options.now,
     log,
-    hooks: (r) => (isService(r) ? allocator : isPod(r) ? podAdmission : undefined),
+    // Kind-specific hooks first, quota last (Kubernetes runs validating admission last).
+    hooks: (r) => chainHooks(isService(r) ? allocator : isPod(r) ? podAdmission : undefined, quotaAdmission.hooksFor(r)),
   });
   let openapi: OpenApiService | undefined;
   let openapiFailed = false;

@@ -3,7 +3,6 @@ import assert from 'node:assert/strict';
 import type { ConfigMap, Pod, ResourceQuota, Service } from 'kubernetes-types/core/v1.js';
 import { startControllerHarness, type ControllerHarness } from '../testing.js';
 import { resourceQuotaController } from './resourcequota.js';
-import { podAmounts } from './usage.js';
 
 const PODS = { group: '', version: 'v1', resource: 'pods' };
 const QUOTAS = { group: '', version: 'v1', resource: 'resourcequotas' };
@@ -46,9 +45,12 @@ test('status.used counts objects and sums the compute of non-terminal pods; stat
       'count/deployments.apps': '2',
     };
     await h.client.resource<ResourceQuota>(QUOTAS, ns).create({ metadata: { name: 'quota' }, spec: { hard } });
+    // Quota admission refuses what a quota without a computed usage would limit.
+    await usedWhere(h, ns, (u) => Object.keys(u).length === Object.keys(hard).length);
     await createPod(h, ns, 'a', { requests: { cpu: '250m', memory: '128Mi' }, limits: { cpu: '500m', memory: '256Mi' } });
     await createPod(h, ns, 'b', { requests: { cpu: '500m', memory: '128Mi' }, limits: { cpu: '1', memory: '256Mi' } });
-    await createPod(h, ns, 'done', { requests: { cpu: '1' } }, 'Succeeded');
+    // A cpu or memory quota requires each container to state those amounts.
+    await createPod(h, ns, 'done', { requests: { cpu: '1', memory: '1Mi' }, limits: { cpu: '1', memory: '1Mi' } }, 'Succeeded');
     await h.client.resource<ConfigMap>(CONFIGMAPS, ns).create({ metadata: { name: 'cm' }, data: { a: 'b' } });
     await h.client.resource<Service>(SERVICES, ns).create({ metadata: { name: 'svc' }, spec: { ports: [{ port: 80 }] } });
 
@@ -87,6 +89,7 @@ test('scoped quotas count only the pods in scope', async () => {
     await h.client.resource(NAMESPACES).create({ metadata: { name: ns } });
     h.start(resourceQuotaController);
     await h.client.resource<ResourceQuota>(QUOTAS, ns).create({ metadata: { name: 'quota' }, spec: { hard: { pods: '5', configmaps: '3' }, scopes: ['BestEffort'] } });
+    await usedWhere(h, ns, (u) => u['pods'] === '0');
     await createPod(h, ns, 'best-effort', {});
     await createPod(h, ns, 'burstable', { requests: { cpu: '100m' } });
     const q = await usedWhere(h, ns, (u) => u['pods'] === '1');
@@ -94,20 +97,4 @@ test('scoped quotas count only the pods in scope', async () => {
   } finally {
     await h.close();
   }
-});
-
-test('pod requests: the larger of the app containers and any init container, plus overhead', () => {
-  const pod: Pod = {
-    spec: {
-      initContainers: [{ name: 'init', image: 'x', resources: { requests: { cpu: '2' } } }],
-      containers: [
-        { name: 'a', image: 'x', resources: { requests: { cpu: '500m', memory: '1Gi' } } },
-        { name: 'b', image: 'x', resources: { requests: { cpu: '500m' } } },
-      ],
-      overhead: { cpu: '100m' },
-    },
-  };
-  const r = podAmounts(pod, 'requests');
-  assert.equal(r.get('cpu')?.nanos, 2_100_000_000n);
-  assert.equal(r.get('memory')?.nanos, 1024n ** 3n * 1_000_000_000n);
 });

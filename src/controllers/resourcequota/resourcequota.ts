@@ -2,9 +2,13 @@
 // status.used equal to what its namespace uses of each limit (Kubernetes v1.33). Every object
 // change in a namespace queues that namespace's quotas ("replenishment"); quotas are also all
 // recomputed every five minutes. Enforcing quotas on create is the API server's job, not this.
-import type { PersistentVolumeClaim, Pod, ResourceQuota, Service } from 'kubernetes-types/core/v1.js';
+import type { Pod, ResourceQuota } from 'kubernetes-types/core/v1.js';
 import { ApiError } from '../../api/errors.js';
 import { deepCopy, type KubeObject } from '../../api/object.js';
+import { countedResource, isCore } from '../../api/quota/names.js';
+import { hasScopes, podMatchesScopes } from '../../api/quota/scopes.js';
+import { addObjectUsage, podCounts, Usage } from '../../api/quota/usage.js';
+import { jsonEqual } from '../../api/validation/equal.js';
 import { RESOURCES, type ResourceInfo } from '../../api/resources.js';
 import { objectKey } from '../../informer/cache.js';
 import type { Informer } from '../../informer/informer.js';
@@ -12,39 +16,28 @@ import { NAMESPACE_INDEX } from '../../informer/indexers.js';
 import { runWorkers, type ReconcileResult } from '../../informer/workers.js';
 import { WorkQueue } from '../../informer/workqueue.js';
 import type { ControllerContext, ControllerFactory } from '../controller.js';
-import { addClaimUsage, addPodUsage, addServiceUsage, podCounts, podMatchesScopes, Usage } from './usage.js';
 
 const QUOTAS = { group: '', version: 'v1', resource: 'resourcequotas' };
 const FULL_RESYNC_MS = 5 * 60_000;
-/** Object counts that have a bare name besides count/<resource>. */
-const CLASSIC_COUNTS = new Set(['pods', 'services', 'configmaps', 'secrets', 'persistentvolumeclaims', 'replicationcontrollers', 'resourcequotas']);
 
 export const resourceQuotaController: ControllerFactory = (ctx) => ({ name: 'resourcequota', run: (signal) => run(ctx, signal) });
 
-function core(plural: string): ResourceInfo | undefined {
-  return RESOURCES.find((r) => r.group === '' && r.plural === plural);
-}
-
-/** The resource whose objects a hard limit counts, or undefined for names this controller does not know. */
+/** The served resource whose objects a hard limit counts, or undefined for names this controller does not know. */
 export function resourceFor(name: string): ResourceInfo | undefined {
-  if (name.startsWith('count/')) {
-    const rest = name.slice('count/'.length);
-    const dot = rest.indexOf('.');
-    const plural = dot < 0 ? rest : rest.slice(0, dot);
-    const group = dot < 0 ? '' : rest.slice(dot + 1);
-    return RESOURCES.find((r) => r.group === group && r.plural === plural && !r.virtual);
-  }
-  if (CLASSIC_COUNTS.has(name)) return core(name);
-  if (name.startsWith('services.')) return core('services');
-  if (name === 'requests.storage') return core('persistentvolumeclaims');
-  if (name.startsWith('requests.') || name.startsWith('limits.') || name === 'cpu' || name === 'memory' || name === 'ephemeral-storage' || name.startsWith('hugepages-')) {
-    return core('pods');
-  }
-  return undefined;
+  const counted = countedResource(name);
+  return counted && RESOURCES.find((r) => r.group === counted.group && r.plural === counted.plural && !r.virtual);
 }
 
-/** Scoped quotas only track what pods use. */
-const POD_ONLY = (r: ResourceInfo): boolean => r.group === '' && r.plural === 'pods';
+/**
+ * Whether a quota update needs a recompute now, as Kubernetes' controller decides: a resync
+ * (old === cur), a changed spec, or a status.hard unlike spec.hard (not yet computed).
+ * Other status writes (the API server charging a create at admission, this controller's own)
+ * wait for the objects' events or the resync: recomputing from caches that have not yet seen a
+ * charged object would take its charge back and let a concurrent create slip under the limit.
+ */
+function needsRecompute(old: ResourceQuota, cur: ResourceQuota): boolean {
+  return old === cur || !jsonEqual(old.spec, cur.spec) || !sameMap(cur.status?.hard, cur.spec?.hard ?? {});
+}
 
 async function run(ctx: ControllerContext, signal: AbortSignal): Promise<void> {
   const quotas = ctx.informers.informerFor<ResourceQuota>(QUOTAS);
@@ -66,7 +59,12 @@ async function run(ctx: ControllerContext, signal: AbortSignal): Promise<void> {
     return informer;
   };
   quotas.addEventHandler(
-    { onAdd: (q) => queue.add(objectKey(q)), onUpdate: (_, q) => queue.add(objectKey(q)) },
+    {
+      onAdd: (q) => queue.add(objectKey(q)),
+      onUpdate: (old, q) => {
+        if (needsRecompute(old, q)) queue.add(objectKey(q));
+      },
+    },
     { resyncPeriodMs: FULL_RESYNC_MS },
   );
   if (!(await quotas.waitForSync(signal))) return;
@@ -76,11 +74,12 @@ async function run(ctx: ControllerContext, signal: AbortSignal): Promise<void> {
     if (!quota) return;
     const namespace = quota.metadata?.namespace ?? '';
     const hard = quota.spec?.hard ?? {};
-    const scoped = (quota.spec?.scopes?.length ?? 0) > 0 || (quota.spec?.scopeSelector?.matchExpressions?.length ?? 0) > 0;
+    // Scoped quotas only track what pods use.
+    const scoped = hasScopes(quota);
     const resources = new Map<string, ResourceInfo>();
     for (const name of Object.keys(hard)) {
       const r = resourceFor(name);
-      if (r && (!scoped || POD_ONLY(r))) resources.set(`${r.group}/${r.plural}`, r);
+      if (r && (!scoped || isCore(r, 'pods'))) resources.set(`${r.group}/${r.plural}`, r);
     }
     const usage = new Usage();
     const nowMs = Date.now();
@@ -88,17 +87,8 @@ async function run(ctx: ControllerContext, signal: AbortSignal): Promise<void> {
       const informer = informerFor(r);
       if (!(await informer.waitForSync(sig))) return;
       for (const obj of informer.cache.byIndex(NAMESPACE_INDEX, namespace)) {
-        if (r.group === '' && r.plural === 'pods') {
-          const pod = obj as Pod;
-          if (podCounts(pod, nowMs) && podMatchesScopes(pod, quota)) addPodUsage(usage, pod);
-        } else if (r.group === '' && r.plural === 'services') {
-          addServiceUsage(usage, obj as Service);
-        } else if (r.group === '' && r.plural === 'persistentvolumeclaims') {
-          addClaimUsage(usage, obj as PersistentVolumeClaim);
-        } else {
-          if (r.group === '') usage.count(r.plural);
-          usage.count(`count/${r.plural}${r.group ? `.${r.group}` : ''}`);
-        }
+        if (isCore(r, 'pods') && !(podCounts(obj as Pod, nowMs) && podMatchesScopes(obj as Pod, quota))) continue;
+        addObjectUsage(usage, r, obj);
       }
     }
     const used: Record<string, string> = {};

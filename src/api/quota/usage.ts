@@ -1,7 +1,10 @@
 // What one object uses of a ResourceQuota's hard limits (pure), per Kubernetes v1.33's quota
 // evaluators: object counts, pod compute requests and limits, service ports, claim storage.
-import type { PersistentVolumeClaim, Pod, ResourceQuota, Service } from 'kubernetes-types/core/v1.js';
-import { formatExactQuantity, parseQuantityExact, quantityText, type ExactQuantity } from '../../api/validation/quantity.js';
+// The quota controller sums it over a namespace; quota admission charges it for one object.
+import type { PersistentVolumeClaim, Pod, Service } from 'kubernetes-types/core/v1.js';
+import type { KubeObject } from '../object.js';
+import { formatExactQuantity, parseQuantityExact, quantityText, type ExactQuantity } from '../validation/quantity.js';
+import { countName, genericAlias, isCore, isStandardCompute, STORAGE_CLASS_SUFFIX, type GroupResource } from './names.js';
 
 /** Running totals per resource name, exact (nano-units) with the format of the first addend. */
 export class Usage {
@@ -21,16 +24,15 @@ export class Usage {
     const q = this.totals.get(name);
     return q ? formatExactQuantity(q) : '0';
   }
+
+  entries(): IterableIterator<[string, ExactQuantity]> {
+    return this.totals.entries();
+  }
 }
 
-function quantity(v: unknown): ExactQuantity | undefined {
+export function quantity(v: unknown): ExactQuantity | undefined {
   const t = quantityText(v);
   return t === undefined ? undefined : parseQuantityExact(t);
-}
-
-/** Resources whose bare name means the request (`cpu` = `requests.cpu`). */
-function isStandardCompute(name: string): boolean {
-  return name === 'cpu' || name === 'memory' || name === 'ephemeral-storage' || name.startsWith('hugepages-');
 }
 
 type Amounts = Map<string, ExactQuantity>;
@@ -94,41 +96,6 @@ export function podCounts(pod: Pod, nowMs: number): boolean {
   return true;
 }
 
-export function isBestEffort(pod: Pod): boolean {
-  const all = [...(pod.spec?.containers ?? []), ...(pod.spec?.initContainers ?? [])];
-  return all.every((c) => Object.keys(c.resources?.requests ?? {}).length === 0 && Object.keys(c.resources?.limits ?? {}).length === 0);
-}
-
-/** Whether a pod falls under every scope of the quota (scopes and scopeSelector). */
-export function podMatchesScopes(pod: Pod, quota: ResourceQuota): boolean {
-  const scopes = [
-    ...(quota.spec?.scopes ?? []).map((s) => ({ scopeName: s, operator: 'Exists', values: [] as string[] })),
-    ...(quota.spec?.scopeSelector?.matchExpressions ?? []).map((e) => ({ scopeName: e.scopeName, operator: e.operator, values: e.values ?? [] })),
-  ];
-  return scopes.every((s) => {
-    switch (s.scopeName) {
-      case 'Terminating':
-        return pod.spec?.activeDeadlineSeconds !== undefined && pod.spec.activeDeadlineSeconds !== null;
-      case 'NotTerminating':
-        return pod.spec?.activeDeadlineSeconds === undefined || pod.spec.activeDeadlineSeconds === null;
-      case 'BestEffort':
-        return isBestEffort(pod);
-      case 'NotBestEffort':
-        return !isBestEffort(pod);
-      case 'PriorityClass': {
-        const pc = pod.spec?.priorityClassName ?? '';
-        if (s.operator === 'Exists') return pc !== '';
-        if (s.operator === 'DoesNotExist') return pc === '';
-        if (s.operator === 'In') return s.values.includes(pc);
-        if (s.operator === 'NotIn') return !s.values.includes(pc);
-        return false;
-      }
-      default:
-        return false;
-    }
-  });
-}
-
 /** Adds one pod's usage: its count and compute requests and limits under every name quotas use. */
 export function addPodUsage(usage: Usage, pod: Pod): void {
   usage.count('pods');
@@ -140,18 +107,40 @@ export function addPodUsage(usage: Usage, pod: Pod): void {
   for (const [name, q] of podAmounts(pod, 'limits')) usage.add(`limits.${name}`, q);
 }
 
+/**
+ * A service's count, and its node ports and load balancer (0 for other types). A LoadBalancer
+ * with allocateLoadBalancerNodePorts=false counts only the node ports it names.
+ */
 export function addServiceUsage(usage: Usage, svc: Service): void {
   usage.count('services');
   usage.count('count/services');
   const type = svc.spec?.type;
-  if (type === 'LoadBalancer') usage.count('services.loadbalancers');
-  if (type === 'NodePort' || type === 'LoadBalancer') usage.count('services.nodeports', (svc.spec?.ports ?? []).length);
+  const ports = svc.spec?.ports ?? [];
+  let nodePorts = 0;
+  if (type === 'NodePort') nodePorts = ports.length;
+  if (type === 'LoadBalancer') nodePorts = svc.spec?.allocateLoadBalancerNodePorts === false ? ports.filter((p) => (p.nodePort ?? 0) !== 0).length : ports.length;
+  usage.count('services.loadbalancers', type === 'LoadBalancer' ? 1 : 0);
+  usage.count('services.nodeports', nodePorts);
 }
 
+/** A claim's count and requested storage, also under its storage class's names. */
 export function addClaimUsage(usage: Usage, pvc: PersistentVolumeClaim): void {
   usage.count('persistentvolumeclaims');
   usage.count('count/persistentvolumeclaims');
+  const storageClass = pvc.metadata?.annotations?.['volume.beta.kubernetes.io/storage-class'] ?? pvc.spec?.storageClassName ?? '';
+  if (storageClass) usage.count(`${storageClass}${STORAGE_CLASS_SUFFIX}persistentvolumeclaims`);
   const storage = quantity(pvc.spec?.resources?.requests?.['storage']);
-  if (storage) usage.add('requests.storage', storage);
+  if (!storage) return;
+  usage.add('requests.storage', storage);
+  if (storageClass) usage.add(`${storageClass}${STORAGE_CLASS_SUFFIX}requests.storage`, storage);
 }
 
+/** Adds what one object of resource `r` uses (pods: whatever their phase; see podCounts). */
+export function addObjectUsage(usage: Usage, r: GroupResource, obj: KubeObject): void {
+  if (isCore(r, 'pods')) return addPodUsage(usage, obj as Pod);
+  if (isCore(r, 'services')) return addServiceUsage(usage, obj as Service);
+  if (isCore(r, 'persistentvolumeclaims')) return addClaimUsage(usage, obj as PersistentVolumeClaim);
+  const alias = genericAlias(r);
+  if (alias) usage.count(alias);
+  usage.count(countName(r));
+}
