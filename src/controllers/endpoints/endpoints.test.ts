@@ -129,3 +129,22 @@ test('headless services get addresses and the headless label; selector-less serv
     await h.close();
   }
 });
+
+test('an Endpoints object with no Service is left alone when it changes (conformance: Endpoint lifecycle)', async () => {
+  const h = await startControllerHarness();
+  try {
+    h.start(endpointsController);
+    const endpoints = h.client.resource<Endpoints>(ENDPOINTS, 'default');
+    await endpoints.create({ metadata: { name: 'orphan' }, subsets: [{ addresses: [{ ip: '192.0.2.1' }], ports: [{ port: 80, protocol: 'TCP' }] }] });
+    await endpoints.patch('orphan', 'merge', { metadata: { labels: { changed: 'yes' } } });
+    // A later change the controller acts on: once it is done, the earlier update has been seen.
+    await createService(h, { selector: { app: 'web' }, ports: [{ port: 80, targetPort: 8080 }] });
+    await createPod(h, 'web-0', { ip: '10.42.0.41', ready: true });
+    await endpointsWhere(h, 'web', (e) => ips(e, 'addresses').length === 1);
+    const orphan = await endpoints.get('orphan');
+    assert.equal(orphan.metadata?.labels?.['changed'], 'yes');
+    assert.deepEqual(ips(orphan, 'addresses'), ['192.0.2.1']);
+  } finally {
+    await h.close();
+  }
+});

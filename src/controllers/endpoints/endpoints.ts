@@ -56,8 +56,13 @@ async function run(ctx: ControllerContext, signal: AbortSignal): Promise<void> {
     },
     onDelete: enqueueForPod,
   });
-  // Someone else changing or deleting an Endpoints we own gets it put back.
-  caches.endpoints.addEventHandler({ onUpdate: (_, e) => enqueue(e), onDelete: enqueue });
+  // Someone else changing or deleting an Endpoints of a selector Service gets it put back. An
+  // Endpoints object with no such Service is someone else's (Kubernetes watches only deletions).
+  const enqueueIfOwned = (ep: Endpoints): void => {
+    const svc = caches.services.cache.get(objectKey(ep));
+    if (svc && hasSelector(svc)) enqueue(ep);
+  };
+  caches.endpoints.addEventHandler({ onUpdate: (_, e) => enqueueIfOwned(e), onDelete: enqueueIfOwned });
   const synced = await Promise.all([caches.services.waitForSync(signal), caches.pods.waitForSync(signal), caches.endpoints.waitForSync(signal)]);
   if (!synced.every(Boolean)) return;
   await runWorkers(queue, (key) => reconcile(ctx, caches, key), { workers: ctx.options.workers, signal, log: ctx.log });
