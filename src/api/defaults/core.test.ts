@@ -87,6 +87,8 @@ test('network policy types, rbac subjects, priority and storage classes', () => 
   assert.deepEqual(np.spec, { podSelector: {}, egress: [{ ports: [{ port: 53, protocol: 'TCP' }] }], policyTypes: ['Ingress', 'Egress'] });
   const ingressOnly = defaulted('networking.k8s.io', 'NetworkPolicy', true, { spec: { podSelector: {} } });
   assert.deepEqual((ingressOnly.spec as Record<string, unknown>).policyTypes, ['Ingress']);
+  const ing = defaulted('networking.k8s.io', 'Ingress', true, { spec: { defaultBackend: { service: { name: 's', port: { number: 80 } } } } });
+  assert.deepEqual(ing['status'], { loadBalancer: {} });
   const rb = defaulted('rbac.authorization.k8s.io', 'RoleBinding', true, {
     roleRef: { kind: 'Role', name: 'r' },
     subjects: [{ kind: 'User', name: 'jane' }, { kind: 'ServiceAccount', name: 'sa', namespace: 'default' }],

@@ -11,7 +11,7 @@ import {
   defaultPersistentVolumeClaim, defaultPodTemplate, defaultReplicationController, defaultSecret, defaultService,
   prepareNamespaceForCreate,
 } from './core.js';
-import { defaultEndpointSlice, defaultNetworkPolicy } from './networking.js';
+import { defaultEndpointSlice, defaultIngress, defaultNetworkPolicy } from './networking.js';
 import { defaultPod } from './pod.js';
 import { defaultRoleBinding } from './rbac.js';
 
@@ -38,6 +38,7 @@ const DEFAULTERS: Record<string, Defaulter> = {
   'batch/CronJob': defaultCronJob,
   'autoscaling/HorizontalPodAutoscaler': defaultHorizontalPodAutoscaler,
   'networking.k8s.io/NetworkPolicy': defaultNetworkPolicy,
+  'networking.k8s.io/Ingress': defaultIngress,
   'discovery.k8s.io/EndpointSlice': defaultEndpointSlice,
   'scheduling.k8s.io/PriorityClass': defaultPriorityClass,
   'storage.k8s.io/StorageClass': defaultStorageClass,

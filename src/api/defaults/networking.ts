@@ -1,7 +1,13 @@
-// networking.k8s.io/v1 and discovery.k8s.io/v1 defaults (Kubernetes v1.33). Ingress has
-// none: pathType is required, not defaulted.
+// networking.k8s.io/v1 and discovery.k8s.io/v1 defaults (Kubernetes v1.33). An Ingress's
+// pathType is required, not defaulted.
 import type { EndpointSlice } from 'kubernetes-types/discovery/v1.js';
-import type { NetworkPolicy, NetworkPolicyPort } from 'kubernetes-types/networking/v1.js';
+import type { Ingress, NetworkPolicy, NetworkPolicyPort } from 'kubernetes-types/networking/v1.js';
+
+/** IngressLoadBalancerStatus is a value type in Go: an empty one serializes as `loadBalancer: {}`. */
+export function defaultIngress(ing: Ingress): void {
+  const status = (ing.status ??= {});
+  status.loadBalancer ??= {};
+}
 
 function defaultPolicyPorts(ports: NetworkPolicyPort[] | undefined): void {
   for (const p of ports ?? []) if (!p.protocol) p.protocol = 'TCP';
