@@ -154,3 +154,33 @@ test('RollingUpdate with partition updates from the highest ordinal down to the 
     await h.close();
   }
 });
+
+test('OrderedReady: a scale-down halts while a pod above the first unhealthy one is unhealthy', async () => {
+  const h = await startControllerHarness();
+  try {
+    h.start(statefulSetController);
+    const sets = h.client.resource<StatefulSet>(STATEFULSETS, 'default');
+    await sets.create(statefulSet('ss'));
+    for (let i = 0; i < 3; i++) {
+      await waitFor(`ss-${i}`, async () => (await podNames(h)).length === i + 1);
+      await markReady(h, `ss-${i}`);
+    }
+    await waitFor('all ready', async () => (await getSet(h, 'ss')).status?.readyReplicas === 3);
+    for (let i = 0; i < 3; i++) {
+      await h.client.resource<Pod>(PODS, 'default').patch(`ss-${i}`, 'merge', { status: { conditions: [{ type: 'Ready', status: 'False' }] } }, { subresource: 'status' });
+    }
+    await sets.patch('ss', 'merge', { spec: { replicas: 0 } });
+    // The sync that saw the new replica count has written its status; no pod went.
+    await waitFor('scale seen', async () => {
+      const s = await getSet(h, 'ss');
+      return s.status?.observedGeneration === 2 && s.status.readyReplicas === undefined;
+    });
+    assert.deepEqual(await podNames(h), ['ss-0', 'ss-1', 'ss-2']);
+    for (let i = 0; i < 3; i++) await markReady(h, `ss-${i}`);
+    await waitFor('scaled down', async () => (await podNames(h)).length === 0);
+    const deletes = h.events.filter((e) => e.reason === 'SuccessfulDelete').map((e) => e.message);
+    assert.deepEqual(deletes, ['delete Pod ss-2 in StatefulSet ss successful', 'delete Pod ss-1 in StatefulSet ss successful', 'delete Pod ss-0 in StatefulSet ss successful']);
+  } finally {
+    await h.close();
+  }
+});

@@ -123,12 +123,16 @@ export async function syncStatefulSet(set: StatefulSet, pods: readonly Pod[], ow
     }
     await Promise.all(creations);
     if (monotonic && slots.some((p) => !p || !healthy(p))) return;
-    // Condemned pods, highest ordinal first.
+    // Condemned pods, highest ordinal first. Under OrderedReady an unhealthy one halts the
+    // scale-down unless it is the set's first unhealthy pod (lowest ordinal), as in Kubernetes.
+    const unhealthy = (p: Pod): boolean => isTerminating(p) || !isRunningAndReady(p);
+    const firstUnhealthy = [...slots, ...[...condemned].reverse()].find((p) => p !== undefined && unhealthy(p));
     for (const pod of condemned) {
       if (isTerminating(pod)) {
         if (monotonic) return;
         continue;
       }
+      if (monotonic && !isRunningAndReady(pod) && pod !== firstUnhealthy) return;
       await retainOrReleaseClaims(pod);
       await remove(pod);
       if (monotonic) return;
