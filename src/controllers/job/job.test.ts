@@ -241,3 +241,43 @@ test('podFailurePolicy: Ignore does not count, FailJob fails the job at once', a
     await h.close();
   }
 });
+
+test('a Job adopts a matching orphan (reference and finalizer) and releases a pod that stops matching (conformance)', async () => {
+  const h = await startControllerHarness();
+  try {
+    h.start(fast);
+    const jobs = h.client.resource<Job>(JOBS, 'default');
+    const pods = h.client.resource<Pod>(PODS, 'default');
+    await jobs.create(jobSpec('adopt', { parallelism: 2, completions: 4 }));
+    const uid = (await getJob(h, 'adopt')).metadata?.uid;
+    const [first, second] = await waitFor('2 pods', async () => {
+      const ps = await podsOf(h, 'adopt');
+      return ps.length === 2 && ps;
+    });
+    assert.ok(first && second);
+    const name = first.metadata?.name ?? '';
+    // Orphaned: its owner reference and finalizer removed by hand.
+    await pods.patch(name, 'json', [
+      { op: 'remove', path: '/metadata/ownerReferences' },
+      { op: 'remove', path: '/metadata/finalizers' },
+    ]);
+    const adopted = await waitFor('adopted', async () => {
+      const p = await pods.get(name);
+      return p.metadata?.ownerReferences?.some((r) => r.uid === uid && r.controller === true) && p;
+    });
+    assert.ok(adopted.metadata?.finalizers?.includes(JOB_TRACKING_FINALIZER));
+    assert.equal((await podsOf(h, 'adopt')).length, 2, 'the adopted pod counts: no replacement was made');
+
+    // Relabelled out of the selector: released, and a replacement is created.
+    const other = second.metadata?.name ?? '';
+    await pods.patch(other, 'merge', { metadata: { labels: { 'batch.kubernetes.io/job-name': 'elsewhere' } } });
+    const released = await waitFor('released', async () => {
+      const p = await pods.get(other);
+      return !p.metadata?.ownerReferences?.length && p;
+    });
+    assert.ok(!released.metadata?.finalizers?.includes(JOB_TRACKING_FINALIZER));
+    await waitFor('replacement', async () => (await podsOf(h, 'adopt')).length === 2);
+  } finally {
+    await h.close();
+  }
+});

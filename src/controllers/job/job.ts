@@ -6,7 +6,7 @@ import type { Pod } from 'kubernetes-types/core/v1.js';
 import { ApiError } from '../../api/errors.js';
 import { labelSelectorFromObject } from '../../api/selectors/labels.js';
 import { objectKey } from '../../informer/cache.js';
-import { OWNER_UID_INDEX } from '../../informer/indexers.js';
+import { NAMESPACE_INDEX, OWNER_UID_INDEX } from '../../informer/indexers.js';
 import type { Informer } from '../../informer/informer.js';
 import { runWorkers } from '../../informer/workers.js';
 import { WorkQueue } from '../../informer/workqueue.js';
@@ -14,7 +14,8 @@ import type { ControllerContext, ControllerFactory } from '../controller.js';
 import type { BackoffRecord } from './backoff.js';
 import { isJobFinished } from './conditions.js';
 import { PodExpectations } from '../shared/expectations.js';
-import { controllerKeyOf } from '../shared/ownership.js';
+import { controllerKeyOf, controllerRefOf, recheckOwner } from '../shared/ownership.js';
+import { claimJobPods } from './claim.js';
 import { requireResource } from '../shared/resources.js';
 import { hasTrackingFinalizer, JOB_TRACKING_FINALIZER } from './pods.js';
 import { syncJob, type SyncDeps } from './sync.js';
@@ -53,9 +54,19 @@ async function runJobController(ctx: ControllerContext, options: JobControllerOp
   const stripped = new Map<string, Set<string>>();
   const backoff = new Map<string, BackoffRecord>();
 
+  /** The Jobs of the pod's namespace whose selector matches it: who may adopt an orphan. */
+  const enqueueAdopters = (pod: Pod): void => {
+    if (pod.metadata?.deletionTimestamp) return;
+    for (const job of jobs.cache.byIndex(NAMESPACE_INDEX, pod.metadata?.namespace ?? '')) {
+      if (job.spec?.selector && labelSelectorFromObject(job.spec.selector).matches(pod.metadata?.labels)) queue.add(objectKey(job));
+    }
+  };
   const onPod = (pod: Pod, what: 'add' | 'update' | 'delete'): void => {
     const key = ownerJobKey(pod);
-    if (!key) return;
+    if (!key) {
+      if (what !== 'delete' && !controllerRefOf(pod)) enqueueAdopters(pod);
+      return;
+    }
     const podKey = objectKey(pod);
     if (what === 'add') expectations.creationObserved(key);
     if (what === 'delete' || pod.metadata?.deletionTimestamp) expectations.deletionObserved(key, podKey);
@@ -65,7 +76,13 @@ async function runJobController(ctx: ControllerContext, options: JobControllerOp
   };
   pods.addEventHandler({
     onAdd: (p) => onPod(p, 'add'),
-    onUpdate: (_old, p) => onPod(p, 'update'),
+    onUpdate: (old, p) => {
+      // A pod that lost its Job's controller reference, or whose labels changed, is looked at
+      // by its former Job (to release it) as well.
+      const oldKey = ownerJobKey(old);
+      if (oldKey && oldKey !== ownerJobKey(p)) queue.add(oldKey);
+      onPod(p, 'update');
+    },
     onDelete: (p) => onPod(p, 'delete'),
   });
   jobs.addEventHandler({
@@ -129,11 +146,18 @@ async function runJobController(ctx: ControllerContext, options: JobControllerOp
       return;
     }
     const selector = labelSelectorFromObject(job.spec?.selector);
-    const owned = pods.cache.byIndex(OWNER_UID_INDEX, job.metadata?.uid ?? '').filter((p) => selector.matches(p.metadata?.labels));
+    const mine = pods.cache.byIndex(OWNER_UID_INDEX, job.metadata?.uid ?? '');
     if (isJobFinished(job.status) || job.metadata?.deletionTimestamp) {
-      await Promise.all(owned.filter(hasTrackingFinalizer).map(removeFinalizer));
+      await Promise.all(mine.filter((p) => selector.matches(p.metadata?.labels) && hasTrackingFinalizer(p)).map(removeFinalizer));
       return;
     }
+    const orphans = pods.cache.byIndex(NAMESPACE_INDEX, job.metadata?.namespace ?? '').filter((p) => !controllerRefOf(p) && selector.matches(p.metadata?.labels));
+    const owned = await claimJobPods([...mine, ...orphans], {
+      job,
+      selector,
+      pods: podClient(job.metadata?.namespace),
+      canAdopt: () => recheckOwner(ctx.client.resource<Job>(JOBS, job.metadata?.namespace), job),
+    });
     return syncJob(key, job, owned, deps);
   };
 
