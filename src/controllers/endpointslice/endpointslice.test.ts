@@ -55,9 +55,11 @@ test('slices list selected pods with conditions, named ports, labels and the own
     });
     let slices = await slicesWhere(h, 'web', (s) => s.length === 1);
     assert.deepEqual(slices[0]?.endpoints ?? [], [], 'a placeholder slice while no pod matches');
+    const placeholder = slices[0]?.metadata?.name;
 
     for (const [i, ip] of ['10.42.0.11', '10.42.0.12', '10.42.0.13'].entries()) await createPod(h, `web-${i}`, ip, true);
     slices = await slicesWhere(h, 'web', (s) => s.length === 1 && endpoints(s).filter((e) => e.conditions?.ready).length === 3);
+    assert.equal(slices[0]?.metadata?.name, placeholder, 'the placeholder slice is rewritten, not replaced');
     const slice = slices[0];
     assert.equal(slice?.addressType, 'IPv4');
     assert.deepEqual(slice?.ports, [{ name: 'web', port: 8080, protocol: 'TCP' }]);

@@ -14,7 +14,7 @@ import { runWorkers, type ReconcileResult } from '../../informer/workers.js';
 import { WorkQueue } from '../../informer/workqueue.js';
 import type { ControllerContext, ControllerFactory } from '../controller.js';
 import { endpointPorts, podAddress, podBelongsInSlices, podEndpoint, type AddressType } from './pod-endpoint.js';
-import { canonical, groupKey, planSlices, type EndpointGroup } from './plan.js';
+import { canonical, groupKey, planSlices, type EndpointGroup, type SlicePlan } from './plan.js';
 import { SliceTracker } from './tracker.js';
 
 const PODS = { group: '', version: 'v1', resource: 'pods' };
@@ -152,7 +152,7 @@ async function reconcile(ctx: ControllerContext, caches: Caches, tracker: SliceT
       });
       tracker.wrote(key, created);
     }
-    const updates = [
+    const updates: SlicePlan['update'] = [
       ...plan.update,
       ...plan.keep.filter((s) => canonical(s.metadata?.labels ?? {}) !== canonical(labels)).map((slice) => ({ slice, endpoints: slice.endpoints ?? [] })),
     ];
@@ -160,6 +160,7 @@ async function reconcile(ctx: ControllerContext, caches: Caches, tracker: SliceT
       const next = deepCopy(u.slice);
       next.metadata = { ...next.metadata, labels, ownerReferences: next.metadata?.ownerReferences?.length ? next.metadata.ownerReferences : ownerReferences };
       next.endpoints = u.endpoints;
+      if (u.ports) next.ports = u.ports;
       tracker.wrote(key, await client.update(next));
     }
     for (const slice of plan.delete) {

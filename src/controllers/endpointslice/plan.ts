@@ -15,8 +15,8 @@ export interface EndpointGroup {
 export interface SlicePlan {
   /** New slices: address type, ports and endpoints (metadata is added by the caller). */
   create: { addressType: AddressType; ports: EndpointPort[]; endpoints: Endpoint[] }[];
-  /** Existing slices with new endpoints (and metadata to refresh). */
-  update: { slice: EndpointSlice; endpoints: Endpoint[] }[];
+  /** Existing slices with new endpoints (and new ports when one is reused for another port set). */
+  update: { slice: EndpointSlice; endpoints: Endpoint[]; ports?: EndpointPort[] }[];
   /** Existing slices to keep as they are, except perhaps their labels. */
   keep: EndpointSlice[];
   delete: EndpointSlice[];
@@ -80,6 +80,23 @@ export function planSlices(groups: readonly EndpointGroup[], existing: readonly 
     }
   }
   for (const [key, slices] of byGroup) if (!wanted.has(key)) plan.delete.push(...slices);
+  return reuseDeleted(plan);
+}
+
+/**
+ * A slice that would be deleted while one of its address type is created is rewritten instead
+ * (Kubernetes' reconciler does the same), so that a port change or the first endpoint of an
+ * empty Service updates the slice clients already watch instead of replacing it.
+ */
+function reuseDeleted(plan: SlicePlan): SlicePlan {
+  const create: SlicePlan['create'] = [];
+  for (const c of plan.create) {
+    const i = plan.delete.findIndex((s) => s.addressType === c.addressType);
+    const [slice] = i >= 0 ? plan.delete.splice(i, 1) : [];
+    if (slice) plan.update.push({ slice, endpoints: c.endpoints, ports: c.ports });
+    else create.push(c);
+  }
+  plan.create = create;
   return plan;
 }
 
@@ -93,7 +110,7 @@ function planPlaceholder(existing: readonly EndpointSlice[], type: AddressType):
   if (keep) plan.keep.push(keep);
   else plan.create.push({ addressType: type, ports: [], endpoints: [] });
   plan.delete.push(...existing.filter((s) => s !== keep));
-  return plan;
+  return reuseDeleted(plan);
 }
 
 /** JSON with sorted keys and without empty arrays, so stored and computed objects compare by content. */
