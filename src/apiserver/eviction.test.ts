@@ -67,3 +67,21 @@ test('a pod no budget covers is evicted at once', async () => {
   assert.equal((await evict('free')).status, 201);
   assert.equal((await s.req('GET', '/api/v1/namespaces/default/pods/free')).status, 404);
 });
+
+test('an evicted pod is marked DisruptionTarget (EvictionByEvictionAPI) before its graceful deletion; a stale uid precondition is a conflict', async () => {
+  const body = { ...pod('bound', true), metadata: { name: 'bound', labels: { app: 'other' } }, spec: { nodeName: 'node-1', containers: [{ name: 'c', image: 'busybox' }] } };
+  assert.equal((await s.req('POST', '/api/v1/namespaces/default/pods', { body })).status, 201);
+  const stale = await s.req('POST', '/api/v1/namespaces/default/pods/bound/eviction', {
+    body: { apiVersion: 'policy/v1', kind: 'Eviction', metadata: { name: 'bound' }, deleteOptions: { preconditions: { uid: 'not-this-one' } } },
+  });
+  assert.equal(stale.status, 409, stale.text);
+  type Conditions = { metadata: { deletionTimestamp?: string }; status: { conditions?: { type: string; status: string; reason?: string; message?: string }[] } };
+  const untouched = (await s.req('GET', '/api/v1/namespaces/default/pods/bound')).json() as Conditions;
+  assert.equal(untouched.status.conditions?.find((c) => c.type === 'DisruptionTarget'), undefined);
+
+  assert.equal((await evict('bound')).status, 201);
+  const evicted = (await s.req('GET', '/api/v1/namespaces/default/pods/bound')).json() as Conditions;
+  assert.ok(evicted.metadata.deletionTimestamp, 'a pod on a node is deleted gracefully');
+  const c = evicted.status.conditions?.find((x) => x.type === 'DisruptionTarget');
+  assert.deepEqual({ status: c?.status, reason: c?.reason, message: c?.message }, { status: 'True', reason: 'EvictionByEvictionAPI', message: 'Eviction API: evicting' });
+});

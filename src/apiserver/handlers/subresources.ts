@@ -187,11 +187,39 @@ async function evict(ctx: RequestContext, route: ResourceRoute): Promise<void> {
   const registry = ctx.server.registries.for(route.resource);
   const wctx = writeContext(ctx);
   if (!wctx.dryRun) {
+    const now = rfc3339(ctx.server.registries.now());
     const pod = (await registry.get(route.namespace, route.name ?? '')).obj;
-    await takeDisruption(ctx.server.registries, pod, wctx, rfc3339(ctx.server.registries.now()));
+    await takeDisruption(ctx.server.registries, pod, wctx, now);
+    // Kubernetes marks the pod (status) before deleting it, so its controllers can tell an
+    // eviction from a failure; a uid precondition that no longer holds is a conflict.
+    await registry.mutate(route.namespace, route.name ?? '', wctx, (current) => {
+      const uid = options.preconditions?.uid;
+      if (uid && meta(current).uid !== uid) {
+        throw ApiError.conflict('pods', route.name ?? '', `Precondition failed: UID in precondition: ${uid}, UID in object meta: ${meta(current).uid ?? ''}`);
+      }
+      return withDisruptionTarget(current, now);
+    }, { subresource: 'status' });
   }
   await registry.delete(route.namespace, route.name ?? '', options, wctx);
   sendJson(ctx.res, 201, successStatus(undefined));
+}
+
+/** The pod with condition DisruptionTarget (EvictionByEvictionAPI), its transition time kept when already so. */
+function withDisruptionTarget(pod: KubeObject, now: string): KubeObject {
+  const status = isPlainObject(pod['status']) ? pod['status'] : {};
+  const conditions = Array.isArray(status['conditions']) ? status['conditions'].filter(isPlainObject) : [];
+  const old = conditions.find((c) => c['type'] === 'DisruptionTarget');
+  const condition = {
+    type: 'DisruptionTarget',
+    status: 'True',
+    lastProbeTime: null,
+    lastTransitionTime: old?.['status'] === 'True' && typeof old['lastTransitionTime'] === 'string' ? old['lastTransitionTime'] : now,
+    reason: 'EvictionByEvictionAPI',
+    message: 'Eviction API: evicting',
+  };
+  status['conditions'] = old ? conditions.map((c) => (c === old ? condition : c)) : [...conditions, condition];
+  pod['status'] = status;
+  return pod;
 }
 
 async function token(ctx: RequestContext, route: ResourceRoute): Promise<void> {
