@@ -233,5 +233,7 @@ function computeStatus(
   if (avail > 0) s.numberAvailable = avail;
   if (s.desiredNumberScheduled - avail > 0) s.numberUnavailable = s.desiredNumberScheduled - avail;
   if (collisionCount > 0) s.collisionCount = collisionCount;
+  // The controller sets no conditions; those others write are kept, as Kubernetes keeps them.
+  if (ds.status?.conditions) s.conditions = ds.status.conditions;
   return s;
 }

@@ -63,12 +63,17 @@ export function currentHealthy(pods: readonly Pod[], disrupted: Readonly<Record<
   return pods.filter((p) => disrupted[p.metadata?.name ?? ''] === undefined && !p.metadata?.deletionTimestamp && isPodReady(p)).length;
 }
 
-/** The DisruptionAllowed condition, keeping lastTransitionTime while the status stays the same. */
-export function allowedCondition(pdb: PodDisruptionBudget, allowed: boolean | 'failed', message: string, nowIso: string): Condition {
+/**
+ * The budget's conditions with DisruptionAllowed set (in place, or appended), keeping its
+ * lastTransitionTime while its status stays the same; other conditions are kept as they are,
+ * as Kubernetes' SetStatusCondition does.
+ */
+export function allowedConditions(pdb: PodDisruptionBudget, allowed: boolean | 'failed', message: string, nowIso: string): Condition[] {
   const status = allowed === true ? 'True' : 'False';
   const reason = allowed === 'failed' ? 'SyncFailed' : allowed ? 'SufficientPods' : 'InsufficientPods';
-  const old = pdb.status?.conditions?.find((c) => c.type === 'DisruptionAllowed');
-  return {
+  const existing = pdb.status?.conditions ?? [];
+  const old = existing.find((c) => c.type === 'DisruptionAllowed');
+  const condition: Condition = {
     type: 'DisruptionAllowed',
     status,
     reason,
@@ -76,6 +81,7 @@ export function allowedCondition(pdb: PodDisruptionBudget, allowed: boolean | 'f
     observedGeneration: pdb.metadata?.generation,
     lastTransitionTime: old && old.status === status ? old.lastTransitionTime : nowIso,
   };
+  return old ? existing.map((c) => (c === old ? condition : c)) : [...existing, condition];
 }
 
 export function budgetStatus(
@@ -90,7 +96,7 @@ export function budgetStatus(
     desiredHealthy: counts.desiredHealthy,
     expectedPods: counts.expected,
     disruptionsAllowed: allowed,
-    conditions: [allowedCondition(pdb, allowed > 0, '', nowIso)],
+    conditions: allowedConditions(pdb, allowed > 0, '', nowIso),
   };
   if (Object.keys(counts.disrupted).length > 0) status.disruptedPods = counts.disrupted;
   return status;

@@ -100,3 +100,22 @@ test('percentages round up', () => {
   assert.equal(scaledValue('10%', 4), 1);
   assert.equal(scaledValue(2, 10), 2);
 });
+
+test('conditions others write to a budget stay when the controller updates it (conformance: PDB status)', async () => {
+  const h = await startControllerHarness();
+  try {
+    h.start(disruptionController);
+    await createPod(h, 'a', true);
+    const pdbs = h.client.resource<PodDisruptionBudget>(PDBS, 'default');
+    await pdbs.create({ metadata: { name: 'kept' }, spec: { minAvailable: 1, selector: { matchLabels: { app: 'web' } } } });
+    const pdb = await statusWhere(h, 'kept', (p) => p.status?.expectedPods === 1);
+    const custom = { type: 'StatusUpdate', status: 'True', reason: 'E2E', message: 'Set from an e2e test', lastTransitionTime: '2024-01-01T00:00:00Z' };
+    await pdbs.patch('kept', 'merge', { status: { conditions: [...(pdb.status?.conditions ?? []), custom] } }, { subresource: 'status' });
+    await createPod(h, 'b', true);
+    const after = await statusWhere(h, 'kept', (p) => p.status?.expectedPods === 2);
+    assert.deepEqual(after.status?.conditions?.find((c) => c.type === 'StatusUpdate'), custom);
+    assert.deepEqual(condition(after), ['True', 'SufficientPods']);
+  } finally {
+    await h.close();
+  }
+});

@@ -17,7 +17,7 @@ import { NAMESPACE_INDEX } from '../../informer/indexers.js';
 import { runWorkers, type ReconcileResult } from '../../informer/workers.js';
 import { WorkQueue } from '../../informer/workqueue.js';
 import type { ControllerContext, ControllerFactory } from '../controller.js';
-import { allowedCondition, budgetStatus, currentHealthy, disruptedPods, expectedCounts, type ExpectedScale } from './budget.js';
+import { allowedConditions, budgetStatus, currentHealthy, disruptedPods, expectedCounts, type ExpectedScale } from './budget.js';
 
 const PDBS = { group: 'policy', version: 'v1', resource: 'poddisruptionbudgets' };
 const PODS = { group: '', version: 'v1', resource: 'pods' };
@@ -99,7 +99,7 @@ async function reconcile(ctx: ControllerContext, caches: Caches, key: string): P
       expectedPods: pdb.status?.expectedPods ?? 0,
       observedGeneration: pdb.metadata?.generation,
       disruptionsAllowed: 0,
-      conditions: [allowedCondition(pdb, 'failed', counts.error, nowIso)],
+      conditions: allowedConditions(pdb, 'failed', counts.error, nowIso),
     };
   } else {
     const disrupted = disruptedPods(pdb, pods, now.getTime());

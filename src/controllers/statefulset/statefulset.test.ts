@@ -184,3 +184,23 @@ test('OrderedReady: a scale-down halts while a pod above the first unhealthy one
     await h.close();
   }
 });
+
+test('conditions others write to a StatefulSet stay when the controller updates its status', async () => {
+  const h = await startControllerHarness();
+  try {
+    h.start(statefulSetController);
+    const sets = h.client.resource<StatefulSet>(STATEFULSETS, 'default');
+    await sets.create(statefulSet('cond', { replicas: 1 }));
+    await waitFor('cond-0', async () => (await podNames(h)).length === 1);
+    const custom = { type: 'StatusUpdate', status: 'True', reason: 'E2E', message: 'Set from an e2e test', lastTransitionTime: '2024-01-01T00:00:00Z' };
+    await sets.patch('cond', 'merge', { status: { conditions: [custom] } }, { subresource: 'status' });
+    await markReady(h, 'cond-0');
+    const set = await waitFor('ready', async () => {
+      const s = await getSet(h, 'cond');
+      return s.status?.readyReplicas === 1 && s;
+    });
+    assert.deepEqual(set.status?.conditions, [custom]);
+  } finally {
+    await h.close();
+  }
+});

@@ -200,5 +200,7 @@ function computeStatus(
   }
   // availableReplicas has no omitempty in apps/v1; the others do.
   for (const k of ['readyReplicas', 'currentReplicas', 'updatedReplicas'] as const) if (status[k] === 0) delete status[k];
+  // The controller sets no conditions; those others write are kept, as Kubernetes keeps them.
+  if (set.status?.conditions) status.conditions = set.status.conditions;
   return status;
 }
