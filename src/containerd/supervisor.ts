@@ -6,6 +6,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { chmod, mkdir, open, rename, rm, writeFile } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { join } from 'node:path';
+import { containerdsWithConfig, stopProcess } from './leftovers.js';
 import { cniConflist, containerdPaths, containerdToml, MIRRORED_REGISTRIES, type ContainerdPaths } from './config.js';
 import { findPrerequisites, type Prerequisites } from './prerequisites.js';
 import { EMPTY_REGISTRIES, registryAuthToml, registryHostFiles, withDefaultMirror, type RegistriesConfig } from './registries.js';
@@ -67,6 +68,10 @@ export class ContainerdSupervisor {
   static async start(options: ContainerdSupervisorOptions): Promise<ContainerdSupervisor> {
     const s = new ContainerdSupervisor(options);
     await s.writeConfig();
+    for (const pid of await containerdsWithConfig(s.paths.config)) {
+      s.log(`stopping containerd (pid ${pid}) left running by an earlier run of this node`);
+      await stopProcess(pid, 10_000);
+    }
     try {
       await s.spawnAndWait(options.readyTimeoutMs ?? 30_000);
     } catch (err) {
