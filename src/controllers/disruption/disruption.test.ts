@@ -112,7 +112,7 @@ test('conditions others write to a budget stay when the controller updates it (c
     const custom = { type: 'StatusUpdate', status: 'True', reason: 'E2E', message: 'Set from an e2e test', lastTransitionTime: '2024-01-01T00:00:00Z' };
     await pdbs.patch('kept', 'merge', { status: { conditions: [...(pdb.status?.conditions ?? []), custom] } }, { subresource: 'status' });
     await createPod(h, 'b', true);
-    const after = await statusWhere(h, 'kept', (p) => p.status?.expectedPods === 2);
+    const after = await statusWhere(h, 'kept', (p) => p.status?.expectedPods === 2 && p.status.currentHealthy === 2);
     assert.deepEqual(after.status?.conditions?.find((c) => c.type === 'StatusUpdate'), custom);
     assert.deepEqual(condition(after), ['True', 'SufficientPods']);
   } finally {
