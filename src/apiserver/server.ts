@@ -36,6 +36,11 @@ import { storedRuntimeClasses } from './admission/runtime-class-lookup.js';
 import { chainHooks } from './admission/chain-hooks.js';
 import { ResourceQuotaAdmission } from './admission/resource-quota.js';
 import { storedQuotas } from './admission/resource-quota-store.js';
+import { limitRangerHooks } from './admission/limit-ranger.js';
+import { storedLimitRanges } from './admission/limit-ranger-lookup.js';
+import { priorityHooks } from './admission/priority.js';
+import { storedPriorityClasses } from './admission/priority-lookup.js';
+import { ensureSystemPriorityClasses } from './system-priority-classes.js';
 import { defaultAdvertiseAddress, reconcileKubernetesService, removeFromKubernetesEndpoints, type KubernetesServiceOptions } from './kubernetes-service.js';
 import { ApiServerMetrics } from './metrics.js';
 import { isHealthPath, parseRoute } from './routing.js';
@@ -111,14 +116,21 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
     log,
   });
   const podAdmission = runtimeClassAdmission(storedRuntimeClasses(options.storage));
+  const limitRanges = storedLimitRanges(options.storage);
+  const priorityClasses = storedPriorityClasses(options.storage);
   // Quota admission charges quotas through the registries it is a hook of, hence the getter.
   const quotaAdmission = new ResourceQuotaAdmission(storedQuotas(options.storage, () => registries), log);
   const registries: Registries = new Registries({
     storage: options.storage,
     now: options.now,
     log,
-    // Kind-specific hooks first, quota last (Kubernetes runs validating admission last).
-    hooks: (r) => chainHooks(isService(r) ? allocator : isPod(r) ? podAdmission : undefined, quotaAdmission.hooksFor(r)),
+    // Kubernetes' order: LimitRanger, Priority, kind-specific (RuntimeClass), quota last.
+    hooks: (r) => chainHooks(
+      limitRangerHooks(r, limitRanges),
+      priorityHooks(r, priorityClasses),
+      isService(r) ? allocator : isPod(r) ? podAdmission : undefined,
+      quotaAdmission.hooksFor(r),
+    ),
   });
   let openapi: OpenApiService | undefined;
   let openapiFailed = false;
@@ -407,4 +419,5 @@ async function bootstrap(registries: Registries): Promise<void> {
       if (!(err instanceof ApiError && err.reason === 'AlreadyExists')) throw err;
     }
   }
+  await ensureSystemPriorityClasses(registries);
 }

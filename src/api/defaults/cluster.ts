@@ -5,6 +5,8 @@ import type { PriorityClass } from 'kubernetes-types/scheduling/v1.js';
 import type { CSIDriver, StorageClass, VolumeAttachment } from 'kubernetes-types/storage/v1.js';
 
 export function defaultPriorityClass(pc: PriorityClass): void {
+  // Go decodes a missing value as 0 and always writes it back.
+  (pc as { value?: number }).value ??= 0;
   pc.preemptionPolicy ??= 'PreemptLowerPriority';
 }
 

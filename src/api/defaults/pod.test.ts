@@ -32,8 +32,6 @@ test('a minimal pod gets exactly what kubectl get -o yaml shows from Kubernetes'
       ],
       dnsPolicy: 'ClusterFirst',
       enableServiceLinks: true,
-      preemptionPolicy: 'PreemptLowerPriority',
-      priority: 0,
       restartPolicy: 'Always',
       schedulerName: 'default-scheduler',
       securityContext: {},

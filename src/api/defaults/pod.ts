@@ -1,6 +1,7 @@
 // Pod-only defaults: what SetDefaults_Pod adds beyond the PodSpec defaults, and what the
-// admission plugins every cluster runs add on create (ServiceAccount, Priority,
-// DefaultTolerationSeconds).
+// admission plugins every cluster runs add on create (ServiceAccount,
+// DefaultTolerationSeconds). Priority is the Priority admission plugin's
+// (src/apiserver/admission/priority.ts): a default here would hide a globalDefault class.
 import type { Container, Pod, Toleration } from 'kubernetes-types/core/v1.js';
 import { defaultPodSpec } from './podspec.js';
 
@@ -36,10 +37,6 @@ export function defaultPod(pod: Pod): void {
   spec.enableServiceLinks ??= true;
   if (!spec.serviceAccountName && !spec.serviceAccount) spec.serviceAccountName = 'default';
   defaultPodSpec(spec);
-  if (!spec.priorityClassName) {
-    spec.priority ??= 0;
-    spec.preemptionPolicy ??= 'PreemptLowerPriority';
-  }
   const tolerations = (spec.tolerations ??= []);
   for (const key of [NOT_READY_TAINT, UNREACHABLE_TAINT]) {
     if (!toleratesNoExecute(tolerations, key))

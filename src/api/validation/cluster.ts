@@ -1,10 +1,10 @@
-// Cluster-level and coordination kinds: Namespace, Node, PriorityClass, Lease, Event.
+// Cluster-level and coordination kinds: Namespace, Node, Lease, Event (PriorityClass:
+// priority-class.ts).
 import type { Lease } from 'kubernetes-types/coordination/v1.js';
 import type { Event, Namespace, Node } from 'kubernetes-types/core/v1.js';
-import type { PriorityClass } from 'kubernetes-types/scheduling/v1.js';
 import type { FieldError } from '../errors.js';
 import { list } from './container.js';
-import { duplicate, forbidden, IMMUTABLE, invalid, nonNegative, notSupported, required } from './field.js';
+import { duplicate, forbidden, invalid, nonNegative, notSupported, required } from './field.js';
 import { isCIDR, isQualifiedName, isValidLabelValue } from './names.js';
 
 const STANDARD_FINALIZERS = ['kubernetes', 'orphan', 'foregroundDeletion'];
@@ -46,34 +46,6 @@ export function validateNodeUpdate(node: Node, old: Node): FieldError[] {
     errs.push(forbidden('spec.podCIDRs', 'node updates may not change podCIDR except from "" to valid'));
   if (old.spec?.providerID && node.spec?.providerID !== old.spec.providerID)
     errs.push(forbidden('spec.providerID', 'node updates may not change providerID except from "" to valid'));
-  return errs;
-}
-
-const HIGHEST_USER_PRIORITY = 1_000_000_000;
-const SYSTEM_PRIORITY_CLASSES: Record<string, number> = { 'system-node-critical': 2_000_001_000, 'system-cluster-critical': 2_000_000_000 };
-
-export function validatePriorityClass(pc: PriorityClass): FieldError[] {
-  const errs: FieldError[] = [];
-  const name = pc.metadata?.name ?? '';
-  const system = SYSTEM_PRIORITY_CLASSES[name];
-  if (system !== undefined) {
-    if (pc.value !== system) errs.push(forbidden('value', `value of ${name} must be ${system}`));
-  } else {
-    if (name.startsWith('system-')) errs.push(forbidden('metadata.name', "priority class names with 'system-' prefix are reserved"));
-    if (pc.value > HIGHEST_USER_PRIORITY)
-      errs.push(forbidden('value', `maximum allowed value of a user defined priority is ${HIGHEST_USER_PRIORITY}`));
-  }
-  if (typeof pc.value !== 'number') errs.push(required('value'));
-  const pp = pc.preemptionPolicy;
-  if (pp !== undefined && pp !== 'Never' && pp !== 'PreemptLowerPriority')
-    errs.push(notSupported('preemptionPolicy', pp, ['Never', 'PreemptLowerPriority']));
-  return errs;
-}
-
-export function validatePriorityClassUpdate(pc: PriorityClass, old: PriorityClass): FieldError[] {
-  const errs = validatePriorityClass(pc);
-  if (pc.value !== old.value) errs.push(forbidden('value', 'may not be changed in an update.'));
-  if (pc.preemptionPolicy !== old.preemptionPolicy) errs.push(invalid('preemptionPolicy', pc.preemptionPolicy ?? '', IMMUTABLE));
   return errs;
 }
 

@@ -257,7 +257,7 @@ export function validatePortNumOrName(port: unknown, path: string): FieldError[]
 const standardContainerResources = new Set(['cpu', 'memory', 'ephemeral-storage']);
 
 /** Names allowed in a container's requests/limits. */
-function validateContainerResourceName(name: string, path: string): FieldError[] {
+export function validateContainerResourceName(name: string, path: string): FieldError[] {
   const errs = isQualifiedName(name).map((m) => invalid(path, name, m));
   if (errs.length) return errs;
   if (!name.includes('/')) {
@@ -269,7 +269,7 @@ function validateContainerResourceName(name: string, path: string): FieldError[]
   return [];
 }
 
-function isNativeResource(name: string): boolean {
+export function isNativeResource(name: string): boolean {
   return !name.includes('/') || name.includes('kubernetes.io/');
 }
 

@@ -1,9 +1,9 @@
-// PodDisruptionBudget (policy/v1), LimitRange and ResourceQuota (v1): the quantity and
-// selector checks kubectl users meet.
-import type { LimitRange, ResourceQuota } from 'kubernetes-types/core/v1.js';
+// PodDisruptionBudget (policy/v1) and ResourceQuota (v1): the quantity and selector checks
+// kubectl users meet. LimitRange: limit-range.ts.
+import type { ResourceQuota } from 'kubernetes-types/core/v1.js';
 import type { PodDisruptionBudget } from 'kubernetes-types/policy/v1.js';
 import type { FieldError } from '../errors.js';
-import { list, readQuantities } from './container.js';
+import { readQuantities } from './container.js';
 import { invalid, notSupported } from './field.js';
 import { GoLiteral } from './gosyntax.js';
 import { validateLabelSelector } from './objectmeta.js';
@@ -24,17 +24,6 @@ export function validatePodDisruptionBudget(pdb: PodDisruptionBudget): FieldErro
   const uhp = spec.unhealthyPodEvictionPolicy;
   if (uhp !== undefined && uhp !== 'IfHealthyBudget' && uhp !== 'AlwaysAllow')
     errs.push(notSupported('spec.unhealthyPodEvictionPolicy', uhp, ['AlwaysAllow', 'IfHealthyBudget']));
-  return errs;
-}
-
-export function validateLimitRange(lr: LimitRange): FieldError[] {
-  const errs: FieldError[] = [];
-  list(lr.spec?.limits).forEach((l, i) => {
-    const p = `spec.limits[${i}]`;
-    if (!['Pod', 'Container', 'PersistentVolumeClaim'].includes(l.type))
-      errs.push(notSupported(`${p}.type`, l.type, ['Container', 'PersistentVolumeClaim', 'Pod']));
-    for (const f of ['max', 'min', 'default', 'defaultRequest', 'maxLimitRequestRatio'] as const) readQuantities(l[f], `${p}.${f}`, errs);
-  });
   return errs;
 }
 

@@ -8,8 +8,8 @@ import { validateHorizontalPodAutoscaler } from './autoscaling.js';
 import { validateCronJob, validateJob, validateJobUpdate } from './batch.js';
 import {
   validateCoreEvent, validateEventsV1Event, validateLease, validateNamespace, validateNode, validateNodeUpdate,
-  validatePriorityClass, validatePriorityClassUpdate,
 } from './cluster.js';
+import { validatePriorityClass, validatePriorityClassUpdate } from './priority-class.js';
 import { validateConfigMap, validateConfigMapUpdate, validateSecret, validateSecretUpdate } from './config.js';
 import { validateCustomResourceDefinition, validateCustomResourceDefinitionUpdate } from './crd.js';
 import { nameIsDNS1035Label, nameIsDNSLabel, nameIsDNSSubdomain, nameIsPathSegment, type NameValidator } from './names.js';
@@ -21,7 +21,8 @@ import { validateObjectMeta, validateObjectMetaUpdate } from './objectmeta.js';
 import { validatePod, validatePodStatusUpdate, validatePodUpdate } from './pod.js';
 import { validatePodEphemeralContainersUpdate } from './ephemeral-containers.js';
 import { validatePodTemplateSpec } from './podspec.js';
-import { validateLimitRange, validatePodDisruptionBudget, validateResourceQuota } from './policy.js';
+import { validateLimitRange } from './limit-range.js';
+import { validatePodDisruptionBudget, validateResourceQuota } from './policy.js';
 import {
   validateClusterRole, validateClusterRoleBinding, validateRole, validateRoleBinding, validateRoleRefUpdate,
 } from './rbac.js';
