@@ -2,6 +2,7 @@
 // routing, storage keys and short names need to know about it. The entries follow what a
 // Kubernetes 1.33 API server lists in discovery (names, scope, verbs, short names,
 // categories, subresources and the kinds they answer with).
+import type { CustomResourceSpec } from './custom/types.js';
 import type { GroupVersionKind } from './object.js';
 
 export type Verb = 'create' | 'delete' | 'deletecollection' | 'get' | 'list' | 'patch' | 'update' | 'watch';
@@ -36,6 +37,11 @@ export interface ResourceInfo {
    * read (componentstatuses).
    */
   virtual?: boolean;
+  /**
+   * Set for a custom resource, served from a CustomResourceDefinition at run time (the API
+   * server's resource catalog owns those): its schemas, printer columns and scale paths.
+   */
+  custom?: CustomResourceSpec;
 }
 
 /** A served API group with its versions, preferred version first (as discovery lists them). */

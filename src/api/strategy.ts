@@ -7,12 +7,16 @@
 import type { FieldError } from './errors.js';
 import type { KubeObject } from './object.js';
 import type { ResourceInfo } from './resources.js';
+import { defaultCustomResource, validateCustomResource } from './custom/custom-resource.js';
 import { defaultObject, prepareObjectForCreate } from './defaults/defaults.js';
 import { validateObject } from './validation/validate.js';
 
 /** Fills in defaults in place, as the Kubernetes defaulters do for this kind. */
 export function applyDefaults(resource: ResourceInfo, obj: KubeObject): void {
-  defaultObject(resource, obj);
+  // Custom resources: the CRD's schema prunes and defaults (no status-only variant: the schema
+  // covers the whole object, status included).
+  if (resource.custom) defaultCustomResource(resource, obj);
+  else defaultObject(resource, obj);
 }
 
 /**
@@ -32,7 +36,7 @@ export function prepareForCreate(resource: ResourceInfo, obj: KubeObject): void 
  * through the status subresource (a kind may check only what such a write can change).
  */
 export function validate(resource: ResourceInfo, obj: KubeObject, old?: KubeObject, options: { subresource?: string } = {}): FieldError[] {
-  return validateObject(resource, obj, old, options);
+  return resource.custom ? validateCustomResource(resource, obj, old) : validateObject(resource, obj, old, options);
 }
 
 /**
@@ -42,6 +46,7 @@ export function validate(resource: ResourceInfo, obj: KubeObject, old?: KubeObje
  * are neither defaulted again nor changed.
  */
 export function applyStatusDefaults(resource: ResourceInfo, obj: KubeObject): void {
+  if (resource.custom) return defaultCustomResource(resource, obj);
   const view: KubeObject = { apiVersion: obj.apiVersion, kind: obj.kind, metadata: {} };
   if (obj['status'] !== undefined) view['status'] = obj['status'];
   defaultObject(resource, view);

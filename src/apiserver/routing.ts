@@ -33,7 +33,10 @@ export function isHealthPath(pathname: string): boolean {
   return HEALTH_PATH.test(pathname);
 }
 
-export function parseRoute(pathname: string): Route {
+/** How a route finds the resource of a path: the built-in table unless told otherwise (a catalog with custom resources). */
+export type ResourceLookup = (group: string, version: string, plural: string) => ResourceInfo | undefined;
+
+export function parseRoute(pathname: string, lookup: ResourceLookup = findResource): Route {
   const seg: string[] = [];
   for (const part of pathname.split('/')) {
     if (part === '') continue;
@@ -75,7 +78,7 @@ export function parseRoute(pathname: string): Route {
   }
   const [plural, name, subresource, ...extra] = rest;
   if (!plural || (extra.length > 0 && subresource !== 'proxy')) return { kind: 'notFound' };
-  const resource = findResource(group, version, plural);
+  const resource = lookup(group, version, plural);
   if (!resource) return { kind: 'notFound' };
   if (namespace !== undefined && !resource.namespaced) return { kind: 'notFound' };
   // A namespaced resource addressed by name needs its namespace.

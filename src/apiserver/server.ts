@@ -7,7 +7,7 @@ import { connect, type AddressInfo, type Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { ApiError } from '../api/errors.js';
 import { PROMETHEUS_TEXT_TYPE } from '../api/prometheus-text.js';
-import { findResource, RESOURCES } from '../api/resources.js';
+import { findResource } from '../api/resources.js';
 import type { Storage } from '../storage/storage.js';
 import { allowsAnonymous, authenticate } from './authn/authenticate.js';
 import { ServiceAccountTokens } from './authn/service-account-tokens.js';
@@ -45,6 +45,10 @@ import { defaultAdvertiseAddress, reconcileKubernetesService, removeFromKubernet
 import { ApiServerMetrics } from './metrics.js';
 import { isHealthPath, parseRoute } from './routing.js';
 import { WebSocketAcceptor } from '../streaming/websocket-upgrade.js';
+import { ResourceCatalog } from './crd/catalog.js';
+import { CrdController } from './crd/controller.js';
+import { CustomResourceFieldChecker } from './crd/field-checker.js';
+import { withCustomResources } from './crd/openapi.js';
 
 export type { UserInfo } from './authn/user.js';
 
@@ -132,12 +136,15 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
       quotaAdmission.hooksFor(r),
     ),
   });
+  // Built-in resources plus the custom resources of established CRDs (the CRD controller's).
+  const catalog = new ResourceCatalog();
+  const lookup = (group: string, version: string, plural: string) => catalog.find(group, version, plural);
   let openapi: OpenApiService | undefined;
   let openapiFailed = false;
   const getOpenApi = (): OpenApiService | undefined => {
     if (!openapi && !openapiFailed) {
       try {
-        openapi = createOpenApi(RESOURCES);
+        openapi = createOpenApi(catalog.all(), (base) => withCustomResources(base, catalog.custom()));
       } catch (err) {
         openapiFailed = true;
         log(`openapi unavailable: ${err instanceof Error ? err.message : String(err)}`);
@@ -160,13 +167,20 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
     log,
   };
   // The checker reads schemas lazily, so it can be built before OpenAPI is first used.
-  server.fieldChecker = new UnknownFieldChecker({
+  server.fieldChecker = new CustomResourceFieldChecker({
     v3Index: () => mustOpenApi(getOpenApi).v3Index(),
     v3Document: (p) => getOpenApi()?.v3Document(p),
     v2Json: () => mustOpenApi(getOpenApi).v2Json(),
     v2Protobuf: () => mustOpenApi(getOpenApi).v2Protobuf(),
+  }, catalog);
+  const discovery = new Discovery(catalog);
+  catalog.onChange(() => {
+    discovery.invalidate();
+    // Rebuilt on next use, with the custom resources now served.
+    openapi = undefined;
+    openapiFailed = false;
   });
-  const discovery = new Discovery();
+  const crds = new CrdController({ registries, catalog, log });
   const checks: HealthCheck[] = [
     { name: 'ping', check: async () => undefined },
     { name: 'etcd', check: async () => void (await options.storage.currentRevision()) },
@@ -174,6 +188,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
 
   await allocator.repair();
   await bootstrap(registries);
+  await crds.start();
 
   const flowControl = new Dispatcher((err) => log(`starting a request failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`));
   const metrics = new ApiServerMetrics();
@@ -209,7 +224,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
       sendJson(res, 200, { paths: ['/api', '/api/v1', '/apis', '/healthz', '/livez', '/metrics', '/openapi/v2', '/openapi/v3', '/readyz', '/version'] });
       return;
     }
-    const route = parseRoute(path);
+    const route = parseRoute(path, lookup);
     const method = req.method ?? 'GET';
     switch (route.kind) {
       case 'apiVersions':
@@ -239,7 +254,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
       const url = new URL(req.url ?? '/', 'http://apiserver');
       const user = authenticate(req, authenticateToken);
       if (!user) throw new ApiError('Unauthorized', 'Unauthorized', {});
-      const route = parseRoute(url.pathname);
+      const route = parseRoute(url.pathname, lookup);
       if (route.kind !== 'resource' || !['exec', 'attach', 'portforward', 'log'].includes(route.subresource ?? '') || route.name === undefined) {
         throw notFoundPath();
       }
@@ -299,6 +314,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
     try {
       await listenOnSocket(local, options.socketPath);
     } catch (err) {
+      crds.stop();
       http.close();
       registries.close();
       throw err;
@@ -319,6 +335,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
     await reconcileKubernetesService(kubernetesService);
   } catch (err) {
     background.stop();
+    crds.stop();
     http.close();
     local?.close();
     registries.close();
@@ -332,6 +349,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
     handle: onRequest,
     close: async () => {
       background.stop();
+      crds.stop();
       await removeFromKubernetesEndpoints(kubernetesService).catch((err: unknown) => log(`removing this server from the kubernetes endpoints: ${String(err)}`));
       registries.close();
       const closed = [http, ...(local ? [local] : [])].map((server) => new Promise<void>((resolve) => server.close(() => resolve())));

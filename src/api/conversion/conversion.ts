@@ -4,6 +4,7 @@
 // without losing what the other version cannot express (Kubernetes keeps that in annotations).
 import type { KubeObject } from '../object.js';
 import type { ResourceInfo } from '../resources.js';
+import { customResourceConverter } from '../custom/custom-resource.js';
 import { horizontalPodAutoscalerV1 } from './autoscaling-v1.js';
 
 export interface VersionConverter {
@@ -23,6 +24,7 @@ const CONVERTERS: Readonly<Record<string, VersionConverter>> = {
  */
 export function converterFor(resource: ResourceInfo, version: string): VersionConverter | undefined {
   if (version === resource.version) return undefined;
+  if (resource.custom) return customResourceConverter(resource, version);
   const c = CONVERTERS[`${resource.group}/${resource.plural}/${version}`];
   if (!c) throw new Error(`no conversion of ${resource.plural}.${resource.group} between ${resource.version} and ${version}`);
   return c;

@@ -1,9 +1,9 @@
-// Discovery documents, built once from the resource table: legacy (/api, /apis, /api/v1,
+// Discovery documents, built once from the served resources (until they change): legacy (/api, /apis, /api/v1,
 // /apis/{g}, /apis/{g}/{v}) and aggregated (apidiscovery.k8s.io v2 and v2beta1). The
 // aggregated answer's Content-Type echoes the negotiated media type, which kubectl requires.
 import type { ServerResponse } from 'node:http';
 import { createHash } from 'node:crypto';
-import { groupVersions, resourcesAt, type ResourceInfo } from '../../api/resources.js';
+import { groupVersions, resourcesAt, type GroupVersions, type ResourceInfo } from '../../api/resources.js';
 import { formatApiVersion } from '../../api/object.js';
 import { sendBytes } from '../http/respond.js';
 import { negotiate } from '../http/negotiate.js';
@@ -15,9 +15,17 @@ function singular(r: ResourceInfo): string {
   return r.singular || r.kind.toLowerCase();
 }
 
-function legacyResources(group: string, version: string): Record<string, unknown>[] {
+/** What discovery lists: the built-in table, or a catalog that adds custom resources. */
+export interface DiscoverySource {
+  groupVersions(): readonly GroupVersions[];
+  resourcesAt(group: string, version: string): readonly ResourceInfo[];
+}
+
+const BUILT_IN: DiscoverySource = { groupVersions, resourcesAt };
+
+function legacyResources(source: DiscoverySource, group: string, version: string): Record<string, unknown>[] {
   const out: Record<string, unknown>[] = [];
-  for (const r of resourcesAt(group, version)) {
+  for (const r of source.resourcesAt(group, version)) {
     const entry: Record<string, unknown> = {
       name: r.plural,
       singularName: singular(r),
@@ -40,11 +48,11 @@ function legacyResources(group: string, version: string): Record<string, unknown
   return out;
 }
 
-function aggregatedVersion(group: string, version: string): Record<string, unknown> {
+function aggregatedVersion(source: DiscoverySource, group: string, version: string): Record<string, unknown> {
   return {
     version,
     freshness: 'Current',
-    resources: resourcesAt(group, version).map((r) => {
+    resources: source.resourcesAt(group, version).map((r) => {
       const entry: Record<string, unknown> = {
         resource: r.plural,
         responseKind: { group: r.group, version, kind: r.kind },
@@ -75,6 +83,13 @@ function doc(value: unknown): Doc {
 export class Discovery {
   private readonly cache = new Map<string, Doc | undefined>();
 
+  constructor(private readonly source: DiscoverySource = BUILT_IN) {}
+
+  /** Forgets the built documents (the served resources changed). */
+  invalidate(): void {
+    this.cache.clear();
+  }
+
   private memo(key: string, build: () => unknown): Doc | undefined {
     if (!this.cache.has(key)) {
       const v = build();
@@ -84,7 +99,7 @@ export class Discovery {
   }
 
   private groups() {
-    return groupVersions();
+    return this.source.groupVersions();
   }
 
   /** GET /api and /apis, legacy or aggregated depending on Accept. */
@@ -131,7 +146,7 @@ export class Discovery {
     const d = this.memo(`list/${group}/${version}`, () => {
       const g = this.groups().find((x) => x.group === group);
       if (!g || !g.versions.includes(version)) return undefined;
-      return { kind: 'APIResourceList', apiVersion: 'v1', groupVersion: formatApiVersion(group, version), resources: legacyResources(group, version) };
+      return { kind: 'APIResourceList', apiVersion: 'v1', groupVersion: formatApiVersion(group, version), resources: legacyResources(this.source, group, version) };
     });
     if (!d) throw notFoundPath();
     sendBytes(res, 200, d.body);
@@ -145,7 +160,7 @@ export class Discovery {
       metadata: {},
       items: groups.map((g) => ({
         metadata: g.group === '' ? { creationTimestamp: null } : { name: g.group, creationTimestamp: null },
-        versions: g.versions.map((v) => aggregatedVersion(g.group, v)),
+        versions: g.versions.map((v) => aggregatedVersion(this.source, g.group, v)),
       })),
     };
   }

@@ -19,10 +19,20 @@ import { formContentType, sendList, sendObject, sendStored, type RenderOptions }
 import { handleSubresource } from './subresources.js';
 import { parseIncludeObject, toTable } from './table.js';
 import { handleVirtualCreate } from './virtual.js';
+import { isCrdResource, prepareCrdDeletion } from '../crd/controller.js';
+import { serveCustomScale } from '../crd/scale.js';
+import { mediaType } from '../http/body.js';
 
 export async function handleResource(ctx: RequestContext, route: ResourceRoute): Promise<void> {
   const { req, url } = ctx;
   const method = req.method ?? 'GET';
+  if (route.resource.custom) {
+    // Custom resources have no strategic merge schema: Kubernetes refuses those patches (415).
+    if (method === 'PATCH' && route.subresource !== 'scale' && mediaType(req.headers['content-type']) === 'application/strategic-merge-patch+json') {
+      throw new ApiError('UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml`);
+    }
+    if (route.subresource === 'scale' && route.name !== undefined) return serveCustomScale(ctx, route);
+  }
   if (route.subresource !== undefined) return handleSubresource(ctx, route);
   if (route.resource.virtual) {
     if (method !== 'POST' || route.name !== undefined) throw methodNotAllowed();
@@ -209,6 +219,7 @@ async function remove(ctx: RequestContext, route: ResourceRoute): Promise<void> 
   requireVerb(route, 'delete');
   const options = await deleteOptions(ctx);
   const wctx = writeContext(ctx);
+  if (isCrdResource(route.resource)) await prepareCrdDeletion(ctx.server.registries, route.name ?? '', wctx);
   const result = await registry(ctx, route).delete(route.namespace, route.name ?? '', options, wctx);
   sendDeleteResult(ctx, route, result, options);
 }

@@ -61,13 +61,16 @@ function pick(definitions: ReadonlyMap<string, SchemaNode>, roots: Iterable<stri
   return new Map(closure(definitions, roots).map((name) => [name, definitions.get(name) as SchemaNode]));
 }
 
-/** Builds (lazily, then caches) the documents for these resources. */
-export function createOpenApi(resources: readonly ResourceInfo[]): OpenApiService {
+/**
+ * Builds (lazily, then caches) the documents for these resources. `extend` adds definitions
+ * `kubernetes-types` does not have (custom resources' schemas) to the installed catalog.
+ */
+export function createOpenApi(resources: readonly ResourceInfo[], extend: (base: Catalog) => Catalog = (base) => base): OpenApiService {
   let model: Model | undefined;
   let v3: { index: OpenApiDocument; documents: Map<string, OpenApiDocument> } | undefined;
   let v2: SwaggerCache | undefined;
 
-  const getModel = (): Model => (model ??= buildModel(resources, installedCatalog()));
+  const getModel = (): Model => (model ??= buildModel(resources, extend(installedCatalog())));
 
   const getV3 = (): NonNullable<typeof v3> => {
     if (v3) return v3;

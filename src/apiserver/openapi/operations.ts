@@ -26,7 +26,7 @@ export interface Operation {
   tag: string;
   parameters: Parameter[];
   /** Request body: the definition it carries; `patch` marks the PATCH media types. */
-  body?: { ref: string; patch: boolean };
+  body?: { ref: string; patch: boolean; /** false: no strategic merge patches (custom resources). */ strategic?: false };
   responses: { code: string; description: string; ref?: string }[];
 }
 
@@ -205,6 +205,7 @@ function resourcePaths(
   const itemParameters = [nameParameter, ...scopeParameters, P.pretty];
   const item = itemOperations({
     kindRef, gvk, idSuffix: `${idBase}${resource.kind}`, kind: resource.kind, verbs: resource.verbs, parameters: itemParameters, make, ok,
+    strategic: resource.custom === undefined,
   });
   if (has('delete')) {
     item.push(make({
@@ -250,6 +251,8 @@ function itemOperations(spec: {
   parameters: Parameter[];
   make: MakeOperation;
   ok: OkResponses;
+  /** Whether PATCH takes strategic merge patches (custom resources do not: kubectl then sends merge patches). */
+  strategic?: boolean;
 }): Operation[] {
   const { kindRef, gvk, idSuffix, kind, verbs, parameters, make, ok } = spec;
   const operations: Operation[] = [];
@@ -268,7 +271,8 @@ function itemOperations(spec: {
   if (verbs.includes('patch')) {
     operations.push(make({
       gvk, method: 'patch', action: 'patch', operationId: `patch${idSuffix}`, description: `partially update the specified ${kind}`,
-      parameters: [...parameters, ...WRITE_PARAMETERS, P.force], body: { ref: PATCH_DEFINITION, patch: true }, responses: ok(kindRef, '201'),
+      parameters: [...parameters, ...WRITE_PARAMETERS, P.force], body: { ref: PATCH_DEFINITION, patch: true, ...(spec.strategic === false ? { strategic: false as const } : {}) },
+      responses: ok(kindRef, '201'),
     }));
   }
   return operations;

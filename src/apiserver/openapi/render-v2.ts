@@ -93,7 +93,9 @@ function v2Operation(operation: Operation): SwaggerOperation {
   }
   return {
     description: operation.description,
-    consumes: operation.body?.patch ? [...PATCH_MEDIA_TYPES] : ['*/*'],
+    consumes: operation.body?.patch
+      ? PATCH_MEDIA_TYPES.filter((t) => operation.body?.strategic !== false || t !== 'application/strategic-merge-patch+json')
+      : ['*/*'],
     produces: PRODUCES,
     schemes: ['https'],
     tags: [operation.tag],

@@ -5,6 +5,7 @@ import type { KubeObject } from '../../api/object.js';
 import { isPlainObject } from '../../api/object.js';
 import type { ResourceInfo } from '../../api/resources.js';
 import { prepareForCreate as prepareKindForCreate } from '../../api/strategy.js';
+import { defaultCustomResource } from '../../api/custom/custom-resource.js';
 import { meta, objectField } from './meta.js';
 import { prepareServiceUpdate } from './ipallocator/service-update.js';
 
@@ -22,8 +23,12 @@ export function hasStatusSubresource(r: ResourceInfo): boolean {
 
 const NO_GENERATION = new Set(['Service', 'Namespace', 'Node', 'PersistentVolume', 'PersistentVolumeClaim', 'ServiceAccount']);
 
-/** Kinds whose metadata.generation counts spec changes (what `rollout status` relies on). */
+/**
+ * Kinds whose metadata.generation counts spec changes (what `rollout status` relies on).
+ * Custom resources always have one, as Kubernetes' custom resource strategy sets it.
+ */
 export function tracksGeneration(r: ResourceInfo, obj: KubeObject): boolean {
+  if (r.custom) return true;
   return obj['spec'] !== undefined && !(r.group === '' && NO_GENERATION.has(r.kind));
 }
 
@@ -97,6 +102,9 @@ export function annotationsCountInGeneration(r: ResourceInfo): boolean {
 
 /** Update-only rules of a kind, applied to the main resource before defaults and validation. */
 export function prepareForUpdate(r: ResourceInfo, old: KubeObject, next: KubeObject): void {
+  // Kubernetes prunes and defaults a custom resource as it decodes it: before the update
+  // compares it with the stored one (a pruned or defaulted field is no change of generation).
+  if (r.custom) defaultCustomResource(r, next);
   // Allocated values a client left out are kept; type-specific ones go with a type change.
   if (isService(r)) prepareServiceUpdate(old, next);
 }

@@ -78,6 +78,17 @@ export class Registries {
     return kv ? decodeStored(withResourceVersion(kv.value, kv.modRevision)) : undefined;
   }
 
+  /**
+   * Drops a resource's registry and watch cache (a custom resource whose definition changed or
+   * went away): the cache's watchers are ended, as Kubernetes ends them when it replaces a
+   * custom resource's storage.
+   */
+  forget(resource: ResourceInfo): void {
+    this.caches.get(resource)?.close();
+    this.caches.delete(resource);
+    this.registries.delete(resource);
+  }
+
   close(): void {
     for (const c of this.caches.values()) c.close();
   }

@@ -5,6 +5,7 @@
 import type { KubeObject } from '../../api/object.js';
 import { findResource, type ResourceInfo } from '../../api/resources.js';
 import { CORE_LAYOUTS } from './core.js';
+import { customResourceLayout } from './custom.js';
 import { age } from './format.js';
 import { NAME, column, layout, type TableLayout } from './layout.js';
 import { DISCOVERY_LAYOUTS, NETWORKING_LAYOUTS } from './networking.js';
@@ -56,6 +57,8 @@ function layouts(): Map<string, TableLayout> {
 
 /** The layout for a resource; a NAME/AGE layout (as for custom resources) when none is defined. */
 export function tableLayout(resource: ResourceInfo): TableLayout {
+  const custom = customResourceLayout(resource);
+  if (custom) return custom;
   const known = layouts().get(`${resource.group}/${resource.plural}`);
   if (known) return known;
   const builtIn = findResource(resource.group, resource.version, resource.plural) !== undefined;
