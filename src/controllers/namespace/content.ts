@@ -2,7 +2,10 @@
 // resources deleter does: a deletecollection per resource (list and delete where that verb is
 // missing), then a list to see what remains and which finalizers hold it. Pods go first, and
 // nothing else is deleted while pods remain (Kubernetes 1.33's ordered namespace deletion), so
-// workloads' volumes, secrets and service accounts outlive their pods.
+// workloads' volumes, secrets and service accounts outlive their pods. Custom resources of
+// established CRDs are deleted with the built-in ones.
+import type { CustomResourceDefinition } from 'kubernetes-types/apiextensions/v1.js';
+import { customResourceInfo } from '../../api/custom/custom-resource.js';
 import { ApiError } from '../../api/errors.js';
 import { RESOURCES, type ResourceInfo } from '../../api/resources.js';
 import type { ApiClient, ObjectLike } from '../../client/client.js';
@@ -25,13 +28,22 @@ export function namespacedResources(): ResourceInfo[] {
   return [...all.filter(isPods), ...all.filter((r) => !isPods(r))];
 }
 
+const CRDS = { group: 'apiextensions.k8s.io', version: 'v1', resource: 'customresourcedefinitions' };
+
+/** The namespaced custom resources of established CRDs (asked of the API at each deletion). */
+async function customResources(client: ApiClient): Promise<ResourceInfo[]> {
+  const crds = (await client.resource<CustomResourceDefinition>(CRDS).list()).items;
+  const established = crds.filter((c) => c.status?.conditions?.some((x) => x.type === 'Established' && x.status === 'True'));
+  return established.map(customResourceInfo).filter((r): r is ResourceInfo => r !== undefined && r.namespaced);
+}
+
 function isPods(r: ResourceInfo): boolean {
   return r.group === '' && r.plural === 'pods';
 }
 
 export async function deleteAllContent(client: ApiClient, namespace: string): Promise<ContentReport> {
   const report: ContentReport = { remaining: new Map(), finalizers: new Map(), errors: [], estimateSeconds: 0 };
-  for (const resource of namespacedResources()) {
+  for (const resource of [...namespacedResources(), ...(await customResources(client))]) {
     const label = `${resource.plural}.${resource.group}`;
     try {
       await deleteCollection(client, resource, namespace);
@@ -42,6 +54,8 @@ export async function deleteAllContent(client: ApiClient, namespace: string): Pr
         if (isPods(resource)) report.estimateSeconds = Math.max(report.estimateSeconds, ...left.map(graceLeft));
       }
     } catch (err) {
+      // A custom resource whose definition went away meanwhile has nothing left to delete.
+      if (resource.custom && err instanceof ApiError && err.code === 404) continue;
       report.errors.push(`${label}: ${err instanceof Error ? err.message : String(err)}`);
     }
     // Pods first: the rest waits until they are gone.

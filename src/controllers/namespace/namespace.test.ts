@@ -123,3 +123,42 @@ test('pods are deleted before everything else', () => {
   assert.equal(order[0], 'pods');
   assert.ok(order.includes('configmaps') && order.includes('deployments') && !order.includes('namespaces'));
 });
+
+test('deleting a namespace deletes the custom resources of established CRDs in it', async () => {
+  const h = await startControllerHarness();
+  try {
+    h.start(namespaceController);
+    const crds = findResource('apiextensions.k8s.io', 'v1', 'customresourcedefinitions') ?? assert.fail('crds');
+    await h.client.resource(crds).create({
+      apiVersion: 'apiextensions.k8s.io/v1',
+      kind: 'CustomResourceDefinition',
+      metadata: { name: 'widgets.example.com' },
+      spec: {
+        group: 'example.com',
+        scope: 'Namespaced',
+        names: { plural: 'widgets', singular: 'widget', kind: 'Widget' },
+        versions: [{ name: 'v1', served: true, storage: true, schema: { openAPIV3Schema: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true } } }],
+      },
+    });
+    const widgets = { group: 'example.com', version: 'v1', resource: 'widgets' };
+    await until('the CRD to be established', async () => {
+      const crd = await h.client.resource<{ metadata?: { name?: string }; status?: { conditions?: { type: string; status: string }[] } }>(crds).get('widgets.example.com');
+      return crd.status?.conditions?.some((c) => c.type === 'Established' && c.status === 'True') ?? false;
+    });
+    await h.client.resource(namespaces).create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'crns' } });
+    await until('the widget to be created', async () => {
+      try {
+        await h.client.resource(widgets, 'crns').create({ apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name: 'w' } });
+        return true;
+      } catch (err) {
+        if (err instanceof ApiError && err.code === 404) return false; // served a moment after Established
+        throw err;
+      }
+    });
+    await h.client.resource(namespaces).delete('crns');
+    await until('the namespace to go', () => gone(h, 'crns'));
+    assert.equal((await h.client.resource(widgets, 'crns').list()).items.length, 0);
+  } finally {
+    await h.close();
+  }
+});
