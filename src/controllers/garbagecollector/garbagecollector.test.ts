@@ -141,3 +141,54 @@ test('dependents of owners that never existed are deleted; references to them ne
     await h.close();
   }
 });
+
+test('custom resources take part: a ConfigMap owned by a custom resource goes with it, and a custom resource owned by a ConfigMap too', async () => {
+  const h = await startControllerHarness();
+  try {
+    h.start(garbageCollectorController);
+    const crds = findResource('apiextensions.k8s.io', 'v1', 'customresourcedefinitions') ?? assert.fail('crds');
+    await h.client.resource(crds).create({
+      apiVersion: 'apiextensions.k8s.io/v1',
+      kind: 'CustomResourceDefinition',
+      metadata: { name: 'gadgets.example.com' },
+      spec: {
+        group: 'example.com',
+        scope: 'Namespaced',
+        names: { plural: 'gadgets', singular: 'gadget', kind: 'Gadget' },
+        versions: [{ name: 'v1', served: true, storage: true, schema: { openAPIV3Schema: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true } } }],
+      },
+    });
+    const gadgets = { group: 'example.com', version: 'v1', resource: 'gadgets' };
+    let owner: ObjectLikeWithUid | undefined;
+    await until('the first gadget', async () => {
+      try {
+        owner = (await h.client.resource(gadgets, NS).create({ apiVersion: 'example.com/v1', kind: 'Gadget', metadata: { name: 'owner' } })) as ObjectLikeWithUid;
+        return true;
+      } catch (err) {
+        if (err instanceof ApiError && err.code === 404) return false; // served a moment after Established
+        throw err;
+      }
+    });
+    const ref: OwnerReference = { apiVersion: 'example.com/v1', kind: 'Gadget', name: 'owner', uid: owner?.metadata?.uid ?? '' };
+    await h.client.resource<ConfigMap>(configMaps, NS).create({ metadata: { name: 'owned-by-gadget', ownerReferences: [ref] } });
+    const cm = await h.client.resource<ConfigMap>(configMaps, NS).create({ metadata: { name: 'owns-a-gadget' } });
+    const cmRef: OwnerReference = { apiVersion: 'v1', kind: 'ConfigMap', name: 'owns-a-gadget', uid: cm.metadata?.uid ?? '' };
+    await h.client.resource(gadgets, NS).create({ apiVersion: 'example.com/v1', kind: 'Gadget', metadata: { name: 'dependent', ownerReferences: [cmRef] } });
+
+    // Both owners present: nothing is collected.
+    await new Promise((r) => setTimeout(r, 300));
+    assert.ok(await exists(() => h.client.resource<ConfigMap>(configMaps, NS).get('owned-by-gadget')));
+    assert.ok(await exists(() => h.client.resource(gadgets, NS).get('dependent')));
+
+    await h.client.resource(gadgets, NS).delete('owner');
+    await until('the ConfigMap owned by the gadget to go', async () => !(await exists(() => h.client.resource<ConfigMap>(configMaps, NS).get('owned-by-gadget'))));
+    await h.client.resource<ConfigMap>(configMaps, NS).delete('owns-a-gadget');
+    await until('the gadget owned by the ConfigMap to go', async () => !(await exists(() => h.client.resource(gadgets, NS).get('dependent'))));
+  } finally {
+    await h.close();
+  }
+});
+
+interface ObjectLikeWithUid {
+  metadata?: { uid?: string };
+}

@@ -10,7 +10,9 @@
 //   (Foreground when an owner waits and it has dependents itself); with some present owners,
 //   references to absent owners are removed and those to waiting owners stop blocking.
 import { setMaxListeners } from 'node:events';
+import type { CustomResourceDefinition } from 'kubernetes-types/apiextensions/v1.js';
 import type { OwnerReference } from 'kubernetes-types/meta/v1.js';
+import { customResourceInfo } from '../../api/custom/custom-resource.js';
 import { ApiError } from '../../api/errors.js';
 import { parseApiVersion } from '../../api/object.js';
 import { findResourceByKind, RESOURCES, type ResourceInfo } from '../../api/resources.js';
@@ -23,10 +25,11 @@ import { DependencyGraph, deletingDependents, FOREGROUND_FINALIZER, nodeOf, ORPH
 
 /** Everything stored that can be listed, watched and deleted, except Events (as Kubernetes ignores them). */
 export function collectableResources(): ResourceInfo[] {
-  return RESOURCES.filter(
-    (r) => !r.virtual && r.plural !== 'events' && (['list', 'watch', 'delete'] as const).every((v) => r.verbs.includes(v)),
-  );
+  return RESOURCES.filter((r) => !r.virtual && r.plural !== 'events' && COLLECTOR_VERBS.every((v) => r.verbs.includes(v)));
 }
+
+const CRDS = { group: 'apiextensions.k8s.io', version: 'v1', resource: 'customresourcedefinitions' };
+const COLLECTOR_VERBS = ['list', 'watch', 'delete'] as const;
 
 type OwnerState = 'present' | 'absent' | 'waiting';
 
@@ -44,6 +47,9 @@ class GarbageCollector {
   private readonly graph = new DependencyGraph();
   private readonly queue: WorkQueue;
   private readonly absent = new Set<string>();
+  /** Custom resources by `group/Kind`, for owner references to them. */
+  private readonly customKinds = new Map<string, ResourceInfo>();
+  private readonly followed = new Set<string>();
 
   constructor(private readonly ctx: ControllerContext) {
     this.queue = new WorkQueue({ clock: ctx.clock });
@@ -52,19 +58,41 @@ class GarbageCollector {
   async run(signal: AbortSignal): Promise<void> {
     // One informer per resource listens on this signal: dozens of listeners are expected here.
     setMaxListeners(0, signal);
-    const informers = collectableResources().map((resource) => {
-      const informer = this.ctx.informers.informerFor(resource);
-      informer.addEventHandler({
-        onAdd: (obj) => this.observe(resource, obj),
-        onUpdate: (_old, obj) => this.observe(resource, obj),
-        onDelete: (obj) => this.forget(obj),
-      });
-      return informer;
-    });
-    const synced = await Promise.all(informers.map((i) => i.waitForSync(signal)));
+    const informers = collectableResources().map((resource) => this.follow(resource));
+    // Custom resources join the graph as their CRDs become established (Kubernetes' collector
+    // follows discovery the same way); their informers start when they are found.
+    const crds = this.ctx.informers.informerFor<CustomResourceDefinition>(CRDS);
+    crds.addEventHandler({ onAdd: (crd) => this.followCustom(crd), onUpdate: (_old, crd) => this.followCustom(crd) });
+    const synced = await Promise.all([...informers, crds].map((i) => i.waitForSync(signal)));
     if (!synced.every(Boolean)) return;
     this.ctx.log.debug(`graph synced with ${this.graph.size} objects`);
     await runWorkers(this.queue, (uid) => this.reconcile(uid), { workers: this.ctx.options.workers, signal, log: this.ctx.log });
+  }
+
+  private follow(resource: ResourceInfo): { waitForSync(signal: AbortSignal): Promise<boolean> } {
+    const informer = this.ctx.informers.informerFor(resource);
+    informer.addEventHandler({
+      onAdd: (obj) => this.observe(resource, obj),
+      onUpdate: (_old, obj) => this.observe(resource, obj),
+      onDelete: (obj) => this.forget(obj),
+    });
+    return informer;
+  }
+
+  /**
+   * Starts following an established CRD's resource (once per resource and version). An informer
+   * of a CRD deleted later keeps retrying its list with backoff, and serves again if the CRD
+   * comes back.
+   */
+  private followCustom(crd: CustomResourceDefinition): void {
+    if (!crd.status?.conditions?.some((c) => c.type === 'Established' && c.status === 'True')) return;
+    const resource = customResourceInfo(crd);
+    if (!resource || !COLLECTOR_VERBS.every((v) => resource.verbs.includes(v))) return;
+    this.customKinds.set(`${resource.group}/${resource.kind}`, resource);
+    const id = `${resource.group}/${resource.plural}/${resource.version}`;
+    if (this.followed.has(id)) return;
+    this.followed.add(id);
+    this.follow(resource);
   }
 
   private observe(resource: ResourceInfo, obj: ObjectLike): void {
@@ -166,7 +194,7 @@ class GarbageCollector {
     if (known) return deletingDependents(known) ? 'waiting' : 'present';
     if (this.absent.has(ref.uid)) return 'absent';
     const { group, version } = parseApiVersion(ref.apiVersion);
-    const resource = findResourceByKind({ group, version, kind: ref.kind });
+    const resource = findResourceByKind({ group, version, kind: ref.kind }) ?? this.customKinds.get(`${group}/${ref.kind}`);
     if (!resource) {
       // A kind this server does not serve cannot be checked; keep the dependent.
       this.ctx.log.debug(`${describe(dependent)}: owner kind ${ref.apiVersion}/${ref.kind} is not served`);
