@@ -43,6 +43,7 @@ import { storedPriorityClasses } from './admission/priority-lookup.js';
 import { ensureSystemPriorityClasses } from './system-priority-classes.js';
 import { defaultAdvertiseAddress, reconcileKubernetesService, removeFromKubernetesEndpoints, type KubernetesServiceOptions } from './kubernetes-service.js';
 import { ApiServerMetrics } from './metrics.js';
+import { DEFAULT_COMPACTION_INTERVAL_MS, storageCompactor } from './compaction.js';
 import { isHealthPath, parseRoute } from './routing.js';
 import { WebSocketAcceptor } from '../streaming/websocket-upgrade.js';
 import { ResourceCatalog } from './crd/catalog.js';
@@ -91,6 +92,8 @@ export interface ApiServerOptions {
   /** How often the `kubernetes` Service and Endpoints are checked (default 10 s) and allocations repaired (default 3 min). */
   kubernetesServiceIntervalMs?: number;
   allocationRepairIntervalMs?: number;
+  /** How often the storage's history is compacted (default 5 min, as kube-apiserver); 0 never. */
+  compactionIntervalMs?: number;
 }
 
 export interface RunningApiServer {
@@ -327,9 +330,12 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
     address: options.advertiseAddress ?? defaultAdvertiseAddress(host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host),
     port,
   };
+  const compactionEveryMs = options.compactionIntervalMs ?? DEFAULT_COMPACTION_INTERVAL_MS;
+  const compactor = storageCompactor(options.storage, log);
   const background = startBackground([
     { name: 'kubernetes service', everyMs: options.kubernetesServiceIntervalMs ?? 10_000, run: () => reconcileKubernetesService(kubernetesService) },
     { name: 'service allocation repair', everyMs: options.allocationRepairIntervalMs ?? 180_000, run: () => allocator.repair() },
+    ...(compactionEveryMs > 0 ? [{ name: 'storage compaction', everyMs: compactionEveryMs, run: async () => void (await compactor.round()) }] : []),
   ], log);
   try {
     await reconcileKubernetesService(kubernetesService);
