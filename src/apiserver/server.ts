@@ -12,7 +12,13 @@ import type { Storage } from '../storage/storage.js';
 import { allowsAnonymous, authenticate } from './authn/authenticate.js';
 import { ServiceAccountTokens } from './authn/service-account-tokens.js';
 import type { UserInfo } from './authn/user.js';
-import { SYSTEM_APISERVER } from './authn/user.js';
+import { ANONYMOUS, SYSTEM_APISERVER } from './authn/user.js';
+import { impersonate, wantsImpersonation } from './authn/impersonate.js';
+import { nonResourceAttributes, resourceAttributes, type RequestAttributes } from './authz/attributes.js';
+import { alwaysAllow, isSuperuser, RbacAuthorizer, type AuthorizationMode, type Authorizer } from './authz/authorizer.js';
+import { ensureBootstrapPolicy } from './authz/bootstrap-policy.js';
+import { forbidden } from './authz/forbidden.js';
+import { RbacIndex } from './authz/rbac-index.js';
 import { Dispatcher } from './flow-control/dispatcher.js';
 import { classify } from './flow-control/levels.js';
 import { DEFAULT_TUNING, type RequestContext, type ServerContext, type ServerTuning } from './handlers/context.js';
@@ -52,6 +58,7 @@ import { CustomResourceFieldChecker } from './crd/field-checker.js';
 import { withCustomResources } from './crd/openapi.js';
 
 export type { UserInfo } from './authn/user.js';
+export { AUTHORIZATION_MODES, type AuthorizationMode } from './authz/authorizer.js';
 
 export interface ApiServerOptions {
   storage: Storage;
@@ -94,6 +101,11 @@ export interface ApiServerOptions {
   allocationRepairIntervalMs?: number;
   /** How often the storage's history is compacted (default 5 min, as kube-apiserver); 0 never. */
   compactionIntervalMs?: number;
+  /**
+   * How requests are authorized (--authorization-mode): RBAC (default; members of
+   * `system:masters` are always allowed) or AlwaysAllow (every authenticated request).
+   */
+  authorizationMode?: AuthorizationMode;
 }
 
 export interface RunningApiServer {
@@ -159,8 +171,11 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
   const tokens = options.tokens ?? new Map<string, UserInfo>();
   const now = registries.now;
   const authenticateToken = (token: string): UserInfo | undefined => tokens.get(token) ?? saTokens.verify(token, now());
+  const rbac = (options.authorizationMode ?? 'RBAC') === 'RBAC' ? new RbacIndex(registries, log) : undefined;
+  const authorizer: Authorizer = rbac ? new RbacAuthorizer(rbac) : alwaysAllow;
   const server: ServerContext = {
     registries,
+    authorizer,
     openapi: getOpenApi,
     fieldChecker: new UnknownFieldChecker(undefined),
     serviceAccountTokens: saTokens,
@@ -192,6 +207,18 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
   await allocator.repair();
   await bootstrap(registries);
   await crds.start();
+  await ensureBootstrapPolicy(registries);
+  await rbac?.start();
+  /** Throws the 403 Kubernetes answers when `user` may not do `a`. */
+  const authorize = (user: UserInfo, a: RequestAttributes): void => {
+    const decision = authorizer.authorize(user, a);
+    if (!decision.allowed) throw forbidden(user, a, decision.reason);
+  };
+  /** The user a request acts as: the authenticated one or, with Impersonate-* headers, the one it may impersonate. */
+  const actingUser = (req: IncomingMessage, user: UserInfo | undefined): UserInfo => {
+    if (!user) return ANONYMOUS;
+    return wantsImpersonation(req) ? impersonate(req, user, authorize) : user;
+  };
 
   const flowControl = new Dispatcher((err) => log(`starting a request failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`));
   const metrics = new ApiServerMetrics();
@@ -216,6 +243,13 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
     if (!user && !allowsAnonymous(path)) {
       throw new ApiError('Unauthorized', 'Unauthorized', {});
     }
+    const actor = actingUser(req, user);
+    const route = parseRoute(path, lookup);
+    const method = req.method ?? 'GET';
+    // Members of system:masters skip building the attributes at all: the admin's fast path.
+    if (!isSuperuser(actor)) {
+      authorize(actor, route.kind === 'resource' ? resourceAttributes(method, route, url.searchParams) : nonResourceAttributes(method, path));
+    }
     if (path === '/version' || path === '/version/') return serveVersion(res);
     if (isHealthPath(path)) return serveHealth(res, url, checks);
     if (path === '/metrics') {
@@ -227,8 +261,6 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
       sendJson(res, 200, { paths: ['/api', '/api/v1', '/apis', '/healthz', '/livez', '/metrics', '/openapi/v2', '/openapi/v3', '/readyz', '/version'] });
       return;
     }
-    const route = parseRoute(path, lookup);
-    const method = req.method ?? 'GET';
     switch (route.kind) {
       case 'apiVersions':
       case 'apiGroupList':
@@ -243,7 +275,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
       case 'resource': {
         const end = metrics.begin(req, url, route, route.watchPath || isWatch(url.searchParams), arrivedAt);
         res.once('close', () => end(res.statusCode));
-        const ctx: RequestContext = { req, res, url, user: user ?? SYSTEM_APISERVER, server };
+        const ctx: RequestContext = { req, res, url, user: user ? actor : SYSTEM_APISERVER, server };
         return handleResource(ctx, route);
       }
     }
@@ -257,9 +289,16 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
       const url = new URL(req.url ?? '/', 'http://apiserver');
       const user = authenticate(req, authenticateToken);
       if (!user) throw new ApiError('Unauthorized', 'Unauthorized', {});
+      const actor = actingUser(req, user);
       const route = parseRoute(url.pathname, lookup);
       if (route.kind !== 'resource' || !['exec', 'attach', 'portforward', 'log'].includes(route.subresource ?? '') || route.name === undefined) {
         throw notFoundPath();
+      }
+      if (!isSuperuser(actor)) {
+        const a = resourceAttributes(req.method ?? 'GET', route, url.searchParams);
+        authorize(actor, a);
+        // As Kubernetes (1.31+): a WebSocket GET that opens exec, attach or portforward also needs `create`.
+        if (a.verb === 'get' && route.subresource !== 'log') authorize(actor, { ...a, verb: 'create' });
       }
       if (!route.resource.subresources.some((s) => s.name === route.subresource)) throw notFoundPath();
       if (route.subresource === 'log') return servePodLogWebSocket(server, webSockets, req, socket, head, route, url);
@@ -356,6 +395,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
     close: async () => {
       background.stop();
       crds.stop();
+      rbac?.close();
       await removeFromKubernetesEndpoints(kubernetesService).catch((err: unknown) => log(`removing this server from the kubernetes endpoints: ${String(err)}`));
       registries.close();
       const closed = [http, ...(local ? [local] : [])].map((server) => new Promise<void>((resolve) => server.close(() => resolve())));

@@ -1,5 +1,5 @@
-// Test support: an API server on MemoryStorage over plain HTTP with one admin token, and
-// small request helpers. Only *.test.ts files import this.
+// Test support: an API server on MemoryStorage over plain HTTP with one admin token (user
+// "admin" in group system:masters, so RBAC allows it everything), and small request helpers. Only *.test.ts files import this.
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { MemoryStorage } from '../storage/memory/memory.js';
 import type { Storage } from '../storage/storage.js';
@@ -19,6 +19,8 @@ export interface RequestOptions {
   contentType?: string;
   accept?: string;
   token?: string | null;
+  /** Extra request headers (a list sends the header once per value, as Impersonate-Group). */
+  headers?: Record<string, string | string[]>;
 }
 
 export interface TestResponse {
@@ -49,7 +51,7 @@ export async function startTestServer(extra: Partial<ApiServerOptions> = {}): Pr
 
 export function send(base: string, method: string, path: string, o: RequestOptions = {}): Promise<TestResponse> {
   const body = o.raw !== undefined ? Buffer.from(o.raw) : o.body !== undefined ? Buffer.from(JSON.stringify(o.body)) : undefined;
-  const headers: Record<string, string> = {};
+  const headers: Record<string, string | string[]> = { ...o.headers };
   if (o.token !== null) headers['authorization'] = `Bearer ${o.token ?? ADMIN_TOKEN}`;
   if (body) {
     headers['content-type'] = o.contentType ?? 'application/json';

@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { homedir, hostname } from 'node:os';
 import { join, resolve } from 'node:path';
-import { startApiServer } from '../apiserver/server.js';
+import { AUTHORIZATION_MODES, startApiServer } from '../apiserver/server.js';
 import { createLogger, isLogLevel } from '../log.js';
 import { defaultKubeconfigPath, mergeKubeconfig, writeKubeconfig } from '../pki/kubeconfig.js';
 import { ensurePki, servingAltNames } from '../pki/pki.js';
@@ -71,6 +71,12 @@ const specs = {
     default: '53',
   },
   'cluster-cidr': { type: 'string', placeholder: 'CIDR', description: 'Pod addresses; each node gets a /24 of it', default: '10.42.0.0/16' },
+  'authorization-mode': {
+    type: 'string',
+    placeholder: 'MODE',
+    description: 'RBAC (roles and bindings decide; group system:masters may do anything) or AlwaysAllow (every authenticated request)',
+    default: 'RBAC',
+  },
   'log-level': { type: 'string', placeholder: 'LEVEL', description: 'error, warn, info or debug', default: 'info' },
 } as const;
 
@@ -131,6 +137,11 @@ export async function runServer(argv: readonly string[]): Promise<number> {
     process.stderr.write(`k8ts server: --cluster-dns-port must be a port number, not "${flags['cluster-dns-port']}"\n`);
     return 2;
   }
+  const authorizationMode = AUTHORIZATION_MODES.find((m) => m === (flags['authorization-mode'] ?? 'RBAC'));
+  if (!authorizationMode) {
+    process.stderr.write(`k8ts server: --authorization-mode takes ${AUTHORIZATION_MODES.join(' or ')}, not "${flags['authorization-mode']}"\n`);
+    return 2;
+  }
   const port = Number(flags.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
     process.stderr.write(`k8ts server: --port must be a port number, not "${flags.port}"\n`);
@@ -185,6 +196,7 @@ export async function runServer(argv: readonly string[]): Promise<number> {
       serviceClusterIpRange: flags['service-cidr'] ?? '10.43.0.0/16',
       serviceNodePortRange: flags['service-node-port-range'] ?? '30000-32767',
       advertiseAddress: nodeIp,
+      authorizationMode,
       logRequests: logLevel === 'debug',
       requestLog: (line: string) => log.debug(line),
       log: (line: string) => log.warn(line),

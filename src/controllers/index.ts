@@ -4,6 +4,7 @@ import { eventTtlController } from '../events/ttl.js';
 import type { ControllerFactory } from './controller.js';
 import { csrApprovingController } from './certificates/approving.js';
 import { csrSigningController, type CsrSigningOptions } from './certificates/signing.js';
+import { clusterRoleAggregationController } from './clusterroleaggregation/clusterroleaggregation.js';
 import { cronJobController } from './cronjob/cronjob.js';
 import { daemonSetController } from './daemonset/daemonset.js';
 import { deploymentController } from './deployment/deployment.js';
@@ -51,6 +52,7 @@ export function defaultControllers(options: ControllerSetOptions = {}): Controll
     disruptionController,
     eventTtlController,
     csrApprovingController,
+    clusterRoleAggregationController,
     ...(options.csrSigning ? [csrSigningController(options.csrSigning)] : []),
   ];
 }

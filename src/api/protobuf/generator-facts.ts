@@ -14,6 +14,8 @@ export const ROOTS = [
   'k8s.io.api.batch.v1.Job',
   'k8s.io.api.batch.v1.CronJob',
   'k8s.io.api.authorization.v1.SelfSubjectAccessReview',
+  // `kubectl auth can-i --list`.
+  'k8s.io.api.authorization.v1.SelfSubjectRulesReview',
   'k8s.io.api.authentication.v1.TokenRequest',
   'k8s.io.api.authentication.v1.SelfSubjectReview',
   // `kubectl create <kind>` sends protobuf for these too (observed with kubectl 1.32 and 1.33).

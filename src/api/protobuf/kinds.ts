@@ -20,6 +20,7 @@ const kinds: Readonly<Record<string, Readonly<Record<string, string>>>> = {
   },
   'authorization.k8s.io/v1': {
     SelfSubjectAccessReview: 'k8s.io.api.authorization.v1.SelfSubjectAccessReview',
+    SelfSubjectRulesReview: 'k8s.io.api.authorization.v1.SelfSubjectRulesReview',
   },
   'rbac.authorization.k8s.io/v1': {
     Role: 'k8s.io.api.rbac.v1.Role',

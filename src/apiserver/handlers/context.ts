@@ -1,4 +1,4 @@
-// What every handler may use: the registries, published schemas, authenticators, settings.
+// What every handler may use: the registries, published schemas, authenticator, authorizer, settings.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Registries } from '../registry/registries.js';
 import type { UnknownFieldChecker } from '../http/unknown-fields.js';
@@ -6,6 +6,7 @@ import type { RequestUrl } from '../http/request-url.js';
 import type { UserInfo } from '../authn/user.js';
 import type { ServiceAccountTokens } from '../authn/service-account-tokens.js';
 import type { OpenApiService } from '../openapi/openapi.js';
+import type { Authorizer } from '../authz/authorizer.js';
 import type { KubeletClientOptions } from './kubelet-proxy.js';
 
 export interface ServerTuning {
@@ -25,6 +26,8 @@ export const DEFAULT_TUNING: ServerTuning = {
 
 export interface ServerContext {
   registries: Registries;
+  /** Decides what users may do; the access reviews ask it too. */
+  authorizer: Authorizer;
   openapi: () => OpenApiService | undefined;
   fieldChecker: UnknownFieldChecker;
   serviceAccountTokens: ServiceAccountTokens;

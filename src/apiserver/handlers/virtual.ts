@@ -1,5 +1,5 @@
-// Create-only kinds that are answered, not stored: access reviews (every authenticated user
-// may do everything for now), identity and token reviews, and core/v1 Binding.
+// Create-only kinds that are answered, not stored: access reviews (answered by the server's
+// authorizer, see authz/reviews.ts), identity and token reviews, and core/v1 Binding.
 import { ApiError } from '../../api/errors.js';
 import { formatApiVersion, isPlainObject } from '../../api/object.js';
 import { acceptsPlainObject } from '../http/negotiate.js';
@@ -9,8 +9,7 @@ import type { RequestContext } from './context.js';
 import { readObjectBody } from './decode.js';
 import { fieldValidation } from './query.js';
 import { bind } from './subresources.js';
-
-const ALLOWED_REASON = 'k8ts: every authenticated user is allowed';
+import { accessReviewStatus, rulesReviewStatus } from '../authz/reviews.js';
 
 export async function handleVirtualCreate(ctx: RequestContext, route: ResourceRoute): Promise<void> {
   const r = route.resource;
@@ -28,18 +27,20 @@ export async function handleVirtualCreate(ctx: RequestContext, route: ResourceRo
     throw ApiError.badRequest(`the kind in the data (${String(body.kind)}) does not match the expected kind (${r.kind})`);
   }
   const reply: Record<string, unknown> = { ...body, kind: r.kind, apiVersion: expected, metadata: { creationTimestamp: null, ...(body.metadata ?? {}) } };
+  const spec = isPlainObject(body['spec']) ? body['spec'] : {};
+  const authorizer = ctx.server.authorizer;
   switch (r.plural) {
     case 'selfsubjectaccessreviews':
+      reply['status'] = accessReviewStatus(authorizer, 'SelfSubjectAccessReview', spec, ctx.user, undefined);
+      break;
     case 'subjectaccessreviews':
+      reply['status'] = accessReviewStatus(authorizer, 'SubjectAccessReview', spec, ctx.user, undefined);
+      break;
     case 'localsubjectaccessreviews':
-      reply['status'] = { allowed: true, reason: ALLOWED_REASON };
+      reply['status'] = accessReviewStatus(authorizer, 'LocalSubjectAccessReview', spec, ctx.user, route.namespace);
       break;
     case 'selfsubjectrulesreviews':
-      reply['status'] = {
-        resourceRules: [{ verbs: ['*'], apiGroups: ['*'], resources: ['*'] }],
-        nonResourceRules: [{ verbs: ['*'], nonResourceURLs: ['*'] }],
-        incomplete: false,
-      };
+      reply['status'] = rulesReviewStatus(authorizer, spec, ctx.user);
       break;
     case 'selfsubjectreviews': {
       const u = ctx.user;
@@ -47,7 +48,6 @@ export async function handleVirtualCreate(ctx: RequestContext, route: ResourceRo
       break;
     }
     case 'tokenreviews': {
-      const spec = isPlainObject(body['spec']) ? body['spec'] : {};
       const token = typeof spec['token'] === 'string' ? spec['token'] : '';
       const user = token ? ctx.server.authenticateToken(token) : undefined;
       reply['status'] = user

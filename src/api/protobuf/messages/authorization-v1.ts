@@ -15,6 +15,10 @@ export const authorizationV1Messages: MessageTable = {
     { no: 1, json: 'path', type: 'string' },
     { no: 2, json: 'verb', type: 'string' },
   ],
+  'k8s.io.api.authorization.v1.NonResourceRule': [
+    { no: 1, json: 'verbs', type: 'string', repeated: true },
+    { no: 2, json: 'nonResourceURLs', type: 'string', repeated: true },
+  ],
   'k8s.io.api.authorization.v1.ResourceAttributes': [
     { no: 1, json: 'namespace', type: 'string' },
     { no: 2, json: 'verb', type: 'string' },
@@ -26,6 +30,12 @@ export const authorizationV1Messages: MessageTable = {
     { no: 8, json: 'fieldSelector', type: { message: 'k8s.io.api.authorization.v1.FieldSelectorAttributes' } },
     { no: 9, json: 'labelSelector', type: { message: 'k8s.io.api.authorization.v1.LabelSelectorAttributes' } },
   ],
+  'k8s.io.api.authorization.v1.ResourceRule': [
+    { no: 1, json: 'verbs', type: 'string', repeated: true },
+    { no: 2, json: 'apiGroups', type: 'string', repeated: true },
+    { no: 3, json: 'resources', type: 'string', repeated: true },
+    { no: 4, json: 'resourceNames', type: 'string', repeated: true },
+  ],
   'k8s.io.api.authorization.v1.SelfSubjectAccessReview': [
     { no: 1, json: 'metadata', type: { message: 'k8s.io.apimachinery.pkg.apis.meta.v1.ObjectMeta' } },
     { no: 2, json: 'spec', type: { message: 'k8s.io.api.authorization.v1.SelfSubjectAccessReviewSpec' } },
@@ -35,10 +45,24 @@ export const authorizationV1Messages: MessageTable = {
     { no: 1, json: 'resourceAttributes', type: { message: 'k8s.io.api.authorization.v1.ResourceAttributes' } },
     { no: 2, json: 'nonResourceAttributes', type: { message: 'k8s.io.api.authorization.v1.NonResourceAttributes' } },
   ],
+  'k8s.io.api.authorization.v1.SelfSubjectRulesReview': [
+    { no: 1, json: 'metadata', type: { message: 'k8s.io.apimachinery.pkg.apis.meta.v1.ObjectMeta' } },
+    { no: 2, json: 'spec', type: { message: 'k8s.io.api.authorization.v1.SelfSubjectRulesReviewSpec' } },
+    { no: 3, json: 'status', type: { message: 'k8s.io.api.authorization.v1.SubjectRulesReviewStatus' } },
+  ],
+  'k8s.io.api.authorization.v1.SelfSubjectRulesReviewSpec': [
+    { no: 1, json: 'namespace', type: 'string' },
+  ],
   'k8s.io.api.authorization.v1.SubjectAccessReviewStatus': [
     { no: 1, json: 'allowed', type: 'bool', keepZero: true },
     { no: 2, json: 'reason', type: 'string' },
     { no: 3, json: 'evaluationError', type: 'string' },
     { no: 4, json: 'denied', type: 'bool' },
+  ],
+  'k8s.io.api.authorization.v1.SubjectRulesReviewStatus': [
+    { no: 1, json: 'resourceRules', type: { message: 'k8s.io.api.authorization.v1.ResourceRule' }, repeated: true },
+    { no: 2, json: 'nonResourceRules', type: { message: 'k8s.io.api.authorization.v1.NonResourceRule' }, repeated: true },
+    { no: 3, json: 'incomplete', type: 'bool' },
+    { no: 4, json: 'evaluationError', type: 'string' },
   ],
 };
