@@ -32,6 +32,8 @@ if (mode === 'bare') {
     storage,
     port: 0,
     tokens: new Map([[BENCH_TOKEN, { username: 'bench', groups: ['system:masters'] }]]),
+    // No serviceaccount controller runs here, so no `default` account would admit the pods.
+    serviceAccountAdmission: false,
   });
   console.log(`PORT ${server.port}`);
 }

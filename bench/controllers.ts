@@ -76,6 +76,8 @@ async function serveApi(socketPath: string | undefined): Promise<{ url: string; 
     port: 0,
     ...(socketPath !== undefined ? { socketPath } : {}),
     tokens: new Map([[TOKEN, { username: 'system:kube-controller-manager', groups: ['system:masters'] }]]),
+    // No serviceaccount controller runs here, so no `default` account would admit the pods.
+    serviceAccountAdmission: false,
   });
   return {
     url: server.url,

@@ -48,7 +48,8 @@ async function apiServer(): Promise<{ server: RunningApiServer; client: ApiClien
     [DRIVER_TOKEN, { username: 'bench-driver', groups: [] }],
     [NODE_TOKEN, { username: 'system:node:bench-node', groups: ['system:nodes'] }],
   ]);
-  const server = await startApiServer({ storage, port: 0, tokens });
+  // No serviceaccount controller runs here, so no `default` account would admit the pods.
+  const server = await startApiServer({ storage, port: 0, tokens, serviceAccountAdmission: false });
   const client = createClient(new HttpTransport({ server: server.url, token: TOKEN }));
   return {
     server,

@@ -10,7 +10,13 @@ import { openStorage } from '../src/storage/open.js';
 const [spec = 'sqlite', token = 'bench-token'] = process.argv.slice(2);
 const dataDir = mkdtempSync(join(tmpdir(), 'k8ts-bench-scheduler-'));
 const storage = await openStorage(spec, { dataDir });
-const server = await startApiServer({ storage, port: 0, tokens: new Map([[token, { username: 'bench', groups: ['system:masters'] }]]) });
+// No serviceaccount controller runs here, so no `default` account would admit the pods.
+const server = await startApiServer({
+  storage,
+  port: 0,
+  tokens: new Map([[token, { username: 'bench', groups: ['system:masters'] }]]),
+  serviceAccountAdmission: false,
+});
 console.log(`PORT ${server.port}`);
 
 let closing = false;

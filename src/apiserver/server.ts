@@ -38,6 +38,8 @@ import { ServiceAllocator } from './registry/ipallocator/service-allocator.js';
 import { DEFAULT_NODE_PORT_RANGE, DEFAULT_SERVICE_CIDR, firstServiceIp } from './registry/ipallocator/ranges.js';
 import { isPod, isService } from './registry/kinds.js';
 import { runtimeClassAdmission } from './admission/runtime-class.js';
+import { serviceAccountAdmission } from './admission/service-account.js';
+import { storedServiceAccounts } from './admission/service-account-lookup.js';
 import { storedRuntimeClasses } from './admission/runtime-class-lookup.js';
 import { chainHooks } from './admission/chain-hooks.js';
 import { ResourceQuotaAdmission } from './admission/resource-quota.js';
@@ -106,6 +108,12 @@ export interface ApiServerOptions {
    * `system:masters` are always allowed) or AlwaysAllow (every authenticated request).
    */
   authorizationMode?: AuthorizationMode;
+  /**
+   * Kubernetes' ServiceAccount admission for new pods (default on, as in kube-apiserver). Only
+   * test harnesses that run no serviceaccount controller turn it off: no `default` account ever
+   * appears there, so every pod would be refused.
+   */
+  serviceAccountAdmission?: boolean;
 }
 
 export interface RunningApiServer {
@@ -134,7 +142,8 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
     now: options.now,
     log,
   });
-  const podAdmission = runtimeClassAdmission(storedRuntimeClasses(options.storage));
+  const serviceAccounts = options.serviceAccountAdmission === false ? undefined : serviceAccountAdmission({ lookup: storedServiceAccounts(options.storage) });
+  const podAdmission = chainHooks(serviceAccounts, runtimeClassAdmission(storedRuntimeClasses(options.storage)));
   const limitRanges = storedLimitRanges(options.storage);
   const priorityClasses = storedPriorityClasses(options.storage);
   // Quota admission charges quotas through the registries it is a hook of, hence the getter.

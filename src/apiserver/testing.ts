@@ -36,6 +36,9 @@ export async function startTestServer(extra: Partial<ApiServerOptions> = {}): Pr
     storage,
     port: 0,
     tokens: new Map([[ADMIN_TOKEN, { username: 'admin', groups: ['system:masters'] }]]),
+    // No serviceaccount controller runs here to create `default` accounts; tests of the
+    // ServiceAccount plugin turn it back on and create their accounts.
+    serviceAccountAdmission: false,
     ...extra,
   });
   const closeServer = server.close;

@@ -32,6 +32,8 @@ export interface ControlPlaneOptions {
   nodeMonitorGracePeriodMs: number;
   clusterCidr: string;
   csrSigning: CsrSigningOptions;
+  /** The cluster CA (PEM) the root-ca-cert-publisher puts in every namespace's kube-root-ca.crt. */
+  rootCaCert: string;
   /** The node this server runs itself (unless the agent is disabled). */
   node: EmbeddedNode;
   /** Cluster DNS: where it listens, and the kube-dns Service address pods are given. */
@@ -91,7 +93,7 @@ export async function startControlPlane(server: RunningApiServer, token: string,
   if (!o.disabled.has('controllers')) {
     const manager = await startControllerManager({
       client,
-      factories: defaultControllers({ nodeIpam: { clusterCidr: o.clusterCidr }, csrSigning: o.csrSigning }),
+      factories: defaultControllers({ nodeIpam: { clusterCidr: o.clusterCidr }, csrSigning: o.csrSigning, rootCaCert: o.rootCaCert }),
       options: { nodeMonitorGracePeriodMs: o.nodeMonitorGracePeriodMs },
       log: o.log.child('controller-manager'),
       ...(o.shared ? { leaderElection: { identity } } : {}),

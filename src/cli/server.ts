@@ -213,6 +213,7 @@ export async function runServer(argv: readonly string[]): Promise<number> {
       nodeMonitorGracePeriodMs: gracePeriod * 1000,
       clusterCidr: flags['cluster-cidr'] ?? '10.42.0.0/16',
       csrSigning: { caCert: pki.caCert, caKey: loadPrivateKey(caKeyPem) },
+      rootCaCert: pki.caCert,
       dns: {
         host: bind,
         port: dnsPort,

@@ -19,6 +19,7 @@ import { nodeLifecycleController } from './nodelifecycle/nodelifecycle.js';
 import { podGarbageCollectorController } from './podgc/podgc.js';
 import { replicaSetController, replicationControllerController } from './replicaset/replicaset.js';
 import { resourceQuotaController } from './resourcequota/resourcequota.js';
+import { rootCaCertPublisherController } from './rootcacertpublisher/publisher.js';
 import { serviceAccountController } from './serviceaccount/serviceaccount.js';
 import { statefulSetController } from './statefulset/statefulset.js';
 import { ttlAfterFinishedController } from './ttlafterfinished/ttlafterfinished.js';
@@ -27,6 +28,8 @@ export interface ControllerSetOptions {
   nodeIpam?: NodeIpamOptions;
   /** The cluster CA that signs node certificates (CSR signer); without it no CSR is signed. */
   csrSigning?: CsrSigningOptions;
+  /** The cluster CA certificate (PEM) published as ConfigMap kube-root-ca.crt in every namespace; without it none is. */
+  rootCaCert?: string;
 }
 
 /** The default set: everything kube-controller-manager runs by default that k8ts has. */
@@ -54,5 +57,6 @@ export function defaultControllers(options: ControllerSetOptions = {}): Controll
     csrApprovingController,
     clusterRoleAggregationController,
     ...(options.csrSigning ? [csrSigningController(options.csrSigning)] : []),
+    ...(options.rootCaCert !== undefined ? [rootCaCertPublisherController({ rootCaCert: options.rootCaCert })] : []),
   ];
 }

@@ -40,6 +40,8 @@ export async function startControllerHarness(
     storage,
     port: 0,
     tokens: new Map([[TOKEN, { username: 'system:kube-controller-manager', groups: ['system:masters'] }]]),
+    // Tests start only the controllers they test: no serviceaccount controller makes `default` accounts.
+    serviceAccountAdmission: false,
   });
   const client = createClient(new HttpTransport({ server: server.url, token: TOKEN }));
   const clock = options.clock ?? realClock;

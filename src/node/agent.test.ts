@@ -60,6 +60,8 @@ before(async () => {
     tls: { cert: pki.servingCert + pki.caCert, key: pki.servingKey, clientCA: pki.caCert },
     tokens: new Map([[SECRET, { username: 'system:k8ts:node-joiner', groups: ['system:bootstrappers'] }]]),
     kubelet: { cert: pki.adminCert, key: pki.adminKey, ca: pki.caCert },
+    // No serviceaccount controller runs here to make `default` accounts.
+    serviceAccountAdmission: false,
   });
   admin = createClient(new HttpTransport({ server: server.url, ca: pki.caCert, cert: pki.adminCert, key: pki.adminKey }));
   const caKey = loadPrivateKey(readFileSync(join(pki.tlsDir, 'ca.key'), 'utf8'));

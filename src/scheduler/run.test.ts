@@ -42,7 +42,13 @@ interface Cluster {
 
 async function startCluster(options: { scheduler?: Partial<StartSchedulerOptions> | false } = {}): Promise<Cluster> {
   const storage = new MemoryStorage();
-  const server = await startApiServer({ storage, port: 0, tokens: new Map([[TOKEN, { username: 'system:kube-scheduler', groups: ['system:masters'] }]]) });
+  // No serviceaccount controller runs here to make `default` accounts.
+  const server = await startApiServer({
+    storage,
+    port: 0,
+    tokens: new Map([[TOKEN, { username: 'system:kube-scheduler', groups: ['system:masters'] }]]),
+    serviceAccountAdmission: false,
+  });
   const client = createClient(new HttpTransport({ server: server.url, token: TOKEN }));
   const events: Recorded[] = [];
   const stop = new AbortController();

@@ -159,7 +159,7 @@ export async function startCluster(
     return { code: r.status ?? -1, stdout: r.stdout ?? '', stderr: r.stderr ?? '' };
   };
 
-  return {
+  const cluster: TestCluster = {
     dataDir,
     kubeconfig,
     url,
@@ -173,6 +173,29 @@ export async function startCluster(
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
+  // Tests create pods in `default` at once; its account and CA ConfigMap come from controllers.
+  const flags = options.extraArgs ?? [];
+  const controllersOff = flags.some((f, i) => f === 'controllers' && flags[i - 1] === '--disable');
+  if (!controllersOff) {
+    try {
+      await waitForNamespaceProvisioned(cluster, 'default');
+    } catch (err) {
+      await terminate(child);
+      throw new Error(`${err instanceof Error ? err.message : String(err)}; server output:\n${output}`, { cause: err });
+    }
+  }
+  return cluster;
+}
+
+/**
+ * Waits, as Kubernetes' e2e framework does after creating a namespace, for its `default`
+ * ServiceAccount (without it ServiceAccount admission refuses pods) and its `kube-root-ca.crt`
+ * ConfigMap (which pods' kube-api-access volumes project): controllers create both moments later.
+ */
+export async function waitForNamespaceProvisioned(c: Pick<TestCluster, 'api'>, ns: string, timeoutMs = 30_000): Promise<void> {
+  for (const path of [`/api/v1/namespaces/${ns}/serviceaccounts/default`, `/api/v1/namespaces/${ns}/configmaps/kube-root-ca.crt`]) {
+    await eventually(async () => ((await c.api('GET', path)).status === 200 ? true : undefined), `${path} to exist`, timeoutMs);
+  }
 }
 
 /** SIGTERM, then SIGKILL after `graceMs`; resolves when the process has exited. */

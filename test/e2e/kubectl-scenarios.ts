@@ -5,7 +5,7 @@ import { spawn } from 'node:child_process';
 import { chmodSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { KUBECTL_DIR, manifestFile, startCluster, type KubectlResult, type TestCluster } from './cluster.js';
+import { KUBECTL_DIR, manifestFile, startCluster, waitForNamespaceProvisioned, type KubectlResult, type TestCluster } from './cluster.js';
 
 interface Obj {
   metadata: { name: string; labels?: Record<string, string>; annotations?: Record<string, string>; resourceVersion?: string; uid?: string };
@@ -57,6 +57,7 @@ export function kubectlScenarios(version: string): void {
 
     test('create namespace, configmap, secret, deployment (protobuf bodies on 1.32+)', async () => {
       ok(k('create', 'namespace', 'e2e'), 'create namespace');
+      await waitForNamespaceProvisioned(c, 'e2e');
       assert.equal((await get('/api/v1/namespaces/e2e')).metadata.name, 'e2e');
       ok(k('-n', 'e2e', 'create', 'configmap', 'cfg', '--from-literal=a=1', '--from-literal=b=2'), 'create configmap');
       assert.deepEqual((await get('/api/v1/namespaces/e2e/configmaps/cfg')).data, { a: '1', b: '2' });

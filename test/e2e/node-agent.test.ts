@@ -9,7 +9,7 @@ import { get } from 'node:http';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Summary } from '../../src/kubelet/stats/summary-types.js';
-import { AGENT_WITHOUT_NETWORKING, eventually, KUBECTL_DIR, KUBECTL_VERSIONS, manifestFile, startCluster, type KubectlResult, type TestCluster } from './cluster.js';
+import { AGENT_WITHOUT_NETWORKING, eventually, KUBECTL_DIR, KUBECTL_VERSIONS, manifestFile, startCluster, waitForNamespaceProvisioned, type KubectlResult, type TestCluster } from './cluster.js';
 
 const root = new URL('../../', import.meta.url).pathname;
 // Every version runs: a missing kubectl binary fails the test instead of skipping it.
@@ -186,9 +186,10 @@ describe('a node joined with k8ts agent, driven by kubectl', () => {
           return r.stdout === 'Running' ? r.stdout : undefined;
         }, `pod ${name} Running`, 30_000);
 
-      before(() => {
+      before(async () => {
         ok(c.kubectl(version, ['create', 'namespace', ns]), 'create namespace');
         namespaces.push(ns);
+        await waitForNamespaceProvisioned(c, ns);
       });
 
       test('get nodes -o wide shows the node Ready with its address and runtime', async () => {

@@ -6,7 +6,7 @@ import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { eventually, manifestFile, startCluster, type KubectlResult, type TestCluster } from './cluster.js';
+import { eventually, manifestFile, startCluster, waitForNamespaceProvisioned, type KubectlResult, type TestCluster } from './cluster.js';
 
 interface Pod {
   metadata: { name: string; deletionTimestamp?: string; labels?: Record<string, string> };
@@ -43,6 +43,7 @@ describe('workloads on a k8ts cluster', () => {
   before(async () => {
     c = await startCluster({ extraArgs: ['--runtime', 'fake'] });
     ok(k('create', 'namespace', 'apps'), 'create namespace');
+    await waitForNamespaceProvisioned(c, 'apps');
   });
   after(async () => {
     await c?.stop();
@@ -158,6 +159,7 @@ ${spec}
 
   test('deleting a namespace removes everything in it', async () => {
     ok(k('create', 'namespace', 'doomed'), 'create namespace');
+    await waitForNamespaceProvisioned(c, 'doomed');
     ok(k('-n', 'doomed', 'create', 'deployment', 'd', '--image=busybox:1.36', '--replicas=2'), 'create deployment');
     ok(k('-n', 'doomed', 'create', 'configmap', 'cm', '--from-literal=a=b'), 'create configmap');
     await eventually(() => readyPods('doomed', 'app=d', 2), '2 ready pods', 30_000);

@@ -47,6 +47,8 @@ test('kubectl rollout status, history, restart and undo', { skip: !existsSync(KU
     port: 0,
     tls: { cert: pki.servingCert, key: pki.servingKey, clientCA: pki.caCert },
     tokens: new Map([[TOKEN, { username: 'admin', groups: ['system:masters'] }]]),
+    // No serviceaccount controller runs here to make `default` accounts.
+    serviceAccountAdmission: false,
   });
   const client = createClient(new HttpTransport({ server: server.url, token: TOKEN, ca: pki.caCert }));
   const log = createLogger('test', { level: 'error' });

@@ -198,6 +198,8 @@ describe('kubectl streaming through the API server to the kubelet', { skip: avai
       tls: { cert: pki.servingCert, key: pki.servingKey, clientCA: pki.caCert },
       tokens: new Map([[TOKEN, { username: 'admin', groups: ['system:masters'] }]]),
       kubelet: { scheme: 'https', ca: pki.caCert, cert: pki.adminCert, key: pki.adminKey },
+      // No serviceaccount controller runs here to make `default` accounts.
+      serviceAccountAdmission: false,
     });
     caCert = pki.caCert;
     writeFileSync(
