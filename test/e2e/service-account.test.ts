@@ -95,7 +95,16 @@ spec:
     };
     assert.equal(whoami.status.userInfo.username, `system:serviceaccount:${NS}:default`);
     assert.ok(whoami.status.userInfo.groups.includes(`system:serviceaccounts:${NS}`));
-    assert.match(ok(kubectlAsPod(c, caFile, token, ['-n', NS, 'get', 'pods']), 'get pods with the pod token'), /^reader\s+1\/1\s+Running\s/m);
+    // RBAC: the account may do nothing until it is bound to a role.
+    const refused = kubectlAsPod(c, caFile, token, ['-n', NS, 'get', 'pods']);
+    assert.notEqual(refused.code, 0);
+    assert.match(refused.stderr, new RegExp(`pods is forbidden: User "system:serviceaccount:${NS}:default" cannot list resource "pods" in API group "" in the namespace "${NS}"`));
+    ok(k('-n', NS, 'create', 'rolebinding', 'reader-view', '--clusterrole=view', `--serviceaccount=${NS}:default`), 'create rolebinding');
+    const listed = await eventually(() => {
+      const r = kubectlAsPod(c, caFile, token, ['-n', NS, 'get', 'pods']);
+      return r.code === 0 ? r.stdout : undefined;
+    }, 'the role binding to take effect', 10_000);
+    assert.match(listed, /^reader\s+1\/1\s+Running\s/m);
     const forged = kubectlAsPod(c, caFile, `${token}x`, ['-n', NS, 'get', 'pods']);
     assert.notEqual(forged.code, 0);
     assert.match(forged.stderr, /Unauthorized/);
