@@ -11,6 +11,8 @@ import { findResource } from '../api/resources.js';
 import type { Storage } from '../storage/storage.js';
 import { allowsAnonymous, authenticate } from './authn/authenticate.js';
 import { ServiceAccountTokens } from './authn/service-account-tokens.js';
+import { watchCacheLookup } from './authn/bound-objects.js';
+import { tokenAuthenticator } from './authn/token-authenticator.js';
 import type { UserInfo } from './authn/user.js';
 import { ANONYMOUS, SYSTEM_APISERVER } from './authn/user.js';
 import { impersonate, wantsImpersonation } from './authn/impersonate.js';
@@ -28,6 +30,7 @@ import { proxyUpgrade, type KubeletClientOptions } from './handlers/kubelet-prox
 import { servePodLogWebSocket } from './handlers/pod-log-websocket.js';
 import { isWatch } from './handlers/query.js';
 import { handleResource } from './handlers/rest.js';
+import { IssuerDiscovery, isIssuerDiscoveryPath, JWKS_PATH, OPENID_CONFIGURATION_PATH } from './handlers/issuer-discovery.js';
 import { serveOpenApi } from './handlers/openapi.js';
 import { notFoundPath, sendBytes, sendError, sendJson } from './http/respond.js';
 import { UnknownFieldChecker } from './http/unknown-fields.js';
@@ -79,8 +82,8 @@ export interface ApiServerOptions {
   requestLog?: (line: string) => void;
   /** How to reach kubelets for logs, exec, attach and port-forward. */
   kubelet?: KubeletClientOptions;
-  /** Key for service account tokens; random per process when omitted. */
-  serviceAccountKey?: Buffer;
+  /** PEM private key (RSA or ECDSA) signing service account tokens; a fresh RSA key per process when omitted. */
+  serviceAccountKey?: string;
   /** Timeouts and limits; tests and benchmarks shorten them. */
   tuning?: Partial<ServerTuning>;
   /** Clock in ms since the epoch (tests). */
@@ -176,10 +179,16 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
     }
     return openapi;
   };
-  const saTokens = new ServiceAccountTokens(options.serviceAccountKey);
-  const tokens = options.tokens ?? new Map<string, UserInfo>();
-  const now = registries.now;
-  const authenticateToken = (token: string): UserInfo | undefined => tokens.get(token) ?? saTokens.verify(token, now());
+  const saTokens = new ServiceAccountTokens({ signingKey: options.serviceAccountKey });
+  const authenticateToken = tokenAuthenticator({
+    staticTokens: options.tokens ?? new Map<string, UserInfo>(),
+    serviceAccountTokens: saTokens,
+    objects: watchCacheLookup(registries),
+    now: registries.now,
+  });
+  const advertised = options.advertiseAddress ?? defaultAdvertiseAddress(wildcardHost(options.host) ? '127.0.0.1' : (options.host ?? '127.0.0.1'));
+  // Requests arrive only once `http` listens, so its port is known by then.
+  const issuerDiscovery = new IssuerDiscovery(saTokens, () => hostPort(advertised, (http.address() as AddressInfo).port));
   const rbac = (options.authorizationMode ?? 'RBAC') === 'RBAC' ? new RbacIndex(registries, log) : undefined;
   const authorizer: Authorizer = rbac ? new RbacAuthorizer(rbac) : alwaysAllow;
   const server: ServerContext = {
@@ -238,12 +247,14 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
       const requestLog = options.requestLog ?? log;
       res.on('finish', () => requestLog(`${req.method ?? '?'} ${req.url ?? ''} ${res.statusCode} ${Date.now() - started}ms`));
     }
-    const user = authenticate(req, authenticateToken);
-    flowControl.submit(classify(user, req.url ?? '/'), () => {
+    const admit = (user: UserInfo | undefined): void => flowControl.submit(classify(user, req.url ?? '/'), () => {
       // A client that hung up while its request waited gets no answer.
       if (req.socket?.destroyed) return;
       dispatch(req, res, user, arrivedAt).catch((err: unknown) => failRequest(res, err, log, req));
     });
+    const user = authenticate(req, authenticateToken);
+    if (user instanceof Promise) user.then(admit, (err: unknown) => failRequest(res, err, log, req));
+    else admit(user);
   };
 
   const dispatch = async (req: IncomingMessage, res: ServerResponse, user: UserInfo | undefined, arrivedAt: number): Promise<void> => {
@@ -266,8 +277,9 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
       return sendBytes(res, 200, Buffer.from(metrics.render(flowControl.stats())), PROMETHEUS_TEXT_TYPE);
     }
     if (path === '/openapi/v2' || path.startsWith('/openapi/v3')) return serveOpenApi(req, res, url, getOpenApi);
+    if (isIssuerDiscoveryPath(path)) return issuerDiscovery.serve(req, res, path);
     if (path === '/' || path === '') {
-      sendJson(res, 200, { paths: ['/api', '/api/v1', '/apis', '/healthz', '/livez', '/metrics', '/openapi/v2', '/openapi/v3', '/readyz', '/version'] });
+      sendJson(res, 200, { paths: [OPENID_CONFIGURATION_PATH, '/api', '/api/v1', '/apis', '/healthz', '/livez', '/metrics', '/openapi/v2', '/openapi/v3', JWKS_PATH, '/readyz', '/version'] });
       return;
     }
     switch (route.kind) {
@@ -296,7 +308,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
     socket.on('error', () => socket.destroy());
     void (async () => {
       const url = new URL(req.url ?? '/', 'http://apiserver');
-      const user = authenticate(req, authenticateToken);
+      const user = await authenticate(req, authenticateToken);
       if (!user) throw new ApiError('Unauthorized', 'Unauthorized', {});
       const actor = actingUser(req, user);
       const route = parseRoute(url.pathname, lookup);
@@ -375,7 +387,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
   const kubernetesService: KubernetesServiceOptions = {
     registries,
     clusterIp: firstServiceIp(allocator.ipRange),
-    address: options.advertiseAddress ?? defaultAdvertiseAddress(host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host),
+    address: advertised,
     port,
   };
   const compactionEveryMs = options.compactionIntervalMs ?? DEFAULT_COMPACTION_INTERVAL_MS;
@@ -413,6 +425,14 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
       await Promise.all(closed);
     },
   };
+}
+
+function wildcardHost(host: string | undefined): boolean {
+  return host === '0.0.0.0' || host === '::';
+}
+
+function hostPort(host: string, port: number): string {
+  return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
 }
 
 /**

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
-import { X509Certificate } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { createPrivateKey, createPublicKey, X509Certificate } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { request, createServer } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -89,4 +89,29 @@ test('kubeconfig is written, and merged into an existing one without losing othe
   assert.deepEqual(merged.contexts.map((c) => c.name).sort(), ['k8ts', 'other']);
   assert.equal(merged.clusters.find((c) => c.name === 'k8ts')?.cluster.server, 'https://127.0.0.1:7000');
   assert.equal(merged['current-context'], 'k8ts');
+});
+
+test('the service account signing key is RSA 2048, private to its owner, reused across starts, with its public half beside it', () => {
+  const a = ensurePki(dir);
+  const b = ensurePki(dir);
+  assert.equal(a.serviceAccountKey, b.serviceAccountKey);
+  const key = createPrivateKey(a.serviceAccountKey);
+  assert.equal(key.asymmetricKeyType, 'rsa');
+  assert.equal(key.asymmetricKeyDetails?.modulusLength, 2048);
+  assert.equal(statSync(join(a.tlsDir, 'sa.key')).mode & 0o077, 0);
+  const pub = readFileSync(join(a.tlsDir, 'sa.pub'), 'utf8');
+  assert.equal(createPublicKey(pub).export({ format: 'jwk' }).n, createPublicKey(key).export({ format: 'jwk' }).n);
+});
+
+test('a data dir from before RS256 tokens (a hex HMAC service-account.key) keeps starting and gets an RSA key beside it', () => {
+  const old = join(dir, 'old');
+  const first = ensurePki(old);
+  rmSync(join(first.tlsDir, 'sa.key'));
+  rmSync(join(first.tlsDir, 'sa.pub'));
+  const hex = `${'ab'.repeat(32)}\n`;
+  writeFileSync(join(first.tlsDir, 'service-account.key'), hex);
+  const upgraded = ensurePki(old);
+  assert.equal(createPrivateKey(upgraded.serviceAccountKey).asymmetricKeyType, 'rsa');
+  assert.equal(readFileSync(join(first.tlsDir, 'service-account.key'), 'utf8'), hex);
+  assert.equal(upgraded.caCert, first.caCert);
 });

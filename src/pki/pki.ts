@@ -1,10 +1,12 @@
 // The cluster's own PKI, made on first start and reused after (as k3s does): a CA, the API
-// server's serving certificate, and the admin's client certificate; plus the node join token.
+// server's serving certificate, and the admin's client certificate; the key pair signing service
+// account tokens (service-account-key.ts); plus the node join token.
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { hostname, networkInterfaces } from 'node:os';
 import { join } from 'node:path';
 import { createCertificate, generateKeys, loadPrivateKey, privateKeyPem } from './certificates.js';
+import { ensureServiceAccountSigningKey } from './service-account-key.js';
 
 export interface ClusterPki {
   caCert: string;
@@ -14,8 +16,8 @@ export interface ClusterPki {
   adminKey: string;
   /** Secret that agents present to join (file `<data-dir>/token`). */
   joinToken: string;
-  /** HMAC key that signs service account tokens, so they stay valid across restarts. */
-  serviceAccountKey: Buffer;
+  /** PEM private key (RSA 2048) that signs service account tokens, so they stay valid across restarts. */
+  serviceAccountKey: string;
   tlsDir: string;
   tokenFile: string;
 }
@@ -89,7 +91,7 @@ export function ensurePki(dataDir: string, options: { altNames?: readonly string
       }),
     );
   }
-  if (!existsSync(file('service-account.key'))) writeSecret(file('service-account.key'), `${randomBytes(32).toString('hex')}\n`);
+  const serviceAccountKey = ensureServiceAccountSigningKey(tlsDir);
   const tokenFile = join(dataDir, 'token');
   if (!existsSync(tokenFile)) writeSecret(tokenFile, `${randomBytes(24).toString('hex')}\n`);
 
@@ -100,7 +102,7 @@ export function ensurePki(dataDir: string, options: { altNames?: readonly string
     adminCert: readFileSync(file('admin.crt'), 'utf8'),
     adminKey: readFileSync(file('admin.key'), 'utf8'),
     joinToken: readFileSync(tokenFile, 'utf8').trim(),
-    serviceAccountKey: Buffer.from(readFileSync(file('service-account.key'), 'utf8').trim(), 'hex'),
+    serviceAccountKey,
     tlsDir,
     tokenFile,
   };

@@ -3,21 +3,23 @@
 import type { IncomingMessage } from 'node:http';
 import type { TLSSocket } from 'node:tls';
 import { isHealthPath } from '../routing.js';
+import type { MaybePromise } from './bound-objects.js';
+import type { TokenAuthenticator } from './token-authenticator.js';
 import type { UserInfo } from './user.js';
 import { withAuthenticatedGroup } from './user.js';
 
-export type TokenLookup = (token: string) => UserInfo | undefined;
-
-/** undefined means anonymous. */
-export function authenticate(req: IncomingMessage, lookupToken: TokenLookup): UserInfo | undefined {
+/**
+ * undefined means anonymous. Synchronous for certificates and static tokens; a service account
+ * token whose objects are not in a running watch cache yet answers with a promise.
+ */
+export function authenticate(req: IncomingMessage, authenticateToken: TokenAuthenticator): MaybePromise<UserInfo | undefined> {
   const auth = req.headers.authorization;
   if (auth) {
     const m = /^Bearer\s+(\S+)\s*$/i.exec(auth);
-    if (m?.[1]) {
-      const user = lookupToken(m[1]);
-      if (user) return withAuthenticatedGroup(user);
-    }
-    return undefined;
+    if (!m?.[1]) return undefined;
+    const result = authenticateToken(m[1]);
+    const userOf = (r: Awaited<typeof result>): UserInfo | undefined => (r && 'user' in r ? withAuthenticatedGroup(r.user) : undefined);
+    return result instanceof Promise ? result.then(userOf) : userOf(result);
   }
   const socket = req.socket as Partial<TLSSocket>;
   if (socket.encrypted && socket.authorized && typeof socket.getPeerCertificate === 'function') {

@@ -5,6 +5,8 @@ export interface UserInfo {
   username: string;
   uid?: string;
   groups: readonly string[];
+  /** Kubernetes' user.Info Extra (service account tokens: pod, node and credential id). */
+  extra?: Readonly<Record<string, readonly string[]>>;
 }
 
 export const ANONYMOUS: UserInfo = { username: 'system:anonymous', groups: ['system:unauthenticated'] };

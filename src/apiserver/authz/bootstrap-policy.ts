@@ -93,6 +93,7 @@ const CLUSTER_ROLES: readonly RoleSpec[] = [
     rules: [rule(['create'], ['authorization.k8s.io'], ['selfsubjectaccessreviews', 'selfsubjectrulesreviews']), rule(['create'], ['authentication.k8s.io'], ['selfsubjectreviews'])],
   },
   { name: 'system:monitoring', rules: [urls(['get'], ['/healthz', '/healthz/*', '/livez', '/livez/*', '/metrics', '/metrics/slis', '/readyz', '/readyz/*'])] },
+  { name: 'system:service-account-issuer-discovery', rules: [urls(['get'], ['/.well-known/openid-configuration', '/.well-known/openid-configuration/', '/openid/v1/jwks', '/openid/v1/jwks/'])] },
   { name: 'system:auth-delegator', rules: [rule(['create'], ['authentication.k8s.io'], ['tokenreviews']), rule(['create'], ['authorization.k8s.io'], ['subjectaccessreviews'])] },
   { name: 'system:node-bootstrapper', rules: [rule(['create', 'get', 'list', 'watch'], ['certificates.k8s.io'], ['certificatesigningrequests'])] },
   {
@@ -151,6 +152,7 @@ const CLUSTER_ROLE_BINDINGS: readonly BindingSpec[] = [
   { name: 'system:basic-user', role: 'system:basic-user', groups: ['system:authenticated'] },
   { name: 'system:public-info-viewer', role: 'system:public-info-viewer', groups: ['system:authenticated', 'system:unauthenticated'] },
   { name: 'system:monitoring', role: 'system:monitoring', groups: ['system:monitoring'] },
+  { name: 'system:service-account-issuer-discovery', role: 'system:service-account-issuer-discovery', groups: ['system:serviceaccounts'] },
   // k8ts: nodes by group (see the deviation above); join-token holders ask for node certificates.
   { name: 'system:node', role: 'system:node', groups: ['system:nodes'] },
   { name: 'k8ts:node-bootstrapper', role: 'system:node-bootstrapper', groups: ['system:bootstrappers'] },

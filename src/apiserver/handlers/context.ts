@@ -5,6 +5,7 @@ import type { UnknownFieldChecker } from '../http/unknown-fields.js';
 import type { RequestUrl } from '../http/request-url.js';
 import type { UserInfo } from '../authn/user.js';
 import type { ServiceAccountTokens } from '../authn/service-account-tokens.js';
+import type { TokenAuthenticator } from '../authn/token-authenticator.js';
 import type { OpenApiService } from '../openapi/openapi.js';
 import type { Authorizer } from '../authz/authorizer.js';
 import type { KubeletClientOptions } from './kubelet-proxy.js';
@@ -31,8 +32,8 @@ export interface ServerContext {
   openapi: () => OpenApiService | undefined;
   fieldChecker: UnknownFieldChecker;
   serviceAccountTokens: ServiceAccountTokens;
-  /** Resolves a bearer token (static or service account) to its user. */
-  authenticateToken: (token: string) => UserInfo | undefined;
+  /** Resolves a bearer token (static or service account) to its user, for the given audiences. */
+  authenticateToken: TokenAuthenticator;
   tuning: ServerTuning;
   kubelet: KubeletClientOptions;
   log: (line: string) => void;

@@ -13,6 +13,7 @@ import { fromObject } from '../registry/stored.js';
 import type { DeleteOptions, PatchType } from '../registry/types.js';
 import type { ResourceRoute } from '../routing.js';
 import type { RequestContext } from './context.js';
+import { EXTENDED_EXPIRATION_SECONDS, WARN_ONLY_EXPIRATION_SECONDS } from '../authn/service-account-tokens.js';
 import { readObjectBody, readOptionalJson, readPatchBody } from './decode.js';
 import { proxyPodLog, rejectNonUpgradeStream } from './kubelet-proxy.js';
 import { proxyNode } from './node-proxy.js';
@@ -222,41 +223,84 @@ function withDisruptionTarget(pod: KubeObject, now: string): KubeObject {
   return pod;
 }
 
+/**
+ * serviceaccounts/{name}/token (TokenRequest). As Kubernetes: audiences default to the API
+ * server's; a bound object (Pod, Secret or Node) must exist, match a given uid and, for a pod,
+ * run as this service account; a pod-bound token also names the pod's node. A pod-bound token
+ * asked for exactly 3607 s with the API server's audiences (the kubelet's) lives a year and
+ * carries `warnafter` (--service-account-extend-token-expiration, on by default); the answer's
+ * expirationTimestamp stays the asked time.
+ */
 async function token(ctx: RequestContext, route: ResourceRoute): Promise<void> {
   requireVerb(route, 'get');
-  const sa = await ctx.server.registries.for(route.resource).get(route.namespace, route.name ?? '');
+  const namespace = route.namespace ?? '';
+  const name = route.name ?? '';
+  const sa = await ctx.server.registries.for(route.resource).get(route.namespace, name);
   const body = (await readOptionalJson(ctx)) ?? {};
   const spec = isPlainObject(body['spec']) ? deepCopy(body['spec']) : {};
-  const audiences = Array.isArray(spec['audiences']) && spec['audiences'].length > 0
-    ? spec['audiences'].filter((a): a is string => typeof a === 'string')
-    : ['https://kubernetes.default.svc.cluster.local'];
+  const issuer = ctx.server.serviceAccountTokens;
+  const given = Array.isArray(spec['audiences']) ? spec['audiences'].filter((a): a is string => typeof a === 'string') : [];
+  const audiences = given.length > 0 ? given : [...issuer.apiAudiences];
   const requested = typeof spec['expirationSeconds'] === 'number' ? spec['expirationSeconds'] : 3600;
-  if (requested < 600) {
-    throw ApiError.invalid('TokenRequest', route.name ?? '', [
-      { type: 'FieldValueInvalid', field: 'spec.expirationSeconds', value: requested, detail: 'may not specify a duration less than 10 minutes' },
+  const invalid = requested < 600 ? 'may not specify a duration less than 10 minutes' : requested > 2 ** 32 ? 'may not specify a duration larger than 2^32 seconds' : undefined;
+  if (invalid) {
+    throw ApiError.invalid('TokenRequest', name, [
+      { type: 'FieldValueInvalid', field: 'spec.expirationSeconds', value: requested, detail: invalid },
     ], 'authentication.k8s.io');
   }
-  const bound = isPlainObject(spec['boundObjectRef']) ? spec['boundObjectRef'] : undefined;
+  const bound = isPlainObject(spec['boundObjectRef']) ? await boundObject(ctx, namespace, name, spec['boundObjectRef']) : {};
+  const extend = bound.pod !== undefined && requested === WARN_ONLY_EXPIRATION_SECONDS && audiences.every((a) => issuer.apiAudiences.includes(a));
   const now = ctx.server.registries.now();
-  const saMeta = meta(sa.obj);
-  const issued = ctx.server.serviceAccountTokens.issue({
-    namespace: route.namespace ?? '',
-    name: route.name ?? '',
-    uid: saMeta.uid ?? '',
+  const issued = issuer.issue({
+    namespace,
+    serviceAccount: { name, uid: meta(sa.obj).uid ?? '' },
     audiences,
-    expirationSeconds: requested,
+    expirationSeconds: extend ? EXTENDED_EXPIRATION_SECONDS : requested,
     nowMs: now,
-    ...(bound && typeof bound['kind'] === 'string' && typeof bound['name'] === 'string'
-      ? { boundObject: { kind: bound['kind'], name: bound['name'], uid: typeof bound['uid'] === 'string' ? bound['uid'] : '' } }
-      : {}),
+    ...bound,
+    ...(extend ? { warnAfterSeconds: requested } : {}),
   });
   const reply = {
     kind: 'TokenRequest',
     apiVersion: 'authentication.k8s.io/v1',
     metadata: { name: route.name, namespace: route.namespace, creationTimestamp: null },
     spec: { ...spec, audiences, expirationSeconds: requested },
-    status: { token: issued.token, expirationTimestamp: rfc3339(issued.expiresAtMs) },
+    status: { token: issued.token, expirationTimestamp: rfc3339(now + requested * 1000) },
   };
   const stored = fromObject(reply as unknown as KubeObject, 0);
   sendBytes(ctx.res, 201, stored.json);
+}
+
+type BoundRefs = Partial<Record<'pod' | 'secret' | 'node', { name: string; uid: string }>>;
+
+/** The object a TokenRequest binds its token to, checked as Kubernetes' TokenRequest REST does. */
+async function boundObject(ctx: RequestContext, namespace: string, saName: string, ref: Record<string, unknown>): Promise<BoundRefs> {
+  const kind = typeof ref['kind'] === 'string' ? ref['kind'] : '';
+  const apiVersion = typeof ref['apiVersion'] === 'string' ? ref['apiVersion'] : '';
+  const name = typeof ref['name'] === 'string' ? ref['name'] : '';
+  const group = apiVersion.includes('/') ? apiVersion.slice(0, apiVersion.indexOf('/')) : '';
+  const plural = group === '' ? { Pod: 'pods', Secret: 'secrets', Node: 'nodes' }[kind] : undefined;
+  const resource = plural ? findResource('', 'v1', plural) : undefined;
+  if (!resource) {
+    const version = apiVersion.includes('/') ? apiVersion.slice(apiVersion.indexOf('/') + 1) : apiVersion;
+    throw ApiError.badRequest(`cannot bind token to object of type ${group}/${version}, Kind=${kind}`);
+  }
+  const obj = (await ctx.server.registries.for(resource).get(resource.namespaced ? namespace : undefined, name)).obj;
+  const uid = meta(obj).uid ?? '';
+  if (kind === 'Pod') {
+    const podSpec = isPlainObject(obj['spec']) ? obj['spec'] : {};
+    if (podSpec['serviceAccountName'] !== saName) {
+      throw ApiError.badRequest(`cannot bind token for serviceaccount "${saName}" to pod running with different serviceaccount name.`);
+    }
+  }
+  if (typeof ref['uid'] === 'string' && ref['uid'] !== '' && ref['uid'] !== uid) {
+    throw ApiError.conflict(kind, name, `the UID in the bound object reference (${ref['uid']}) does not match the UID in record. The object might have been deleted and then recreated`);
+  }
+  if (kind === 'Secret') return { secret: { name, uid } };
+  if (kind === 'Node') return { node: { name, uid } };
+  const nodeName = isPlainObject(obj['spec']) && typeof obj['spec']['nodeName'] === 'string' ? obj['spec']['nodeName'] : '';
+  const nodes = findResource('', 'v1', 'nodes');
+  // A node that cannot be read is left out of the token, as in Kubernetes.
+  const node = nodeName && nodes ? await ctx.server.registries.for(nodes).get(undefined, nodeName).then((n) => n.obj, () => undefined) : undefined;
+  return { pod: { name, uid }, ...(node ? { node: { name: nodeName, uid: meta(node).uid ?? '' } } : {}) };
 }

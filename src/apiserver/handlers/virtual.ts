@@ -5,6 +5,8 @@ import { formatApiVersion, isPlainObject } from '../../api/object.js';
 import { acceptsPlainObject } from '../http/negotiate.js';
 import { sendJson } from '../http/respond.js';
 import type { ResourceRoute } from '../routing.js';
+import type { UserInfo } from '../authn/user.js';
+import { withAuthenticatedGroup } from '../authn/user.js';
 import type { RequestContext } from './context.js';
 import { readObjectBody } from './decode.js';
 import { fieldValidation } from './query.js';
@@ -42,19 +44,12 @@ export async function handleVirtualCreate(ctx: RequestContext, route: ResourceRo
     case 'selfsubjectrulesreviews':
       reply['status'] = rulesReviewStatus(authorizer, spec, ctx.user);
       break;
-    case 'selfsubjectreviews': {
-      const u = ctx.user;
-      reply['status'] = { userInfo: { username: u.username, ...(u.uid ? { uid: u.uid } : {}), groups: [...u.groups] } };
+    case 'selfsubjectreviews':
+      reply['status'] = { userInfo: userInfoJson(ctx.user) };
       break;
-    }
-    case 'tokenreviews': {
-      const token = typeof spec['token'] === 'string' ? spec['token'] : '';
-      const user = token ? ctx.server.authenticateToken(token) : undefined;
-      reply['status'] = user
-        ? { authenticated: true, user: { username: user.username, ...(user.uid ? { uid: user.uid } : {}), groups: [...user.groups] }, audiences: spec['audiences'] ?? [] }
-        : { authenticated: false, user: {}, error: 'invalid bearer token' };
+    case 'tokenreviews':
+      reply['status'] = await reviewToken(ctx, isPlainObject(body['spec']) ? body['spec'] : {});
       break;
-    }
     case 'bindings': {
       const name = body.metadata?.name;
       if (!name) throw ApiError.badRequest('the name of the Binding is required');
@@ -65,4 +60,22 @@ export async function handleVirtualCreate(ctx: RequestContext, route: ResourceRo
       throw new ApiError('MethodNotAllowed', `create is not supported for ${r.plural}`);
   }
   sendJson(ctx.res, 201, reply);
+}
+
+/**
+ * TokenReview as Kubernetes answers it: the token is authenticated for spec.audiences (the API
+ * server's when empty); status.audiences are those it was accepted for, status.error says why
+ * it was not.
+ */
+async function reviewToken(ctx: RequestContext, spec: Record<string, unknown>): Promise<Record<string, unknown>> {
+  const token = typeof spec['token'] === 'string' ? spec['token'] : '';
+  const requested = Array.isArray(spec['audiences']) ? spec['audiences'].filter((a): a is string => typeof a === 'string') : [];
+  const result = token ? await ctx.server.authenticateToken(token, requested.length > 0 ? requested : undefined) : undefined;
+  if (!result) return { user: {}, error: 'invalid bearer token' };
+  if ('error' in result) return { user: {}, error: result.error };
+  return { authenticated: true, user: userInfoJson(withAuthenticatedGroup(result.user)), audiences: [...result.audiences] };
+}
+
+function userInfoJson(u: UserInfo): Record<string, unknown> {
+  return { username: u.username, ...(u.uid ? { uid: u.uid } : {}), groups: [...u.groups], ...(u.extra ? { extra: u.extra } : {}) };
 }
