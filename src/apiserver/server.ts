@@ -20,6 +20,7 @@ import { Discovery } from './handlers/discovery.js';
 import { serveHealth, serveVersion, type HealthCheck } from './handlers/health.js';
 import { proxyUpgrade, type KubeletClientOptions } from './handlers/kubelet-proxy.js';
 import { servePodLogWebSocket } from './handlers/pod-log-websocket.js';
+import { proxyResourceUpgrade } from './handlers/resource-proxy.js';
 import { isWatch } from './handlers/query.js';
 import { handleResource } from './handlers/rest.js';
 import { serveOpenApi } from './handlers/openapi.js';
@@ -219,7 +220,8 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
     }
   };
 
-  // pods/log over WebSocket is served here; exec, attach and portforward upgrades go to the kubelet.
+  // pods/log over WebSocket is served here; exec, attach and portforward upgrades go to the kubelet,
+  // proxy upgrades (WebSocket through nodes/pods/services proxy) to the proxied backend.
   const webSockets = new WebSocketAcceptor();
   const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
     socket.on('error', () => socket.destroy());
@@ -228,11 +230,12 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
       const user = authenticate(req, authenticateToken);
       if (!user) throw new ApiError('Unauthorized', 'Unauthorized', {});
       const route = parseRoute(url.pathname);
-      if (route.kind !== 'resource' || !['exec', 'attach', 'portforward', 'log'].includes(route.subresource ?? '') || route.name === undefined) {
+      if (route.kind !== 'resource' || !['exec', 'attach', 'portforward', 'log', 'proxy'].includes(route.subresource ?? '') || route.name === undefined) {
         throw notFoundPath();
       }
       if (!route.resource.subresources.some((s) => s.name === route.subresource)) throw notFoundPath();
       if (route.subresource === 'log') return servePodLogWebSocket(server, webSockets, req, socket, head, route, url);
+      if (route.subresource === 'proxy') return proxyResourceUpgrade(server, req, socket, head, route, url);
       await proxyUpgrade(server, req, socket, head, route, url);
     })().catch((err: unknown) => {
       const status = (err instanceof ApiError ? err : ApiError.internal(String(err))).toStatus();
