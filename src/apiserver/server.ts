@@ -28,6 +28,7 @@ import { Discovery } from './handlers/discovery.js';
 import { serveHealth, serveVersion, type HealthCheck } from './handlers/health.js';
 import { proxyUpgrade, type KubeletClientOptions } from './handlers/kubelet-proxy.js';
 import { servePodLogWebSocket } from './handlers/pod-log-websocket.js';
+import { proxyResourceUpgrade } from './handlers/resource-proxy.js';
 import { isWatch } from './handlers/query.js';
 import { handleResource } from './handlers/rest.js';
 import { IssuerDiscovery, isIssuerDiscoveryPath, JWKS_PATH, OPENID_CONFIGURATION_PATH } from './handlers/issuer-discovery.js';
@@ -302,7 +303,8 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
     }
   };
 
-  // pods/log over WebSocket is served here; exec, attach and portforward upgrades go to the kubelet.
+  // pods/log over WebSocket is served here; exec, attach and portforward upgrades go to the kubelet,
+  // proxy upgrades (WebSocket through nodes/pods/services proxy) to the proxied backend.
   const webSockets = new WebSocketAcceptor();
   const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
     socket.on('error', () => socket.destroy());
@@ -312,7 +314,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
       if (!user) throw new ApiError('Unauthorized', 'Unauthorized', {});
       const actor = actingUser(req, user);
       const route = parseRoute(url.pathname, lookup);
-      if (route.kind !== 'resource' || !['exec', 'attach', 'portforward', 'log'].includes(route.subresource ?? '') || route.name === undefined) {
+      if (route.kind !== 'resource' || !['exec', 'attach', 'portforward', 'log', 'proxy'].includes(route.subresource ?? '') || route.name === undefined) {
         throw notFoundPath();
       }
       if (!isSuperuser(actor)) {
@@ -323,6 +325,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
       }
       if (!route.resource.subresources.some((s) => s.name === route.subresource)) throw notFoundPath();
       if (route.subresource === 'log') return servePodLogWebSocket(server, webSockets, req, socket, head, route, url);
+      if (route.subresource === 'proxy') return proxyResourceUpgrade(server, req, socket, head, route, url);
       await proxyUpgrade(server, req, socket, head, route, url);
     })().catch((err: unknown) => {
       const status = (err instanceof ApiError ? err : ApiError.internal(String(err))).toStatus();

@@ -1,6 +1,6 @@
 // Subresources: status, namespaces/finalize, scale, pods/binding, pods/eviction,
 // serviceaccounts/token, the kubelet-backed streams (log, exec, attach, portforward) and
-// nodes/proxy.
+// the proxy of nodes, pods and services (resource-proxy.ts).
 import { ApiError } from '../../api/errors.js';
 import type { KubeObject } from '../../api/object.js';
 import { deepCopy, isPlainObject } from '../../api/object.js';
@@ -16,7 +16,7 @@ import type { RequestContext } from './context.js';
 import { EXTENDED_EXPIRATION_SECONDS, WARN_ONLY_EXPIRATION_SECONDS } from '../authn/service-account-tokens.js';
 import { readObjectBody, readOptionalJson, readPatchBody } from './decode.js';
 import { proxyPodLog, rejectNonUpgradeStream } from './kubelet-proxy.js';
-import { proxyNode } from './node-proxy.js';
+import { proxyResource } from './resource-proxy.js';
 import { takeDisruption } from './eviction-budget.js';
 import { fieldValidation } from './query.js';
 import { renderOptions, requireVerb, writeContext } from './rest.js';
@@ -54,8 +54,7 @@ export async function handleSubresource(ctx: RequestContext, route: ResourceRout
     case 'portforward':
       return rejectNonUpgradeStream(sub);
     case 'proxy':
-      if (route.resource.plural !== 'nodes') throw notFoundPath();
-      return proxyNode(ctx, route);
+      return proxyResource(ctx, route);
     default:
       throw notFoundPath();
   }
