@@ -51,6 +51,7 @@ import { storedQuotas } from './admission/resource-quota-store.js';
 import { limitRangerHooks } from './admission/limit-ranger.js';
 import { storedLimitRanges } from './admission/limit-ranger-lookup.js';
 import { priorityHooks } from './admission/priority.js';
+import { WebhookAdmission } from './admission/webhook/admission.js';
 import { storedPriorityClasses } from './admission/priority-lookup.js';
 import { ensureSystemPriorityClasses } from './system-priority-classes.js';
 import { defaultAdvertiseAddress, reconcileKubernetesService, removeFromKubernetesEndpoints, type KubernetesServiceOptions } from './kubernetes-service.js';
@@ -152,15 +153,17 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
   const priorityClasses = storedPriorityClasses(options.storage);
   // Quota admission charges quotas through the registries it is a hook of, hence the getter.
   const quotaAdmission = new ResourceQuotaAdmission(storedQuotas(options.storage, () => registries), log);
+  const webhooks = new WebhookAdmission({ registries: () => registries, log });
   const registries: Registries = new Registries({
     storage: options.storage,
     now: options.now,
     log,
-    // Kubernetes' order: LimitRanger, Priority, kind-specific (RuntimeClass), quota last.
+    // Kubernetes' order: LimitRanger, Priority, kind-specific (RuntimeClass), admission webhooks, quota last.
     hooks: (r) => chainHooks(
       limitRangerHooks(r, limitRanges),
       priorityHooks(r, priorityClasses),
       isService(r) ? allocator : isPod(r) ? podAdmission : undefined,
+      webhooks.hooksFor(r),
       quotaAdmission.hooksFor(r),
     ),
   });
@@ -238,6 +241,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
     if (!user) return ANONYMOUS;
     return wantsImpersonation(req) ? impersonate(req, user, authorize) : user;
   };
+  await webhooks.start();
 
   const flowControl = new Dispatcher((err) => log(`starting a request failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`));
   const metrics = new ApiServerMetrics();
@@ -326,6 +330,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
       if (!route.resource.subresources.some((s) => s.name === route.subresource)) throw notFoundPath();
       if (route.subresource === 'log') return servePodLogWebSocket(server, webSockets, req, socket, head, route, url);
       if (route.subresource === 'proxy') return proxyResourceUpgrade(server, req, socket, head, route, url);
+      await webhooks.admitConnect({ resource: route.resource, subresource: route.subresource ?? '', namespace: route.namespace ?? '', name: route.name, user: actor, query: url.searchParams });
       await proxyUpgrade(server, req, socket, head, route, url);
     })().catch((err: unknown) => {
       const status = (err instanceof ApiError ? err : ApiError.internal(String(err))).toStatus();

@@ -33,8 +33,14 @@ export function chainHooks(...all: (WriteHooks | undefined)[]): WriteHooks | und
     admitCreate: async (obj: KubeObject, ctx: HookContext) => {
       for (const h of hooks) await h.admitCreate?.(obj, ctx);
     },
+    admitUpdate: async (old, next, ctx) => {
+      for (const h of hooks) await h.admitUpdate?.(old, next, ctx);
+    },
     beforeCreate: (obj, ctx) => beginAll(hooks.map((h) => async () => (await h.beforeCreate?.(obj, ctx)) ?? NO_TRANSACTION)),
     beforeUpdate: (old, next, ctx) => beginAll(hooks.map((h) => async () => (await h.beforeUpdate?.(old, next, ctx)) ?? NO_TRANSACTION)),
+    admitDelete: async (obj, options, ctx) => {
+      for (const h of hooks) await h.admitDelete?.(obj, options, ctx);
+    },
     afterDelete: async (obj) => {
       for (const h of hooks) await h.afterDelete?.(obj);
     },

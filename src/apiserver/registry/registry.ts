@@ -19,7 +19,7 @@ import { changedBeyondMeta, meta, rfc3339 } from './meta.js';
 import { gvkOf, patchObject } from './patching.js';
 import { planDeletion } from './deletion.js';
 import { fromObject, fromStorage } from './stored.js';
-import { NO_TRANSACTION, type HookTransaction, type WriteHooks } from './hooks.js';
+import { NO_TRANSACTION, type HookContext, type HookTransaction, type WriteHooks } from './hooks.js';
 import type {
   DeleteOptions,
   DeleteResult,
@@ -210,10 +210,11 @@ export class Registry {
   ): Promise<StoredObject> {
     const obj = this.toStored(options.bodyOwned === true ? body : deepCopy(body), options.servedVersion);
     checkIdentity(this.resource, obj, ns, undefined);
+    const hctx = this.hookContext(ctx, '', options.servedVersion);
     await this.admitCreate(obj);
-    await this.prepareNew(obj, ctx);
+    await this.prepareNew(obj, hctx, ctx);
     const name = meta(obj).name ?? '';
-    const tx = await this.beforeCreate(obj, ctx);
+    const tx = await this.beforeCreate(obj, hctx);
     const bytes = encodeForStorage(obj);
     if (ctx.dryRun) return fromObject(obj, 0);
     const key = this.key(ns, name);
@@ -243,12 +244,20 @@ export class Registry {
     return settle(tx, write, (r) => r !== undefined);
   }
 
-  private async beforeCreate(obj: KubeObject, ctx: WriteContext): Promise<HookTransaction> {
-    return (await this.deps.hooks?.beforeCreate?.(obj, { dryRun: ctx.dryRun })) ?? NO_TRANSACTION;
+  /** What the write hooks learn of a request: the URL's subresource and version, the user. */
+  private hookContext(ctx: WriteContext, subresource: string, servedVersion: string | undefined): HookContext {
+    return {
+      dryRun: ctx.dryRun,
+      request: { user: ctx.user, subresource, version: servedVersion ?? this.resource.version, fieldManager: ctx.fieldManager, warnings: ctx.warnings },
+    };
   }
 
-  private async beforeUpdate(old: KubeObject, next: KubeObject, ctx: WriteContext): Promise<HookTransaction> {
-    return (await this.deps.hooks?.beforeUpdate?.(old, next, { dryRun: ctx.dryRun })) ?? NO_TRANSACTION;
+  private async beforeCreate(obj: KubeObject, hctx: HookContext): Promise<HookTransaction> {
+    return (await this.deps.hooks?.beforeCreate?.(obj, hctx)) ?? NO_TRANSACTION;
+  }
+
+  private async beforeUpdate(old: KubeObject, next: KubeObject, hctx: HookContext): Promise<HookTransaction> {
+    return (await this.deps.hooks?.beforeUpdate?.(old, next, hctx)) ?? NO_TRANSACTION;
   }
 
   private async afterDelete(obj: KubeObject): Promise<void> {
@@ -275,10 +284,10 @@ export class Registry {
   }
 
   /** System fields, defaults, admission, validation and managedFields of an object about to be created. */
-  private async prepareNew(obj: KubeObject, ctx: WriteContext, options: { track: boolean } = { track: true }): Promise<void> {
+  private async prepareNew(obj: KubeObject, hctx: HookContext, ctx: WriteContext, options: { track: boolean } = { track: true }): Promise<void> {
     prepareCreate(this.resource, obj, this.deps.now());
     applyDefaults(this.resource, obj);
-    await this.deps.hooks?.admitCreate?.(obj, { dryRun: ctx.dryRun });
+    await this.deps.hooks?.admitCreate?.(obj, hctx);
     this.throwIfInvalid(obj, validate(this.resource, obj));
     if (options.track && ctx.fieldManager) {
       trackUpdate({ gvk: gvkOf(this.resource), old: undefined, updated: obj, manager: ctx.fieldManager, subresource: '', now: this.nowString() });
@@ -302,14 +311,15 @@ export class Registry {
     // Each attempt changes its own copy; the body itself only when the caller hands it over.
     const incomingBase = this.toStored(options.bodyOwned === true ? body : deepCopy(body), options.servedVersion);
     checkIdentity(this.resource, incomingBase, ns, name);
-    const { stored } = await this.guaranteedUpdate(ns, name, ctx, async (cur) => {
+    const hctx = this.hookContext(ctx, sub, options.servedVersion);
+    const { stored } = await this.guaranteedUpdate(ns, name, ctx, hctx, async (cur) => {
       if (!cur) throw ApiError.notFound(this.qualified, name);
       // The update path builds on its input, so each attempt gets its own copy; a status write
       // only reads it and takes its status (whose defaulting gives the same result again).
       const incoming = sub === 'status' ? incomingBase : deepCopy(incomingBase);
       const rv = meta(incoming).resourceVersion;
       if (rv && rv !== String(cur.rv)) throw ApiError.conflict(this.qualified, name, STALE_OBJECT);
-      return this.finishUpdate(cur, incoming, ctx, sub);
+      return this.finishUpdate(cur, incoming, ctx, sub, hctx);
     });
     return stored;
   }
@@ -325,7 +335,8 @@ export class Registry {
     const sub = options.subresource ?? '';
     const version = options.servedVersion ?? this.resource.version;
     const converter = converterFor(this.resource, version);
-    return this.guaranteedUpdate(ns, name, ctx, async (cur) => {
+    const hctx = this.hookContext(ctx, sub, options.servedVersion);
+    return this.guaranteedUpdate(ns, name, ctx, hctx, async (cur) => {
       if (!cur && request.type !== 'apply') throw ApiError.notFound(this.qualified, name);
       if (!cur && sub !== '') throw ApiError.notFound(this.qualified, name);
       // A patch applies to the object as the URL's version shows it (converted objects are new).
@@ -346,12 +357,12 @@ export class Registry {
       checkIdentity(this.resource, patched, ns, name);
       if (!cur) {
         await this.admitCreate(patched);
-        await this.prepareNew(patched, ctx, { track: false });
+        await this.prepareNew(patched, hctx, ctx, { track: false });
         return { kind: 'create', obj: patched };
       }
       const rv = meta(patched).resourceVersion;
       if (rv && rv !== String(cur.rv)) throw ApiError.conflict(this.qualified, name, STALE_OBJECT);
-      return this.finishUpdate(cur, patched, { ...ctx, fieldManager: request.type === 'apply' ? undefined : ctx.fieldManager }, sub);
+      return this.finishUpdate(cur, patched, { ...ctx, fieldManager: request.type === 'apply' ? undefined : ctx.fieldManager }, sub, hctx);
     });
   }
 
@@ -366,18 +377,21 @@ export class Registry {
     mutate: (current: KubeObject, rv: number) => KubeObject,
     options: { subresource?: WritableSubresource } = {},
   ): Promise<StoredObject> {
-    const { stored } = await this.guaranteedUpdate(ns, name, ctx, async (cur) => {
+    const sub = options.subresource ?? '';
+    const hctx = this.hookContext(ctx, sub, undefined);
+    const { stored } = await this.guaranteedUpdate(ns, name, ctx, hctx, async (cur) => {
       if (!cur) throw ApiError.notFound(this.qualified, name);
       const next = mutate(deepCopy(cur.obj), cur.rv);
-      return this.finishUpdate(cur, next, ctx, options.subresource ?? '');
+      return this.finishUpdate(cur, next, ctx, sub, hctx);
     });
     return stored;
   }
 
-  private finishUpdate(cur: Current, incoming: KubeObject, ctx: WriteContext, sub: WritableSubresource): Outcome {
+  private async finishUpdate(cur: Current, incoming: KubeObject, ctx: WriteContext, sub: WritableSubresource, hctx: HookContext): Promise<Outcome> {
     const { obj: next, errors } = prepareUpdate(this.resource, cur.obj, incoming, sub);
     if (sub === 'status') applyStatusDefaults(this.resource, next);
     else applyDefaults(this.resource, next);
+    await this.deps.hooks?.admitUpdate?.(cur.obj, next, hctx);
     errors.push(...(sub === 'internal' ? validate(this.resource, next) : validate(this.resource, next, cur.obj, { subresource: sub })));
     this.throwIfInvalid(next, errors);
     const m = meta(next);
@@ -419,6 +433,7 @@ export class Registry {
     ns: string | undefined,
     name: string,
     ctx: WriteContext,
+    hctx: HookContext,
     compute: (cur: Current | undefined) => Promise<Outcome>,
   ): Promise<{ stored: StoredObject; created: boolean }> {
     const storage = this.deps.storage;
@@ -446,7 +461,7 @@ export class Registry {
           if (cur.fromCache && !(await this.stillCurrent(key, cur))) continue;
           return { stored: fromStorage(cur.raw, cur.rv), created: false };
         case 'create': {
-          const tx = await this.beforeCreate(outcome.obj, ctx);
+          const tx = await this.beforeCreate(outcome.obj, hctx);
           const bytes = encodeForStorage(outcome.obj);
           if (ctx.dryRun) return { stored: fromObject(outcome.obj, 0), created: true };
           const written = await this.store(tx, key, bytes, outcome.obj);
@@ -455,7 +470,7 @@ export class Registry {
         }
         case 'write': {
           if (!cur) throw new Error('write without a current object');
-          const tx = await this.beforeUpdate(cur.obj, outcome.obj, ctx);
+          const tx = await this.beforeUpdate(cur.obj, outcome.obj, hctx);
           const bytes = encodeForStorage(outcome.obj);
           if (ctx.dryRun) return { stored: fromStorage(bytes, cur.rv, outcome.obj), created: false };
           const written = await this.store(tx, key, bytes, outcome.obj, cur.rv);
@@ -491,6 +506,7 @@ export class Registry {
       const { kv } = await storage.get(key);
       if (!kv) throw ApiError.notFound(this.qualified, name);
       const cur = decodeStored(withResourceVersion(kv.value, kv.modRevision));
+      await this.deps.hooks?.admitDelete?.(cur, options, this.hookContext(ctx, '', undefined));
       const plan = planDeletion({ resource: this.resource, qualified: this.qualified, current: cur, options, nowMs: this.deps.now() });
       if (plan.kind === 'unchanged') return { kind: 'pending', stored: fromStorage(kv.value, kv.modRevision) };
       if (plan.kind === 'pending') {
