@@ -51,6 +51,14 @@ async function apiServer(): Promise<{ server: RunningApiServer; client: ApiClien
   // No serviceaccount controller runs here, so no `default` account would admit the pods.
   const server = await startApiServer({ storage, port: 0, tokens, serviceAccountAdmission: false });
   const client = createClient(new HttpTransport({ server: server.url, token: TOKEN }));
+  // The load driver is an ordinary user (flow control treats it as one), allowed by RBAC.
+  await client.resource({ group: 'rbac.authorization.k8s.io', version: 'v1', resource: 'clusterrolebindings' }).create({
+    apiVersion: 'rbac.authorization.k8s.io/v1',
+    kind: 'ClusterRoleBinding',
+    metadata: { name: 'bench-driver' },
+    roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'cluster-admin' },
+    subjects: [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'User', name: 'bench-driver' }],
+  });
   return {
     server,
     client,
