@@ -49,10 +49,10 @@ import { chainHooks } from './admission/chain-hooks.js';
 import { ResourceQuotaAdmission } from './admission/resource-quota.js';
 import { storedQuotas } from './admission/resource-quota-store.js';
 import { limitRangerHooks } from './admission/limit-ranger.js';
-import { storedLimitRanges } from './admission/limit-ranger-lookup.js';
+import { cachedLimitRanges } from './admission/limit-ranger-lookup.js';
 import { priorityHooks } from './admission/priority.js';
 import { WebhookAdmission } from './admission/webhook/admission.js';
-import { storedPriorityClasses } from './admission/priority-lookup.js';
+import { cachedPriorityClasses } from './admission/priority-lookup.js';
 import { ensureSystemPriorityClasses } from './system-priority-classes.js';
 import { defaultAdvertiseAddress, reconcileKubernetesService, removeFromKubernetesEndpoints, type KubernetesServiceOptions } from './kubernetes-service.js';
 import { ApiServerMetrics } from './metrics.js';
@@ -149,8 +149,9 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
   });
   const serviceAccounts = options.serviceAccountAdmission === false ? undefined : serviceAccountAdmission({ lookup: storedServiceAccounts(options.storage) });
   const podAdmission = chainHooks(serviceAccounts, runtimeClassAdmission(storedRuntimeClasses(options.storage)));
-  const limitRanges = storedLimitRanges(options.storage);
-  const priorityClasses = storedPriorityClasses(options.storage);
+  // Admission reads through the registries it is a hook of, hence the getters.
+  const limitRanges = cachedLimitRanges(() => registries);
+  const priorityClasses = cachedPriorityClasses(() => registries);
   // Quota admission charges quotas through the registries it is a hook of, hence the getter.
   const quotaAdmission = new ResourceQuotaAdmission(storedQuotas(options.storage, () => registries), log);
   const webhooks = new WebhookAdmission({ registries: () => registries, log });

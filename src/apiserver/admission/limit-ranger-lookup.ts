@@ -1,18 +1,16 @@
-// LimitRanges for admission, read from storage rather than a watch cache: a LimitRange created
-// a moment ago already applies to the next pod (Kubernetes reads an informer, with a live
-// lookup when the informer holds none for the namespace).
+// LimitRanges for admission, from the API server's watch cache (Kubernetes' LimitRanger reads an
+// informer): a LimitRange whose create was acknowledged applies to the pods created after it.
 import type { LimitRange } from 'kubernetes-types/core/v1.js';
-import { findResource, storagePrefix } from '../../api/resources.js';
-import type { Storage } from '../../storage/storage.js';
-import { decodeStored } from '../registry/encoding.js';
+import { findResource } from '../../api/resources.js';
+import type { Registries } from '../registry/registries.js';
+import { cachedLookup } from './cache-lookup.js';
 import type { LimitRangeLookup } from './limit-ranger.js';
 
-export function storedLimitRanges(storage: Storage): LimitRangeLookup {
+/** `registries` is a getter: the registries are built with the hooks that use this. */
+export function cachedLimitRanges(registries: () => Registries): LimitRangeLookup {
   const resource = findResource('', 'v1', 'limitranges');
-  return async (namespace) => {
-    if (!resource) return [];
-    const { kvs } = await storage.list(storagePrefix(resource, namespace));
-    // Validation checked the shapes of what admission reads when the LimitRange was written.
-    return kvs.map((kv) => decodeStored(kv.value) as unknown as LimitRange);
-  };
+  if (!resource) return async () => [];
+  const lookup = cachedLookup<LimitRange>(registries, resource);
+  // Validation checked the shapes of what admission reads when the LimitRange was written.
+  return (namespace) => lookup.list(namespace);
 }

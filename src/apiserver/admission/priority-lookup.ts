@@ -1,24 +1,16 @@
-// PriorityClasses for the Priority admission plugin, read from storage rather than a watch
-// cache (as runtime-class-lookup.ts): a class created or deleted a moment ago already counts.
+// PriorityClasses for the Priority admission plugin, from the API server's watch cache (as
+// Kubernetes' plugin reads its lister): a class whose create was acknowledged already counts.
 import type { PriorityClass } from 'kubernetes-types/scheduling/v1.js';
-import { findResource, storageKey, storagePrefix } from '../../api/resources.js';
-import type { Storage } from '../../storage/storage.js';
-import { decodeStored } from '../registry/encoding.js';
+import { findResource } from '../../api/resources.js';
+import type { Registries } from '../registry/registries.js';
+import { cachedLookup } from './cache-lookup.js';
 import type { PriorityClasses } from './priority.js';
 
-export function storedPriorityClasses(storage: Storage): PriorityClasses {
+/** `registries` is a getter: the registries are built with the hooks that use this. */
+export function cachedPriorityClasses(registries: () => Registries): PriorityClasses {
   const resource = findResource('scheduling.k8s.io', 'v1', 'priorityclasses');
+  if (!resource) return { get: async () => undefined, list: async () => [] };
   // Validation checked value, globalDefault and preemptionPolicy when each class was written.
-  return {
-    get: async (name) => {
-      if (!resource) return undefined;
-      const { kv } = await storage.get(storageKey(resource, '', name));
-      return kv ? (decodeStored(kv.value) as unknown as PriorityClass) : undefined;
-    },
-    list: async () => {
-      if (!resource) return [];
-      const { kvs } = await storage.list(storagePrefix(resource));
-      return kvs.map((kv) => decodeStored(kv.value) as unknown as PriorityClass);
-    },
-  };
+  const lookup = cachedLookup<PriorityClass>(registries, resource);
+  return { get: (name) => lookup.get(undefined, name), list: () => lookup.list() };
 }

@@ -15,7 +15,7 @@ import type { ResourceInfo } from '../../api/resources.js';
 import { NO_TRANSACTION, type HookTransaction, type WriteHooks } from '../registry/hooks.js';
 import { isPod } from '../registry/kinds.js';
 
-/** PriorityClasses as stored now. */
+/** PriorityClasses as the API server knows them now. */
 export interface PriorityClasses {
   get(name: string): Promise<PriorityClass | undefined>;
   list(): Promise<PriorityClass[]>;

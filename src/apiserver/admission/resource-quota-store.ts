@@ -1,7 +1,8 @@
-// ResourceQuotas for quota admission: read from storage (a quota created or charged a moment
-// ago is already seen; no watch cache lag), status.used written through the registry's status
-// subresource with the read's resourceVersion, so a concurrent change makes the write fail
-// instead of being overwritten (Kubernetes' admission updates quota status the same way).
+// ResourceQuotas for quota admission: whether a namespace has any is read from the watch cache;
+// those there are read from storage (a charge a moment ago is already seen; no watch cache
+// lag), status.used written through the registry's status subresource with the read's
+// resourceVersion, so a concurrent change makes the write fail instead of being overwritten
+// (Kubernetes' admission updates quota status the same way).
 import type { ResourceQuota } from 'kubernetes-types/core/v1.js';
 import { ApiError } from '../../api/errors.js';
 import type { KubeObject } from '../../api/object.js';
@@ -11,8 +12,11 @@ import { SYSTEM_APISERVER } from '../authn/user.js';
 import { decodeStored, withResourceVersion } from '../registry/encoding.js';
 import type { Registries } from '../registry/registries.js';
 import type { WriteContext } from '../registry/types.js';
+import { cachedLookup } from './cache-lookup.js';
 
 export interface QuotaAccess {
+  /** The namespace's quotas as the watch cache has them (to see cheaply that there are none). */
+  cached(namespace: string): Promise<ResourceQuota[]>;
   /** The namespace's quotas as stored now, with their resourceVersions, in name order. */
   list(namespace: string): Promise<ResourceQuota[]>;
   /** Sets status.used if the quota is unchanged since `quota` was read; false when it changed or is gone. */
@@ -30,7 +34,9 @@ const writeContext = (): WriteContext => ({ user: SYSTEM_APISERVER, dryRun: fals
 /** `registries` is a getter: the registries are built with the hooks that use this. */
 export function storedQuotas(storage: Storage, registries: () => Registries): QuotaAccess {
   const resource = quotasResource();
+  const cache = cachedLookup<ResourceQuota>(registries, resource);
   return {
+    cached: (namespace) => cache.list(namespace),
     list: async (namespace) => {
       const { kvs } = await storage.list(storagePrefix(resource, namespace));
       // Admission reads status and scopes, whose shapes validation checked when they were written.
