@@ -35,9 +35,11 @@ export function quantity(v: unknown): ExactQuantity | undefined {
   return t === undefined ? undefined : parseQuantityExact(t);
 }
 
-type Amounts = Map<string, ExactQuantity>;
+/** Quantities by resource name. */
+export type Amounts = Map<string, ExactQuantity>;
 
-function amounts(list: Readonly<Record<string, unknown>> | undefined | null): Amounts {
+/** The quantities of a resource list (requests, limits, overhead); unparsable ones left out. */
+export function amounts(list: Readonly<Record<string, unknown>> | undefined | null): Amounts {
   const out: Amounts = new Map();
   for (const [k, v] of Object.entries(list ?? {})) {
     const q = quantity(v);
@@ -46,14 +48,14 @@ function amounts(list: Readonly<Record<string, unknown>> | undefined | null): Am
   return out;
 }
 
-function addAmounts(into: Amounts, from: Amounts): void {
+export function addAmounts(into: Amounts, from: Amounts): void {
   for (const [k, q] of from) {
     const cur = into.get(k);
     into.set(k, cur ? { nanos: cur.nanos + q.nanos, format: cur.format } : q);
   }
 }
 
-function maxAmounts(into: Amounts, from: Amounts): void {
+export function maxAmounts(into: Amounts, from: Amounts): void {
   for (const [k, q] of from) {
     const cur = into.get(k);
     if (!cur || q.nanos > cur.nanos) into.set(k, q);

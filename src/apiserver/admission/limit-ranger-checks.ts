@@ -5,22 +5,12 @@
 // compared whole milli-units, which only differs below 1m). Kubernetes visits resource names in
 // map order; k8ts sorts them, so several violations are listed in a stable order.
 import type { Container, LimitRange, LimitRangeItem, PersistentVolumeClaim, Pod } from 'kubernetes-types/core/v1.js';
-import { quantity } from '../../api/quota/usage.js';
+import { addAmounts, amounts, maxAmounts, type Amounts } from '../../api/quota/usage.js';
 import { formatExactQuantity, type ExactQuantity } from '../../api/validation/quantity.js';
 
-type Amounts = Map<string, ExactQuantity>;
 
 const NANO = 1_000_000_000n;
 const text = formatExactQuantity;
-
-function amounts(list: Readonly<Record<string, unknown>> | undefined | null): Amounts {
-  const out: Amounts = new Map();
-  for (const [k, v] of Object.entries(list ?? {})) {
-    const q = quantity(v);
-    if (q) out.set(k, q);
-  }
-  return out;
-}
 
 /** The item's bounds of one kind, by resource name in sorted order. */
 function bounds(item: LimitRangeItem, field: 'min' | 'max' | 'maxLimitRequestRatio'): [string, ExactQuantity][] {
@@ -79,20 +69,6 @@ function checkAll(item: LimitRangeItem, requests: Amounts, limits: Amounts, skip
   for (const [name, q] of bounds(item, 'max')) if (!skip(name)) out.push(maxConstraint(type, name, q, requests, limits));
   for (const [name, q] of bounds(item, 'maxLimitRequestRatio')) if (!skip(name)) out.push(ratioConstraint(type, name, q, requests, limits));
   return out.filter((m): m is string => m !== undefined);
-}
-
-function addAmounts(into: Amounts, from: Amounts): void {
-  for (const [k, q] of from) {
-    const cur = into.get(k);
-    into.set(k, cur ? { nanos: cur.nanos + q.nanos, format: cur.format } : q);
-  }
-}
-
-function maxAmounts(into: Amounts, from: Amounts): void {
-  for (const [k, q] of from) {
-    const cur = into.get(k);
-    if (!cur || q.nanos > cur.nanos) into.set(k, q);
-  }
 }
 
 /**

@@ -15,6 +15,7 @@ import { isPlainObject } from '../../api/object.js';
 import type { KubeObject } from '../../api/object.js';
 import type { ResourceRoute } from '../routing.js';
 import type { RequestContext, ServerContext } from './context.js';
+import { spliceUpgrade } from './splice.js';
 
 export interface KubeletEndpoint {
   scheme: 'http' | 'https';
@@ -192,16 +193,5 @@ export async function proxyUpgrade(server: ServerContext, req: IncomingMessage, 
     lines.push(`${name}: ${req.rawHeaders[i + 1] ?? ''}`);
   }
   lines.push(`Host: ${endpoint.host}:${endpoint.port}`);
-  upstream.write(`${lines.join('\r\n')}\r\n\r\n`);
-  if (head.length > 0) upstream.write(head);
-  upstream.pipe(socket);
-  socket.pipe(upstream);
-  const close = (): void => {
-    upstream.destroy();
-    socket.destroy();
-  };
-  upstream.on('error', close);
-  socket.on('error', close);
-  upstream.on('close', close);
-  socket.on('close', close);
+  spliceUpgrade(upstream, socket, `${lines.join('\r\n')}\r\n\r\n`, head);
 }

@@ -17,6 +17,7 @@ import type { ResourceRoute } from '../routing.js';
 import type { RequestContext } from './context.js';
 import { hostPort, splitProxyPath, type ProxyTarget } from './proxy-location.js';
 import { rewriteHtmlBody, rewriteUrl, type RewriteContext } from './proxy-rewrite.js';
+import { spliceUpgrade } from './splice.js';
 
 /** The methods Kubernetes' proxy subresources accept. */
 const PROXY_METHODS = new Set(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS']);
@@ -199,16 +200,5 @@ export async function forwardUpgrade(req: IncomingMessage, socket: Duplex, head:
   for (const [name, value] of Object.entries(forwardedHeaders(req, false))) {
     for (const v of Array.isArray(value) ? value : [String(value)]) lines.push(`${name}: ${v}`);
   }
-  upstream.write(`${lines.join('\r\n')}\r\n\r\n`);
-  if (head.length > 0) upstream.write(head);
-  upstream.pipe(socket);
-  socket.pipe(upstream);
-  const close = (): void => {
-    upstream.destroy();
-    socket.destroy();
-  };
-  upstream.on('error', close);
-  socket.on('error', close);
-  upstream.on('close', close);
-  socket.on('close', close);
+  spliceUpgrade(upstream, socket, `${lines.join('\r\n')}\r\n\r\n`, head);
 }
