@@ -144,3 +144,13 @@ export function openWatch(base: string, path: string, options: { accept?: string
     r.end();
   });
 }
+
+/** Runs `fn` against a fresh test server, closed afterwards. */
+export async function withTestServer(fn: (s: TestServer) => Promise<void>, extra: Partial<ApiServerOptions> = {}): Promise<void> {
+  const s = await startTestServer(extra);
+  try {
+    await fn(s);
+  } finally {
+    await s.close();
+  }
+}

@@ -1,20 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Pod } from 'kubernetes-types/core/v1.js';
-import { startTestServer, type TestResponse, type TestServer } from '../testing.js';
+import { withTestServer, type TestResponse, type TestServer } from '../testing.js';
 
 // Against a real API server: LimitRanges are created through the API, pods and claims after.
 
 const NS = '/api/v1/namespaces/default';
 
-async function withServer(fn: (s: TestServer) => Promise<void>): Promise<void> {
-  const s = await startTestServer();
-  try {
-    await fn(s);
-  } finally {
-    await s.close();
-  }
-}
+const withServer = withTestServer;
 
 async function limitRange(s: TestServer, limits: unknown[], name = 'limits'): Promise<void> {
   const r = await s.req('POST', `${NS}/limitranges`, { body: { metadata: { name }, spec: { limits } } });

@@ -2,19 +2,12 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Pod } from 'kubernetes-types/core/v1.js';
 import type { PriorityClass } from 'kubernetes-types/scheduling/v1.js';
-import { startTestServer, type TestResponse, type TestServer } from '../testing.js';
+import { withTestServer, type TestResponse, type TestServer } from '../testing.js';
 
 const NS = '/api/v1/namespaces/default';
 const CLASSES = '/apis/scheduling.k8s.io/v1/priorityclasses';
 
-async function withServer(fn: (s: TestServer) => Promise<void>): Promise<void> {
-  const s = await startTestServer();
-  try {
-    await fn(s);
-  } finally {
-    await s.close();
-  }
-}
+const withServer = withTestServer;
 
 function priorityClass(s: TestServer, name: string, value: number, extra: Record<string, unknown> = {}): Promise<TestResponse> {
   return s.req('POST', CLASSES, { body: { apiVersion: 'scheduling.k8s.io/v1', kind: 'PriorityClass', metadata: { name }, value, ...extra } });

@@ -1,21 +1,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { ResourceQuota } from 'kubernetes-types/core/v1.js';
-import { startTestServer, type TestResponse, type TestServer } from '../testing.js';
+import { withTestServer, type TestResponse, type TestServer } from '../testing.js';
 
 // Against a real API server; no quota controller runs, so each quota's status is set by hand
 // and every change to status.used below is the admission's own charge.
 
 const NS = '/api/v1/namespaces/default';
 
-async function withServer(fn: (s: TestServer) => Promise<void>): Promise<void> {
-  const s = await startTestServer();
-  try {
-    await fn(s);
-  } finally {
-    await s.close();
-  }
-}
+const withServer = withTestServer;
 
 /** Creates quota `name` and sets its status: hard = spec.hard, used = `used` (zero for the rest). */
 async function createQuota(
