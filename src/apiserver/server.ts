@@ -20,6 +20,7 @@ import { nonResourceAttributes, resourceAttributes, type RequestAttributes } fro
 import { alwaysAllow, isSuperuser, RbacAuthorizer, type AuthorizationMode, type Authorizer } from './authz/authorizer.js';
 import { ensureBootstrapPolicy } from './authz/bootstrap-policy.js';
 import { forbidden } from './authz/forbidden.js';
+import { EscalationCheck } from './authz/escalation.js';
 import { RbacIndex } from './authz/rbac-index.js';
 import { Dispatcher } from './flow-control/dispatcher.js';
 import { classify } from './flow-control/levels.js';
@@ -155,15 +156,19 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
   // Quota admission charges quotas through the registries it is a hook of, hence the getter.
   const quotaAdmission = new ResourceQuotaAdmission(storedQuotas(options.storage, () => registries), log);
   const webhooks = new WebhookAdmission({ registries: () => registries, log });
+  // RBAC's escalation check needs the index and authorizer built below, read at write time.
+  const escalation = new EscalationCheck(() => (rbac ? { authorizer, index: rbac, registries } : undefined));
   const registries: Registries = new Registries({
     storage: options.storage,
     now: options.now,
     log,
-    // Kubernetes' order: LimitRanger, Priority, kind-specific (RuntimeClass), admission webhooks, quota last.
+    // Kubernetes' order: LimitRanger, Priority, kind-specific (RuntimeClass; RBAC's escalation
+    // check, which Kubernetes makes in its RBAC storage), admission webhooks, quota last.
     hooks: (r) => chainHooks(
       limitRangerHooks(r, limitRanges),
       priorityHooks(r, priorityClasses),
       isService(r) ? allocator : isPod(r) ? podAdmission : undefined,
+      escalation.hooksFor(r),
       webhooks.hooksFor(r),
       quotaAdmission.hooksFor(r),
     ),
