@@ -12,6 +12,7 @@ import { disruptionController } from './disruption/disruption.js';
 import { endpointsController } from './endpoints/endpoints.js';
 import { endpointSliceController } from './endpointslice/endpointslice.js';
 import { garbageCollectorController } from './garbagecollector/garbagecollector.js';
+import { horizontalPodAutoscalerController, type HorizontalPodAutoscalerOptions } from './horizontalpodautoscaler/horizontalpodautoscaler.js';
 import { jobController } from './job/job.js';
 import { namespaceController } from './namespace/namespace.js';
 import { nodeIpamController, type NodeIpamOptions } from './nodeipam/nodeipam.js';
@@ -30,6 +31,8 @@ export interface ControllerSetOptions {
   csrSigning?: CsrSigningOptions;
   /** The cluster CA certificate (PEM) published as ConfigMap kube-root-ca.crt in every namespace; without it none is. */
   rootCaCert?: string;
+  /** Sync period, tolerance and metrics source of the horizontal pod autoscaler (Kubernetes' defaults when absent). */
+  horizontalPodAutoscaler?: HorizontalPodAutoscalerOptions;
 }
 
 /** The default set: everything kube-controller-manager runs by default that k8ts has. */
@@ -53,6 +56,7 @@ export function defaultControllers(options: ControllerSetOptions = {}): Controll
     podGarbageCollectorController,
     resourceQuotaController,
     disruptionController,
+    horizontalPodAutoscalerController(options.horizontalPodAutoscaler),
     eventTtlController,
     csrApprovingController,
     clusterRoleAggregationController,

@@ -124,7 +124,11 @@ async function supervise(o: TermOptions, factory: ControllerFactory, informers: 
 }
 
 /** Kubernetes' event source for a controller: "<name>-controller", with its few exceptions. */
-const EVENT_SOURCES: Readonly<Record<string, string>> = { endpoints: 'endpoint-controller', nodelifecycle: 'node-controller' };
+const EVENT_SOURCES: Readonly<Record<string, string>> = {
+  endpoints: 'endpoint-controller',
+  nodelifecycle: 'node-controller',
+  horizontalpodautoscaling: 'horizontal-pod-autoscaler',
+};
 
 export function eventSourceFor(controllerName: string): string {
   return EVENT_SOURCES[controllerName] ?? `${controllerName}-controller`;

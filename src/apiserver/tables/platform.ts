@@ -337,17 +337,22 @@ interface Current {
   averageUtilization?: number;
 }
 
-function metricPair(spec: { target?: Target } | undefined, current: { current?: Current } | undefined, kind: 'plain' | 'resource'): string {
+function metricPair(spec: { target?: Target } | undefined, current: { current?: Current } | undefined): string {
   const target = spec?.target ?? {};
   const now = current?.current;
-  if (kind === 'resource') {
-    if (target.averageValue !== undefined) return `${now?.averageValue ?? '<unknown>'}/${target.averageValue}`;
-    const have = now?.averageUtilization !== undefined ? `${now.averageUtilization}%` : '<unknown>';
-    const want = target.averageUtilization !== undefined ? `${target.averageUtilization}%` : '<auto>';
-    return `${have}/${want}`;
-  }
   if (target.averageValue !== undefined) return `${now?.averageValue ?? '<unknown>'}/${target.averageValue} (avg)`;
   return `${current ? (now?.value ?? '0') : '<unknown>'}/${target.value ?? '0'}`;
+}
+
+/** Resource and ContainerResource cells name the resource (kubectl ≥ 1.30): `cpu: 250%/50%`. */
+function resourcePair(spec: { name?: string; target?: Target } | undefined, current: { current?: Current } | undefined): string {
+  const target = spec?.target ?? {};
+  const now = current?.current;
+  const name = spec?.name ?? '';
+  if (target.averageValue !== undefined) return `${name}: ${now?.averageValue ?? '<unknown>'}/${target.averageValue}`;
+  const have = now?.averageUtilization !== undefined ? `${now.averageUtilization}%` : '<unknown>';
+  const want = target.averageUtilization !== undefined ? `${target.averageUtilization}%` : '<auto>';
+  return `${name}: ${have}/${want}`;
 }
 
 /** The TARGETS cell: up to two metrics as `current/target`, then " + N more..." (formatHPAMetrics). */
@@ -358,15 +363,15 @@ export function hpaTargets(specs: readonly MetricSpec[] | undefined, statuses: r
     const st = statuses?.[i];
     switch (spec.type) {
       case 'External':
-        return metricPair(spec.external, st?.external, 'plain');
+        return metricPair(spec.external, st?.external);
       case 'Object':
-        return metricPair(spec.object, st?.object, 'plain');
+        return metricPair(spec.object, st?.object);
       case 'Pods':
         return `${st?.pods ? (st.pods.current?.averageValue ?? '0') : '<unknown>'}/${spec.pods?.target?.averageValue ?? '0'}`;
       case 'Resource':
-        return metricPair(spec.resource, st?.resource, 'resource');
+        return resourcePair(spec.resource, st?.resource);
       case 'ContainerResource':
-        return metricPair(spec.containerResource, st?.containerResource, 'resource');
+        return resourcePair(spec.containerResource, st?.containerResource);
       default:
         return '<unknown type>';
     }

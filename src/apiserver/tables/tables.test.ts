@@ -488,7 +488,25 @@ test('simple resource rows', () => {
     },
     status: { currentReplicas: 2 },
   });
-  assert.deepEqual([hpa['Reference'], hpa['Targets'], hpa['MinPods'], hpa['MaxPods']], ['Deployment/web', '<unknown>/80%', '1', 5]);
+  assert.deepEqual([hpa['Reference'], hpa['Targets'], hpa['MinPods'], hpa['MaxPods']], ['Deployment/web', 'cpu: <unknown>/80%', '1', 5]);
+  const scaled = row(res('autoscaling', 'v2', 'horizontalpodautoscalers'), {
+    metadata: { name: 'web' },
+    spec: {
+      scaleTargetRef: { kind: 'Deployment', name: 'web' },
+      maxReplicas: 5,
+      metrics: [
+        { type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 50 } } },
+        { type: 'ContainerResource', containerResource: { name: 'memory', container: 'app', target: { type: 'AverageValue', averageValue: '100Mi' } } },
+      ],
+    },
+    status: {
+      currentMetrics: [
+        { type: 'Resource', resource: { name: 'cpu', current: { averageUtilization: 250, averageValue: '250m' } } },
+        { type: 'ContainerResource', containerResource: { name: 'memory', container: 'app', current: { averageValue: '50Mi' } } },
+      ],
+    },
+  });
+  assert.equal(scaled['Targets'], 'cpu: 250%/50%, memory: 50Mi/100Mi');
   const cr = row(res('apps', 'v1', 'controllerrevisions'), {
     metadata: { name: 'ds-1', ownerReferences: [{ apiVersion: 'apps/v1', kind: 'DaemonSet', name: 'ds', uid: 'u', controller: true }] },
     revision: 2,
