@@ -9,6 +9,7 @@ import type { ConfigMap } from 'kubernetes-types/core/v1.js';
 import { ApiError } from '../api/errors.js';
 import type { KubeObject } from '../api/object.js';
 import { findResource } from '../api/resources.js';
+import { resolveTarget } from './resource-client.js';
 import { startApiServer, type RunningApiServer } from '../apiserver/server.js';
 import { writeKubeconfig } from '../pki/kubeconfig.js';
 import { ensurePki } from '../pki/pki.js';
@@ -216,4 +217,14 @@ test('HTTPS with a CA and a client certificate, from a kubeconfig file', async (
     await tlsStorage.close();
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('a resource named at a version other than its stored one is asked for at the named version', () => {
+  assert.deepEqual(resolveTarget({ group: 'autoscaling', version: 'v1', resource: 'horizontalpodautoscalers' }), {
+    group: 'autoscaling',
+    version: 'v1',
+    plural: 'horizontalpodautoscalers',
+    namespaced: true,
+  });
+  assert.equal(resolveTarget({ group: 'autoscaling', version: 'v2', resource: 'horizontalpodautoscalers' }).version, 'v2');
 });

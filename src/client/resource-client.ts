@@ -13,7 +13,10 @@ import { apiErrorFromResponse, isStatus } from './status.js';
 export function resolveTarget(target: ResourceTarget): ResourceRef {
   if ('plural' in target) return target;
   const gvr: GroupVersionResourceRef = target;
-  return findResource(gvr.group, gvr.version, gvr.resource) ?? { group: gvr.group, version: gvr.version, plural: gvr.resource, namespaced: true };
+  const known = findResource(gvr.group, gvr.version, gvr.resource);
+  // A resource also served at other versions (HPAs at autoscaling/v1) is asked for at the one named.
+  if (known) return { group: known.group, version: gvr.version, plural: known.plural, namespaced: known.namespaced };
+  return { group: gvr.group, version: gvr.version, plural: gvr.resource, namespaced: true };
 }
 
 export interface ListOptions {
