@@ -145,7 +145,9 @@ test('storage keys and prefixes', () => {
 test('groupVersions lists core first, in /apis order, preferred version first', () => {
   const groups = groupVersions();
   assert.deepEqual(groups[0], { group: '', versions: ['v1'], preferredVersion: 'v1' });
-  assert.equal(groups[1]?.group, 'apps');
+  // As kube-apiserver lists them: the aggregator's own group (priority 18000) before apps.
+  assert.equal(groups[1]?.group, 'apiregistration.k8s.io');
+  assert.equal(groups[2]?.group, 'apps');
   const autoscaling = groups.find((g) => g.group === 'autoscaling');
   assert.deepEqual(autoscaling, { group: 'autoscaling', versions: ['v2', 'v1'], preferredVersion: 'v2' });
   const names = groups.map((g) => g.group);

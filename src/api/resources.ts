@@ -273,6 +273,11 @@ const GROUPS: readonly ResourceInfo[] = [
     subresources: [status('apiextensions.k8s.io', 'v1', 'CustomResourceDefinition')],
   }),
 
+  grouped('apiregistration.k8s.io/v1', 'APIService', 'apiservices', false, {
+    categories: API_EXTENSIONS,
+    subresources: [status('apiregistration.k8s.io', 'v1', 'APIService')],
+  }),
+
   grouped('scheduling.k8s.io/v1', 'PriorityClass', 'priorityclasses', false, { shortNames: ['pc'] }),
 
   grouped('coordination.k8s.io/v1', 'Lease', 'leases', true),
@@ -295,6 +300,7 @@ const GROUPS: readonly ResourceInfo[] = [
  */
 const GROUP_ORDER: readonly string[] = [
   '',
+  'apiregistration.k8s.io',
   'apps',
   'events.k8s.io',
   'authentication.k8s.io',

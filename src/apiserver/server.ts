@@ -64,6 +64,8 @@ import { ResourceCatalog } from './crd/catalog.js';
 import { CrdController } from './crd/controller.js';
 import { CustomResourceFieldChecker } from './crd/field-checker.js';
 import { withCustomResources } from './crd/openapi.js';
+import { Aggregator } from './aggregator/aggregator.js';
+import type { ProxyClientCert } from './aggregator/backend.js';
 
 export type { UserInfo } from './authn/user.js';
 export { AUTHORIZATION_MODES, type AuthorizationMode } from './authz/authorizer.js';
@@ -120,6 +122,14 @@ export interface ApiServerOptions {
    * appears there, so every pod would be refused.
    */
   serviceAccountAdmission?: boolean;
+  /**
+   * The client certificate presented to extension API servers (kube-apiserver's
+   * --proxy-client-cert-file/--proxy-client-key-file) and the CA that signed it
+   * (--requestheader-client-ca-file, published in kube-system/extension-apiserver-authentication).
+   */
+  frontProxy?: ProxyClientCert & { caCert: string };
+  /** How often every APIService's availability is checked again (default 30 s). */
+  apiServiceCheckIntervalMs?: number;
 }
 
 export interface RunningApiServer {
@@ -227,6 +237,15 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
     openapiFailed = false;
   });
   const crds = new CrdController({ registries, catalog, log });
+  const aggregator = new Aggregator({
+    registries,
+    catalog,
+    ...(options.frontProxy ? { frontProxy: options.frontProxy } : {}),
+    ...(options.tls ? { clientCA: options.tls.clientCA } : {}),
+    log,
+    checkIntervalMs: options.apiServiceCheckIntervalMs,
+    now: registries.now,
+  });
   const checks: HealthCheck[] = [
     { name: 'ping', check: async () => undefined },
     { name: 'etcd', check: async () => void (await options.storage.currentRevision()) },
@@ -237,6 +256,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
   await crds.start();
   await ensureBootstrapPolicy(registries);
   await rbac?.start();
+  await aggregator.start();
   /** Throws the 403 Kubernetes answers when `user` may not do `a`. */
   const authorize = (user: UserInfo, a: RequestAttributes): void => {
     const decision = authorizer.authorize(user, a);
@@ -275,8 +295,14 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
       throw new ApiError('Unauthorized', 'Unauthorized', {});
     }
     const actor = actingUser(req, user);
-    const route = parseRoute(path, lookup);
     const method = req.method ?? 'GET';
+    // A group/version of an extension API server: authorized here, then proxied (kube-aggregator).
+    const aggregated = aggregator.match(path);
+    if (aggregated) {
+      if (!isSuperuser(actor)) authorize(actor, aggregator.attributes(method, path, aggregated, url.searchParams));
+      return aggregator.serve(req, res, actor, aggregated);
+    }
+    const route = parseRoute(path, lookup);
     // Members of system:masters skip building the attributes at all: the admin's fast path.
     if (!isSuperuser(actor)) {
       authorize(actor, route.kind === 'resource' ? resourceAttributes(method, route, url.searchParams) : nonResourceAttributes(method, path));
@@ -323,6 +349,11 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
       const user = await authenticate(req, authenticateToken);
       if (!user) throw new ApiError('Unauthorized', 'Unauthorized', {});
       const actor = actingUser(req, user);
+      const aggregated = aggregator.match(url.pathname);
+      if (aggregated) {
+        if (!isSuperuser(actor)) authorize(actor, aggregator.attributes(req.method ?? 'GET', url.pathname, aggregated, url.searchParams));
+        return aggregator.serveUpgrade(req, socket, head, actor, aggregated);
+      }
       const route = parseRoute(url.pathname, lookup);
       if (route.kind !== 'resource' || !['exec', 'attach', 'portforward', 'log', 'proxy'].includes(route.subresource ?? '') || route.name === undefined) {
         throw notFoundPath();
@@ -392,6 +423,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
       await listenOnSocket(local, options.socketPath);
     } catch (err) {
       crds.stop();
+      aggregator.stop();
       http.close();
       registries.close();
       throw err;
@@ -416,6 +448,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
   } catch (err) {
     background.stop();
     crds.stop();
+    aggregator.stop();
     http.close();
     local?.close();
     registries.close();
@@ -430,6 +463,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
     close: async () => {
       background.stop();
       crds.stop();
+      aggregator.stop();
       rbac?.close();
       await removeFromKubernetesEndpoints(kubernetesService).catch((err: unknown) => log(`removing this server from the kubernetes endpoints: ${String(err)}`));
       registries.close();

@@ -193,6 +193,7 @@ export async function runServer(argv: readonly string[]): Promise<number> {
         [node.token, node.user],
       ]),
       serviceAccountKey: pki.serviceAccountKey,
+      frontProxy: { cert: pki.frontProxyClientCert, key: pki.frontProxyClientKey, caCert: pki.frontProxyCaCert },
       serviceClusterIpRange: flags['service-cidr'] ?? '10.43.0.0/16',
       serviceNodePortRange: flags['service-node-port-range'] ?? '30000-32767',
       advertiseAddress: nodeIp,

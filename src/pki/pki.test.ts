@@ -115,3 +115,15 @@ test('a data dir from before RS256 tokens (a hex HMAC service-account.key) keeps
   assert.equal(readFileSync(join(first.tlsDir, 'service-account.key'), 'utf8'), hex);
   assert.equal(upgraded.caCert, first.caCert);
 });
+
+test('the front-proxy client certificate is signed by its own CA, not the cluster CA, and is reused', () => {
+  const pki = ensurePki(dir, { altNames: ['localhost'] });
+  const frontCa = new X509Certificate(pki.frontProxyCaCert);
+  const client = new X509Certificate(pki.frontProxyClientCert);
+  assert.ok(frontCa.ca);
+  assert.ok(client.checkIssued(frontCa));
+  assert.ok(!client.checkIssued(new X509Certificate(pki.caCert)));
+  assert.match(client.subject, /CN=front-proxy-client/);
+  assert.equal(statSync(join(pki.tlsDir, 'front-proxy-client.key')).mode & 0o077, 0);
+  assert.equal(ensurePki(dir, { altNames: ['localhost'] }).frontProxyClientCert, pki.frontProxyClientCert);
+});

@@ -1,8 +1,11 @@
 // The cluster's own PKI, made on first start and reused after (as k3s does): a CA, the API
 // server's serving certificate, and the admin's client certificate; the key pair signing service
-// account tokens (service-account-key.ts); plus the node join token.
+// account tokens (service-account-key.ts); the front-proxy CA and the client certificate the
+// API server presents to extension API servers (kubeadm's front-proxy-ca and front-proxy-client,
+// a CA of their own so that no other client certificate can assert identities in headers);
+// plus the node join token.
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { hostname, networkInterfaces } from 'node:os';
 import { join } from 'node:path';
 import { createCertificate, generateKeys, loadPrivateKey, privateKeyPem } from './certificates.js';
@@ -14,6 +17,10 @@ export interface ClusterPki {
   servingKey: string;
   adminCert: string;
   adminKey: string;
+  /** The front-proxy CA (--requestheader-client-ca-file) and the client certificate it signed (--proxy-client-cert-file). */
+  frontProxyCaCert: string;
+  frontProxyClientCert: string;
+  frontProxyClientKey: string;
   /** Secret that agents present to join (file `<data-dir>/token`). */
   joinToken: string;
   /** PEM private key (RSA 2048) that signs service account tokens, so they stay valid across restarts. */
@@ -91,6 +98,7 @@ export function ensurePki(dataDir: string, options: { altNames?: readonly string
       }),
     );
   }
+  const frontProxy = ensureFrontProxy(file);
   const serviceAccountKey = ensureServiceAccountSigningKey(tlsDir);
   const tokenFile = join(dataDir, 'token');
   if (!existsSync(tokenFile)) writeSecret(tokenFile, `${randomBytes(24).toString('hex')}\n`);
@@ -101,9 +109,38 @@ export function ensurePki(dataDir: string, options: { altNames?: readonly string
     servingKey: readFileSync(file('serving.key'), 'utf8'),
     adminCert: readFileSync(file('admin.crt'), 'utf8'),
     adminKey: readFileSync(file('admin.key'), 'utf8'),
+    ...frontProxy,
     joinToken: readFileSync(tokenFile, 'utf8').trim(),
     serviceAccountKey,
     tlsDir,
     tokenFile,
+  };
+}
+
+/** The common name extension API servers allow (requestheader-allowed-names). */
+export const FRONT_PROXY_CLIENT_CN = 'front-proxy-client';
+
+function ensureFrontProxy(file: (name: string) => string): Pick<ClusterPki, 'frontProxyCaCert' | 'frontProxyClientCert' | 'frontProxyClientKey'> {
+  if (!existsSync(file('front-proxy-ca.crt')) || !existsSync(file('front-proxy-ca.key'))) {
+    const keys = generateKeys();
+    writeSecret(file('front-proxy-ca.key'), privateKeyPem(keys.privateKey));
+    writeFileSync(file('front-proxy-ca.crt'), createCertificate({ subject: { commonName: 'k8ts-front-proxy-ca' }, keys, usage: 'ca', validDays: CA_DAYS }));
+    // A new CA invalidates any client certificate signed by the old one.
+    if (existsSync(file('front-proxy-client.crt'))) unlinkSync(file('front-proxy-client.crt'));
+  }
+  const frontProxyCaCert = readFileSync(file('front-proxy-ca.crt'), 'utf8');
+  if (!existsSync(file('front-proxy-client.crt')) || !existsSync(file('front-proxy-client.key'))) {
+    const keys = generateKeys();
+    const issuer = { certificatePem: frontProxyCaCert, privateKey: loadPrivateKey(readFileSync(file('front-proxy-ca.key'), 'utf8')) };
+    writeSecret(file('front-proxy-client.key'), privateKeyPem(keys.privateKey));
+    writeFileSync(
+      file('front-proxy-client.crt'),
+      createCertificate({ subject: { commonName: FRONT_PROXY_CLIENT_CN }, keys, issuer, usage: 'client', validDays: LEAF_DAYS }),
+    );
+  }
+  return {
+    frontProxyCaCert,
+    frontProxyClientCert: readFileSync(file('front-proxy-client.crt'), 'utf8'),
+    frontProxyClientKey: readFileSync(file('front-proxy-client.key'), 'utf8'),
   };
 }

@@ -1,6 +1,7 @@
 // Defaults of cluster-scoped configuration kinds: PriorityClass, StorageClass, CSIDriver,
-// VolumeAttachment and CustomResourceDefinition (Kubernetes v1.33).
+// VolumeAttachment, CustomResourceDefinition and APIService (Kubernetes v1.33).
 import type { CustomResourceDefinition } from 'kubernetes-types/apiextensions/v1.js';
+import type { APIService } from '../apiregistration.js';
 import type { PriorityClass } from 'kubernetes-types/scheduling/v1.js';
 import type { CSIDriver, StorageClass, VolumeAttachment } from 'kubernetes-types/storage/v1.js';
 
@@ -40,4 +41,10 @@ export function defaultCustomResourceDefinition(crd: CustomResourceDefinition): 
   if (!spec.names.singular && spec.names.kind) spec.names.singular = spec.names.kind.toLowerCase();
   if (!spec.names.listKind && spec.names.kind) spec.names.listKind = `${spec.names.kind}List`;
   spec.conversion ??= { strategy: 'None' };
+}
+
+/** kube-aggregator's only defaulter: a backend Service's port is 443 unless given. */
+export function defaultAPIService(s: APIService): void {
+  const service = s.spec?.service;
+  if (service) service.port ??= 443;
 }

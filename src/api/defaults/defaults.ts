@@ -5,7 +5,7 @@ import type { ResourceInfo } from '../resources.js';
 import { defaultDaemonSet, defaultDeployment, defaultReplicaSet, defaultStatefulSet } from './apps.js';
 import { defaultHorizontalPodAutoscaler } from './autoscaling.js';
 import { defaultCronJob, defaultJob, setJobSelector } from './batch.js';
-import { defaultCSIDriver, defaultCustomResourceDefinition, defaultPriorityClass, defaultStorageClass, defaultVolumeAttachment } from './cluster.js';
+import { defaultAPIService, defaultCSIDriver, defaultCustomResourceDefinition, defaultPriorityClass, defaultStorageClass, defaultVolumeAttachment } from './cluster.js';
 import {
   defaultEndpoints, defaultLimitRange, defaultNamespace, defaultNode, defaultPersistentVolume,
   defaultPersistentVolumeClaim, defaultPodTemplate, defaultReplicationController, defaultSecret, defaultService,
@@ -45,6 +45,7 @@ const DEFAULTERS: Record<string, Defaulter> = {
   'storage.k8s.io/CSIDriver': defaultCSIDriver,
   'storage.k8s.io/VolumeAttachment': defaultVolumeAttachment,
   'apiextensions.k8s.io/CustomResourceDefinition': defaultCustomResourceDefinition,
+  'apiregistration.k8s.io/APIService': defaultAPIService,
   'rbac.authorization.k8s.io/RoleBinding': defaultRoleBinding,
   'rbac.authorization.k8s.io/ClusterRoleBinding': defaultRoleBinding,
 };

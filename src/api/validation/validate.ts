@@ -12,6 +12,7 @@ import {
 import { validatePriorityClass, validatePriorityClassUpdate } from './priority-class.js';
 import { validateConfigMap, validateConfigMapUpdate, validateSecret, validateSecretUpdate } from './config.js';
 import { validateCustomResourceDefinition, validateCustomResourceDefinitionUpdate } from './crd.js';
+import { validateAPIService } from './apiservice.js';
 import { nameIsDNS1035Label, nameIsDNSLabel, nameIsDNSSubdomain, nameIsPathSegment, type NameValidator } from './names.js';
 import {
   validateEndpoints, validateEndpointSlice, validateEndpointSliceUpdate, validateIngress, validateIngressClass,
@@ -94,6 +95,7 @@ const KINDS: Record<string, KindRules> = {
     create: validateCustomResourceDefinition,
     update: validateCustomResourceDefinitionUpdate,
   },
+  'apiregistration.k8s.io/APIService': { name: nameIsPathSegment, create: validateAPIService },
   'rbac.authorization.k8s.io/Role': { name: nameIsPathSegment, create: validateRole },
   'rbac.authorization.k8s.io/ClusterRole': { name: nameIsPathSegment, create: validateClusterRole },
   'rbac.authorization.k8s.io/RoleBinding': {

@@ -1,6 +1,9 @@
 // The resources this API server serves: the built-in table (src/api/resources.ts) plus the
 // custom resources of established CustomResourceDefinitions, which come and go at run time.
-// Routing, discovery, the registries and OpenAPI ask here; the CRD controller is the only writer.
+// Routing, discovery, the registries and OpenAPI ask here; the CRD controller writes the custom
+// set. A group/version is local (built-in), CRD-defined, or aggregated: an APIService sends it
+// to an extension API server (the aggregator writes those, `setAggregated`); aggregated ones are
+// never found for serving here, only listed in discovery with what their backend reported.
 // Built-in lookups go straight to the built-in table's maps: the custom set is consulted only
 // when those miss, so built-in requests pay nothing for it.
 import type { GroupVersionKind } from '../../api/object.js';
@@ -8,6 +11,19 @@ import {
   compareVersions, findResource, findResourceByKind, groupVersions, resourcesAt, RESOURCES,
   type GroupVersions, type ResourceInfo,
 } from '../../api/resources.js';
+
+/** A group/version an extension API server serves (through an APIService with a service). */
+export interface AggregatedVersion {
+  group: string;
+  version: string;
+  groupPriorityMinimum: number;
+  versionPriority: number;
+  /** What the backend's discovery listed at its last successful check (discovery only, never routed). */
+  resources: readonly ResourceInfo[];
+}
+
+/** Kubernetes gives CRD-defined groups this group priority. */
+const CRD_GROUP_PRIORITY = 1000;
 
 export type CatalogListener = (change: { removed?: ResourceInfo; added?: ResourceInfo }) => void;
 
@@ -22,6 +38,8 @@ export class ResourceCatalog {
   private byKind = new Map<string, ResourceInfo>();
   private groups: readonly GroupVersions[] | undefined;
   private readonly listeners = new Set<CatalogListener>();
+  /** Aggregated group/versions by `group/version`. */
+  private readonly aggregatedGvs = new Map<string, AggregatedVersion>();
 
   /** The resource served at /api(s)/{group}/{version}/{plural}. */
   find(group: string, version: string, plural: string): ResourceInfo | undefined {
@@ -46,8 +64,31 @@ export class ResourceCatalog {
     return [...this.byCrd.values()];
   }
 
+  /** Whether any group/version is aggregated (routing skips the path split when none is). */
+  hasAggregated(): boolean {
+    return this.aggregatedGvs.size > 0;
+  }
+
+  /** The extension API server's group/version, when an APIService with a service claims it. */
+  aggregated(group: string, version: string): AggregatedVersion | undefined {
+    return this.aggregatedGvs.size === 0 ? undefined : this.aggregatedGvs.get(`${group}/${version}`);
+  }
+
+  /** Starts (or, with `entry` undefined, stops) sending a group/version to an extension API server. */
+  setAggregated(group: string, version: string, entry: AggregatedVersion | undefined): void {
+    const key = `${group}/${version}`;
+    const before = this.aggregatedGvs.get(key);
+    if (before === entry) return;
+    if (entry) this.aggregatedGvs.set(key, entry);
+    else if (!this.aggregatedGvs.delete(key)) return;
+    this.groups = undefined;
+    for (const l of this.listeners) l({});
+  }
+
   /** The resources served at one group/version, in discovery order. */
   resourcesAt(group: string, version: string): readonly ResourceInfo[] {
+    const aggregated = this.aggregated(group, version);
+    if (aggregated) return aggregated.resources;
     const builtIn = resourcesAt(group, version);
     if (this.byCrd.size === 0) return builtIn;
     const custom = this.custom()
@@ -57,32 +98,46 @@ export class ResourceCatalog {
   }
 
   /**
-   * Served groups, built-in ones first in their order, then custom groups by name (Kubernetes
-   * gives CRD groups the lowest group priority, 1000, and orders equal priorities by name).
+   * Served groups, built-in ones first in their order, then custom and aggregated groups by
+   * group priority, highest first, and by name on ties (Kubernetes gives CRD groups 1000; an
+   * APIService says its own groupPriorityMinimum). Aggregated versions come by versionPriority.
    */
   groupVersions(): readonly GroupVersions[] {
     if (this.groups) return this.groups;
     const builtIn = groupVersions();
+    const aggregatedByGroup = new Map<string, AggregatedVersion[]>();
+    for (const a of this.aggregatedGvs.values()) aggregatedByGroup.set(a.group, [...(aggregatedByGroup.get(a.group) ?? []), a]);
     const versionsByGroup = new Map<string, Set<string>>();
     for (const r of this.byCrd.values()) {
       const set = versionsByGroup.get(r.group) ?? new Set<string>();
       for (const v of servedVersions(r)) set.add(v);
       versionsByGroup.set(r.group, set);
     }
+    const aggregatedVersions = (group: string): string[] =>
+      (aggregatedByGroup.get(group) ?? [])
+        .sort((a, b) => b.versionPriority - a.versionPriority || compareVersions(a.version, b.version))
+        .map((a) => a.version);
     const merged = builtIn.map((g) => {
-      const extra = versionsByGroup.get(g.group);
-      if (!extra) return g;
+      const extra = [...(versionsByGroup.get(g.group) ?? []), ...aggregatedVersions(g.group)];
       versionsByGroup.delete(g.group);
+      aggregatedByGroup.delete(g.group);
+      if (extra.length === 0) return g;
       const versions = [...new Set([...g.versions, ...extra])].sort(compareVersions);
       return { group: g.group, versions, preferredVersion: versions[0] ?? g.preferredVersion };
     });
-    const custom = [...versionsByGroup]
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-      .map(([group, set]) => {
-        const versions = [...set].sort(compareVersions);
-        return { group, versions, preferredVersion: versions[0] ?? 'v1' };
-      });
-    this.groups = [...merged, ...custom];
+    const extraGroups: { group: string; versions: string[]; priority: number }[] = [];
+    for (const [group, set] of versionsByGroup) {
+      const aggregated = aggregatedVersions(group);
+      aggregatedByGroup.delete(group);
+      extraGroups.push({ group, versions: [...new Set([...aggregated, ...[...set].sort(compareVersions)])], priority: CRD_GROUP_PRIORITY });
+    }
+    for (const [group, list] of aggregatedByGroup) {
+      extraGroups.push({ group, versions: aggregatedVersions(group), priority: Math.max(...list.map((a) => a.groupPriorityMinimum)) });
+    }
+    const rest = extraGroups
+      .sort((a, b) => b.priority - a.priority || (a.group < b.group ? -1 : a.group > b.group ? 1 : 0))
+      .map(({ group, versions }) => ({ group, versions, preferredVersion: versions[0] ?? 'v1' }));
+    this.groups = [...merged, ...rest];
     return this.groups;
   }
 

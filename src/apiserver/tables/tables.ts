@@ -4,6 +4,7 @@
 // how to compute each cell from an object, as Kubernetes' printers do.
 import type { KubeObject } from '../../api/object.js';
 import { findResource, type ResourceInfo } from '../../api/resources.js';
+import { APIREGISTRATION_LAYOUTS } from './apiregistration.js';
 import { CORE_LAYOUTS } from './core.js';
 import { customResourceLayout } from './custom.js';
 import { age } from './format.js';
@@ -49,6 +50,7 @@ function layouts(): Map<string, TableLayout> {
   for (const [plural, l] of Object.entries(NETWORKING_LAYOUTS)) byResource.set(`networking.k8s.io/${plural}`, l);
   for (const [plural, l] of Object.entries(DISCOVERY_LAYOUTS)) byResource.set(`discovery.k8s.io/${plural}`, l);
   for (const [key, l] of Object.entries(PLATFORM_LAYOUTS)) byResource.set(key, l);
+  for (const [key, l] of Object.entries(APIREGISTRATION_LAYOUTS)) byResource.set(key, l);
   // events.k8s.io Events share the core printer, as they share the core storage in Kubernetes.
   const events = CORE_LAYOUTS['events'];
   if (events) byResource.set('events.k8s.io/events', events);
