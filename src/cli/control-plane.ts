@@ -20,9 +20,13 @@ import type { Logger } from '../log.js';
 import { startNodeAgent } from '../node/agent.js';
 import { startNodeNetworking } from '../node/networking.js';
 import { issueLocalNodeCredentials } from '../node/local-credentials.js';
+import { startMetricsServer } from '../metricsserver/server.js';
+import { apiObjectSource, apiSummarySource } from '../metricsserver/sources.js';
+import { subjectAccessReviewAuthorizer } from '../metricsserver/authz.js';
+import { ensureMetricsReaderRole } from '../metricsserver/rbac.js';
 import type { RuntimeName } from '../node/runtimes.js';
 
-export const COMPONENTS = ['controllers', 'scheduler', 'agent', 'dns', 'proxy', 'netpol', 'ingress'] as const;
+export const COMPONENTS = ['controllers', 'scheduler', 'agent', 'dns', 'proxy', 'netpol', 'ingress', 'metrics-server'] as const;
 export type Component = (typeof COMPONENTS)[number];
 
 export interface ControlPlaneOptions {
@@ -38,7 +42,32 @@ export interface ControlPlaneOptions {
   node: EmbeddedNode;
   /** Cluster DNS: where it listens, and the kube-dns Service address pods are given. */
   dns: { host: string; port: number; clusterIp: string; address: string };
+  metricsServer: MetricsServerSettings;
   log: Logger;
+}
+
+/** The bundled metrics-server (metrics.k8s.io), as k3s bundles one. */
+export interface MetricsServerSettings {
+  host: string;
+  /** 0: any free port. */
+  port: number;
+  /** The address the API server's aggregator reaches it at (the Service's endpoint). */
+  address: string;
+  resolutionMs: number;
+  /** Its serving certificate; `caBundle` (PEM) verifies it (the APIService's caBundle). */
+  tls: { cert: string; key: string };
+  caBundle: string;
+  /** The request-header CA (PEM) and the proxy certificate names it trusts. */
+  requestHeaderCA: string;
+  allowedNames: readonly string[];
+}
+
+/** Where the metrics server listens, for the APIService v1beta1.metrics.k8s.io → Service kube-system/metrics-server. */
+export interface MetricsServerEndpoint {
+  address: string;
+  port: number;
+  /** PEM; base64 of it is the APIService's spec.caBundle. */
+  caBundle: string;
 }
 
 export interface EmbeddedNode {
@@ -83,6 +112,8 @@ export function internalIdentity(): { token: string; user: UserInfo } {
 
 export interface RunningControlPlane {
   client: ApiClient;
+  /** Absent when disabled or when it could not listen. */
+  metricsServer?: MetricsServerEndpoint;
   stop(): Promise<void>;
 }
 
@@ -134,6 +165,30 @@ export async function startControlPlane(server: RunningApiServer, token: string,
       o.log.warn(`cluster DNS not started on port ${o.dns.port}: ${err instanceof Error ? err.message : String(err)} (see --cluster-dns-port)`);
     }
   }
+  let metricsServer: MetricsServerEndpoint | undefined;
+  if (!o.disabled.has('metrics-server')) {
+    const m = o.metricsServer;
+    try {
+      await ensureMetricsReaderRole(client);
+      const running = await startMetricsServer({
+        summaries: apiSummarySource(client),
+        objects: apiObjectSource(client),
+        authorize: subjectAccessReviewAuthorizer(client),
+        host: m.host,
+        port: m.port,
+        tls: m.tls,
+        requestHeader: { clientCA: m.requestHeaderCA, allowedNames: m.allowedNames },
+        resolutionMs: m.resolutionMs,
+        log: o.log.child('metrics-server'),
+      });
+      stops.push(() => running.stop());
+      metricsServer = { address: m.address, port: running.port, caBundle: m.caBundle };
+      o.log.info(`metrics-server on ${m.host}:${running.port} (metrics.k8s.io/v1beta1, scraping every ${m.resolutionMs / 1000} s)`);
+    } catch (err) {
+      // As with DNS: a taken port must not stop the cluster.
+      o.log.warn(`metrics-server not started on port ${m.port}: ${err instanceof Error ? err.message : String(err)} (see --metrics-server-port)`);
+    }
+  }
   if (!o.disabled.has('agent')) {
     const dnsOn = !o.disabled.has('dns');
     const agent = await startEmbeddedAgent(server, { ...o.node, proxy: !o.disabled.has('proxy'), networkPolicy: !o.disabled.has('netpol'), ...(o.disabled.has('ingress') ? { ingress: undefined } : {}), ...(dnsOn ? { clusterDns: o.dns.clusterIp } : {}) }, o.log);
@@ -142,6 +197,7 @@ export async function startControlPlane(server: RunningApiServer, token: string,
   }
   return {
     client,
+    ...(metricsServer ? { metricsServer } : {}),
     async stop() {
       for (const stop of stops.reverse()) await stop().catch((err: unknown) => o.log.warn(`stop: ${String(err)}`));
       client.close();

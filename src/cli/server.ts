@@ -8,6 +8,7 @@ import { AUTHORIZATION_MODES, startApiServer } from '../apiserver/server.js';
 import { createLogger, isLogLevel } from '../log.js';
 import { defaultKubeconfigPath, mergeKubeconfig, writeKubeconfig } from '../pki/kubeconfig.js';
 import { ensurePki, servingAltNames } from '../pki/pki.js';
+import { ensureRequestHeaderPki, FRONT_PROXY_CLIENT_NAME, issueServingCertificate, serviceDnsNames } from '../pki/aggregated-api.js';
 import { openStorage } from '../storage/open.js';
 import { K8TS_VERSION, versionInfo } from '../version.js';
 import { ensureJoinTokenFile } from '../node/join-token.js';
@@ -70,6 +71,13 @@ const specs = {
     description: 'Port of the cluster DNS server on the node (0: any free port)',
     default: '53',
   },
+  'metrics-server-port': {
+    type: 'string',
+    placeholder: 'PORT',
+    description: 'HTTPS port of the bundled metrics-server (metrics.k8s.io; 0: any free port)',
+    default: '4443',
+  },
+  'metric-resolution': { type: 'string', placeholder: 'SECONDS', description: 'How often the metrics-server scrapes every kubelet', default: '15' },
   'cluster-cidr': { type: 'string', placeholder: 'CIDR', description: 'Pod addresses; each node gets a /24 of it', default: '10.42.0.0/16' },
   'authorization-mode': {
     type: 'string',
@@ -137,6 +145,16 @@ export async function runServer(argv: readonly string[]): Promise<number> {
     process.stderr.write(`k8ts server: --cluster-dns-port must be a port number, not "${flags['cluster-dns-port']}"\n`);
     return 2;
   }
+  const metricsPort = Number(flags['metrics-server-port']);
+  if (!Number.isInteger(metricsPort) || metricsPort < 0 || metricsPort > 65535) {
+    process.stderr.write(`k8ts server: --metrics-server-port must be a port number, not "${flags['metrics-server-port']}"\n`);
+    return 2;
+  }
+  const metricResolution = Number(flags['metric-resolution']);
+  if (!(metricResolution > 0)) {
+    process.stderr.write(`k8ts server: --metric-resolution must be a positive number of seconds\n`);
+    return 2;
+  }
   const authorizationMode = AUTHORIZATION_MODES.find((m) => m === (flags['authorization-mode'] ?? 'RBAC'));
   if (!authorizationMode) {
     process.stderr.write(`k8ts server: --authorization-mode takes ${AUTHORIZATION_MODES.join(' or ')}, not "${flags['authorization-mode']}"\n`);
@@ -157,6 +175,7 @@ export async function runServer(argv: readonly string[]): Promise<number> {
   const pki = ensurePki(dataDir, { altNames: servingAltNames(flags['tls-san']) });
   log.info(`certificates in ${pki.tlsDir} (${ms()})`);
 
+  const requestHeader = ensureRequestHeaderPki(pki.tlsDir);
   const joinToken = ensureJoinTokenFile(pki.tokenFile, pki.caCert, () => randomBytes(24).toString('hex'));
   const caKeyPem = readFileSync(join(pki.tlsDir, 'ca.key'), 'utf8');
   const nodeName = (flags['node-name'] === specs['node-name'].default ? hostname() : flags['node-name'] ?? hostname()).toLowerCase();
@@ -220,6 +239,21 @@ export async function runServer(argv: readonly string[]): Promise<number> {
         port: dnsPort,
         clusterIp: kubeDnsClusterIp(flags['service-cidr'] ?? '10.43.0.0/16'),
         address: nodeIp,
+      },
+      metricsServer: {
+        host: bind,
+        port: metricsPort,
+        address: nodeIp,
+        resolutionMs: metricResolution * 1000,
+        tls: issueServingCertificate({
+          caCert: pki.caCert,
+          caKeyPem,
+          commonName: 'metrics-server',
+          altNames: [...serviceDnsNames('kube-system', 'metrics-server'), 'localhost', '127.0.0.1', nodeIp],
+        }),
+        caBundle: pki.caCert,
+        requestHeaderCA: requestHeader.caCert,
+        allowedNames: [FRONT_PROXY_CLIENT_NAME],
       },
       node: {
         name: nodeName,

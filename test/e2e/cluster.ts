@@ -63,9 +63,11 @@ export async function startCluster(
     '127.0.0.1',
     '--user-kubeconfig',
     'none',
-    // Many test servers run at once: DNS on any free port instead of 53, and no service proxy
+    // Many test servers run at once: DNS and the metrics-server on any free port, and no service proxy
     // or ingress (their host-wide rules and ports would collide) unless a test asks for them.
     '--cluster-dns-port',
+    '0',
+    '--metrics-server-port',
     '0',
     ...(options.nodeNetworking ? [] : ['--disable', 'proxy', '--disable', 'netpol', '--disable', 'ingress']),
     '--datastore',

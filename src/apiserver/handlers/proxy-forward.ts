@@ -8,7 +8,7 @@
 // `…/proxy/`, as Kubernetes does.
 import { request as httpRequest, type ClientRequest, type IncomingHttpHeaders, type IncomingMessage, type OutgoingHttpHeaders } from 'node:http';
 import { request as httpsRequest } from 'node:https';
-import { connect as netConnect, type Socket } from 'node:net';
+import { connect as netConnect, isIP, type Socket } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
 import type { Duplex } from 'node:stream';
 import { ApiError } from '../../api/errors.js';
@@ -70,7 +70,12 @@ function openRequest(target: ProxyTarget, o: { method: string; path: string; hea
   const options = { host: target.host, port: target.port, method: o.method, path: o.path, headers: o.headers };
   const req =
     target.scheme === 'https'
-      ? httpsRequest({ ...options, rejectUnauthorized: Boolean(target.tls?.ca), ca: target.tls?.ca, cert: target.tls?.cert, key: target.tls?.key }, onResponse)
+      ? httpsRequest(
+          // The backend is verified for the address dialled, as Go's transport does; without an
+          // explicit servername node would take it from the forwarded Host header (the caller's).
+          { ...options, servername: isIP(target.host) ? '' : target.host, rejectUnauthorized: Boolean(target.tls?.ca), ca: target.tls?.ca, cert: target.tls?.cert, key: target.tls?.key },
+          onResponse,
+        )
       : httpRequest(options, onResponse);
   req.on('socket', (socket) => {
     if (!socket.connecting) return;
