@@ -24,6 +24,7 @@ import { startMetricsServer } from '../metricsserver/server.js';
 import { apiObjectSource, apiSummarySource } from '../metricsserver/sources.js';
 import { subjectAccessReviewAuthorizer } from '../metricsserver/authz.js';
 import { ensureMetricsReaderRole } from '../metricsserver/rbac.js';
+import { registerMetricsApi, type MetricsServerEndpoint } from '../metricsserver/registration.js';
 import type { RuntimeName } from '../node/runtimes.js';
 
 export const COMPONENTS = ['controllers', 'scheduler', 'agent', 'dns', 'proxy', 'netpol', 'ingress', 'metrics-server'] as const;
@@ -62,13 +63,7 @@ export interface MetricsServerSettings {
   allowedNames: readonly string[];
 }
 
-/** Where the metrics server listens, for the APIService v1beta1.metrics.k8s.io → Service kube-system/metrics-server. */
-export interface MetricsServerEndpoint {
-  address: string;
-  port: number;
-  /** PEM; base64 of it is the APIService's spec.caBundle. */
-  caBundle: string;
-}
+export type { MetricsServerEndpoint } from '../metricsserver/registration.js';
 
 export interface EmbeddedNode {
   name: string;
@@ -183,6 +178,7 @@ export async function startControlPlane(server: RunningApiServer, token: string,
       });
       stops.push(() => running.stop());
       metricsServer = { address: m.address, port: running.port, caBundle: m.caBundle };
+      await registerMetricsApi(client, metricsServer);
       o.log.info(`metrics-server on ${m.host}:${running.port} (metrics.k8s.io/v1beta1, scraping every ${m.resolutionMs / 1000} s)`);
     } catch (err) {
       // As with DNS: a taken port must not stop the cluster.

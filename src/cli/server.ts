@@ -7,8 +7,8 @@ import { join, resolve } from 'node:path';
 import { AUTHORIZATION_MODES, startApiServer } from '../apiserver/server.js';
 import { createLogger, isLogLevel } from '../log.js';
 import { defaultKubeconfigPath, mergeKubeconfig, writeKubeconfig } from '../pki/kubeconfig.js';
-import { ensurePki, servingAltNames } from '../pki/pki.js';
-import { ensureRequestHeaderPki, FRONT_PROXY_CLIENT_NAME, issueServingCertificate, serviceDnsNames } from '../pki/aggregated-api.js';
+import { ensurePki, FRONT_PROXY_CLIENT_CN, servingAltNames } from '../pki/pki.js';
+import { issueServingCertificate, serviceDnsNames } from '../pki/aggregated-api.js';
 import { openStorage } from '../storage/open.js';
 import { K8TS_VERSION, versionInfo } from '../version.js';
 import { ensureJoinTokenFile } from '../node/join-token.js';
@@ -175,7 +175,6 @@ export async function runServer(argv: readonly string[]): Promise<number> {
   const pki = ensurePki(dataDir, { altNames: servingAltNames(flags['tls-san']) });
   log.info(`certificates in ${pki.tlsDir} (${ms()})`);
 
-  const requestHeader = ensureRequestHeaderPki(pki.tlsDir);
   const joinToken = ensureJoinTokenFile(pki.tokenFile, pki.caCert, () => randomBytes(24).toString('hex'));
   const caKeyPem = readFileSync(join(pki.tlsDir, 'ca.key'), 'utf8');
   const nodeName = (flags['node-name'] === specs['node-name'].default ? hostname() : flags['node-name'] ?? hostname()).toLowerCase();
@@ -243,7 +242,8 @@ export async function runServer(argv: readonly string[]): Promise<number> {
       metricsServer: {
         host: bind,
         port: metricsPort,
-        address: nodeIp,
+        // Where the aggregator reaches it: the node's address, unless it listens on one address only.
+        address: bind === '0.0.0.0' || bind === '::' ? nodeIp : bind,
         resolutionMs: metricResolution * 1000,
         tls: issueServingCertificate({
           caCert: pki.caCert,
@@ -252,8 +252,8 @@ export async function runServer(argv: readonly string[]): Promise<number> {
           altNames: [...serviceDnsNames('kube-system', 'metrics-server'), 'localhost', '127.0.0.1', nodeIp],
         }),
         caBundle: pki.caCert,
-        requestHeaderCA: requestHeader.caCert,
-        allowedNames: [FRONT_PROXY_CLIENT_NAME],
+        requestHeaderCA: pki.frontProxyCaCert,
+        allowedNames: [FRONT_PROXY_CLIENT_CN],
       },
       node: {
         name: nodeName,
