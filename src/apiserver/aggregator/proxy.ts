@@ -10,6 +10,7 @@ import { checkServerIdentity, connect as tlsConnect, type ConnectionOptions, typ
 import type { UserInfo } from '../authn/user.js';
 import type { BackendTls } from './backend.js';
 import { backendHeaders } from './identity-headers.js';
+import { spliceUpgrade } from '../handlers/splice.js';
 
 export interface Backend {
   host: string;
@@ -97,16 +98,5 @@ export async function proxyUpgradeRequest(req: IncomingMessage, socket: Duplex, 
   for (const [name, value] of Object.entries(backendHeaders(req.headers, user, { keepUpgrade: true, clientAddress: req.socket.remoteAddress }))) {
     for (const v of Array.isArray(value) ? value : [String(value)]) lines.push(`${name}: ${v}`);
   }
-  upstream.write(`${lines.join('\r\n')}\r\n\r\n`);
-  if (head.length > 0) upstream.write(head);
-  upstream.pipe(socket);
-  socket.pipe(upstream);
-  const close = (): void => {
-    upstream.destroy();
-    socket.destroy();
-  };
-  upstream.on('error', close);
-  socket.on('error', close);
-  upstream.on('close', close);
-  socket.on('close', close);
+  spliceUpgrade(upstream, socket, `${lines.join('\r\n')}\r\n\r\n`, head);
 }
