@@ -69,7 +69,20 @@ async function runCronJobController(ctx: ControllerContext, options: CronJobCont
         if (!(err instanceof ApiError && err.code === 404)) throw err;
       }
     },
-    updateStatus: (cj) => ctx.client.resource<CronJob>(CRONJOBS, cj.metadata?.namespace).updateStatus(cj),
+    updateStatus: async (cj) => {
+      const client = ctx.client.resource<CronJob>(CRONJOBS, cj.metadata?.namespace);
+      try {
+        return await client.updateStatus(cj);
+      } catch (err) {
+        // The cache was behind (a spec change a moment ago): the status this sync computed is
+        // the controller's own, so it is written onto the current object rather than lost to a
+        // requeue (whose delay a Job just created must not wait for).
+        if (!(err instanceof ApiError && err.code === 409)) throw err;
+        const current = await client.get(cj.metadata?.name ?? '');
+        if (current.metadata?.uid !== cj.metadata?.uid) throw err;
+        return client.updateStatus({ ...current, status: cj.status });
+      }
+    },
   };
 
   const reconcile = async (key: string): Promise<void | { requeueAfterMs: number }> => {
