@@ -105,6 +105,11 @@ function relayAnswer(ctx: RequestContext, up: IncomingMessage, rewrite: RewriteC
   ctx.res.flushHeaders();
   up.pipe(ctx.res);
   up.on('end', done);
+  endTogether(ctx, up, done);
+}
+
+/** A backend that fails ends the answer; a client that goes away ends the backend's. */
+function endTogether(ctx: RequestContext, up: IncomingMessage, done: () => void): void {
   up.on('error', () => {
     ctx.res.destroy();
     done();
@@ -132,14 +137,7 @@ function relayHtml(ctx: RequestContext, up: IncomingMessage, status: number, rew
     ctx.res.end(out);
     done();
   });
-  up.on('error', () => {
-    ctx.res.destroy();
-    done();
-  });
-  ctx.res.on('close', () => {
-    up.destroy();
-    done();
-  });
+  endTogether(ctx, up, done);
 }
 
 /** Request headers as the backend gets them. */

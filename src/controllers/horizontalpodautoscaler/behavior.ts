@@ -188,14 +188,19 @@ function changeInPeriod(events: readonly ScaleEvent[], periodSeconds: number, no
   return sum;
 }
 
+/** The replica count at the start of the policy's period: now, less the changes made within it. */
+function periodStart(current: number, history: ScalingHistory, periodSeconds: number, nowMs: number): number {
+  return current - changeInPeriod(history.scaleUpEvents, periodSeconds, nowMs) + changeInPeriod(history.scaleDownEvents, periodSeconds, nowMs);
+}
+
 /** The most replicas the scale-up policies allow now, counted from each period's start. */
 export function scaleUpLimit(current: number, history: ScalingHistory, rules: HPAScalingRules, nowMs: number): number {
   if (rules.selectPolicy === 'Disabled') return current;
   const pickMin = rules.selectPolicy === 'Min';
   let result = pickMin ? Number.MAX_SAFE_INTEGER : Number.MIN_SAFE_INTEGER;
   for (const p of rules.policies ?? []) {
-    const periodStart = current - changeInPeriod(history.scaleUpEvents, p.periodSeconds, nowMs) + changeInPeriod(history.scaleDownEvents, p.periodSeconds, nowMs);
-    const proposed = p.type === 'Pods' ? periodStart + p.value : Math.ceil(periodStart * (1 + p.value / 100));
+    const start = periodStart(current, history, p.periodSeconds, nowMs);
+    const proposed = p.type === 'Pods' ? start + p.value : Math.ceil(start * (1 + p.value / 100));
     result = pickMin ? Math.min(result, proposed) : Math.max(result, proposed);
   }
   return result;
@@ -207,9 +212,9 @@ export function scaleDownLimit(current: number, history: ScalingHistory, rules: 
   const smallestChange = rules.selectPolicy === 'Min';
   let result = smallestChange ? Number.MIN_SAFE_INTEGER : Number.MAX_SAFE_INTEGER;
   for (const p of rules.policies ?? []) {
-    const periodStart = current - changeInPeriod(history.scaleUpEvents, p.periodSeconds, nowMs) + changeInPeriod(history.scaleDownEvents, p.periodSeconds, nowMs);
+    const start = periodStart(current, history, p.periodSeconds, nowMs);
     // Kubernetes truncates here (an int32 conversion), where scale-up rounds up.
-    const proposed = p.type === 'Pods' ? periodStart - p.value : Math.trunc(periodStart * (1 - p.value / 100));
+    const proposed = p.type === 'Pods' ? start - p.value : Math.trunc(start * (1 - p.value / 100));
     result = smallestChange ? Math.max(result, proposed) : Math.min(result, proposed);
   }
   return result;

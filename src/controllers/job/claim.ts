@@ -7,7 +7,7 @@ import type { Pod } from 'kubernetes-types/core/v1.js';
 import { ApiError } from '../../api/errors.js';
 import type { LabelMatcher } from '../../api/selectors/labels.js';
 import type { ResourceClient } from '../../client/resource-client.js';
-import { claimAction, newControllerRef } from '../shared/ownership.js';
+import { claimObjects, newControllerRef } from '../shared/ownership.js';
 import { hasTrackingFinalizer, JOB_TRACKING_FINALIZER } from './pods.js';
 
 const JOB_KIND = { apiVersion: 'batch/v1', kind: 'Job' };
@@ -24,40 +24,16 @@ export interface JobClaimOptions {
  * The pods of `candidates` (the Job's own and the namespace's orphans) that belong to the Job
  * after claiming; an adopted pod is returned as patched, with the finalizer.
  */
-export async function claimJobPods(candidates: readonly Pod[], o: JobClaimOptions): Promise<Pod[]> {
-  let adoptionChecked: Promise<void> | undefined;
-  const claimed: Pod[] = [];
-  const errors: unknown[] = [];
-  await Promise.all(
-    candidates.map(async (pod) => {
-      try {
-        switch (claimAction(pod, o.job, o.selector)) {
-          case 'owned':
-            claimed.push(pod);
-            return;
-          case 'release':
-            await patchPod(o.pods, pod, {
-              ownerReferences: [{ $patch: 'delete', uid: o.job.metadata?.uid ?? '' }],
-              ...(hasTrackingFinalizer(pod) ? { '$deleteFromPrimitiveList/finalizers': [JOB_TRACKING_FINALIZER] } : {}),
-            });
-            return;
-          case 'adopt': {
-            adoptionChecked ??= o.canAdopt();
-            await adoptionChecked;
-            const adopted = await patchPod(o.pods, pod, { ownerReferences: [newControllerRef(JOB_KIND, o.job)], finalizers: [JOB_TRACKING_FINALIZER] });
-            if (adopted) claimed.push(adopted);
-            return;
-          }
-          case 'ignore':
-            return;
-        }
-      } catch (err) {
-        errors.push(err);
-      }
-    }),
-  );
-  if (errors.length > 0) throw errors[0];
-  return claimed;
+export function claimJobPods(candidates: readonly Pod[], o: JobClaimOptions): Promise<Pod[]> {
+  return claimObjects(candidates, o.job, o.selector, {
+    adopt: (pod) => patchPod(o.pods, pod, { ownerReferences: [newControllerRef(JOB_KIND, o.job)], finalizers: [JOB_TRACKING_FINALIZER] }),
+    release: (pod) =>
+      patchPod(o.pods, pod, {
+        ownerReferences: [{ $patch: 'delete', uid: o.job.metadata?.uid ?? '' }],
+        ...(hasTrackingFinalizer(pod) ? { '$deleteFromPrimitiveList/finalizers': [JOB_TRACKING_FINALIZER] } : {}),
+      }),
+    canAdopt: o.canAdopt,
+  });
 }
 
 /** A strategic merge patch of the pod's metadata, for this very pod (uid); undefined when it is gone. */

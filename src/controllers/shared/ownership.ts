@@ -96,3 +96,49 @@ export async function recheckOwner<T extends ObjectLike>(client: ResourceClient<
   if (fresh.metadata?.uid !== m.uid) throw new Error(`original ${m.namespace}/${m.name} is gone: got uid ${fresh.metadata?.uid}, wanted ${m.uid}`);
   if (fresh.metadata?.deletionTimestamp) throw new Error(`${m.namespace}/${m.name} has just been deleted at ${fresh.metadata.deletionTimestamp}`);
 }
+
+/** What claiming does to an object through the API; each resolves to undefined when it is gone. */
+export interface ClaimWrites<T> {
+  adopt(obj: T): Promise<T | undefined>;
+  release(obj: T): Promise<unknown>;
+  /** Asked once, before the first adoption; throws when the owner is gone or being deleted. */
+  canAdopt(): Promise<void>;
+}
+
+/**
+ * Kubernetes' ClaimObjects over `candidates` (owned or orphaned): every candidate at once; an
+ * error does not stop the others, the first one is thrown after. Returns what belongs to the
+ * owner afterwards (an adopted object as the adoption returned it).
+ */
+export async function claimObjects<T extends ObjectLike>(candidates: readonly T[], owner: ObjectLike, selector: LabelMatcher, writes: ClaimWrites<T>): Promise<T[]> {
+  let adoptionChecked: Promise<void> | undefined;
+  const claimed: T[] = [];
+  const errors: unknown[] = [];
+  await Promise.all(
+    candidates.map(async (obj) => {
+      try {
+        switch (claimAction(obj, owner, selector)) {
+          case 'owned':
+            claimed.push(obj);
+            return;
+          case 'release':
+            await writes.release(obj);
+            return;
+          case 'adopt': {
+            adoptionChecked ??= writes.canAdopt();
+            await adoptionChecked;
+            const adopted = await writes.adopt(obj);
+            if (adopted) claimed.push(adopted);
+            return;
+          }
+          case 'ignore':
+            return;
+        }
+      } catch (err) {
+        errors.push(err);
+      }
+    }),
+  );
+  if (errors.length > 0) throw errors[0];
+  return claimed;
+}
