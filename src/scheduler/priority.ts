@@ -3,26 +3,18 @@
 // create pods without it).
 import type { Pod } from 'kubernetes-types/core/v1.js';
 import type { PriorityClass } from 'kubernetes-types/scheduling/v1.js';
+import { SYSTEM_PRIORITY_CLASSES } from '../api/validation/priority-class.js';
 
-export const SYSTEM_CLUSTER_CRITICAL = 'system-cluster-critical';
-export const SYSTEM_NODE_CRITICAL = 'system-node-critical';
-/** Highest value a user-defined PriorityClass may have. */
-export const HIGHEST_USER_DEFINABLE_PRIORITY = 1_000_000_000;
-export const SYSTEM_CRITICAL_PRIORITY = 2 * HIGHEST_USER_DEFINABLE_PRIORITY;
-
+/** The system classes the API server creates at startup, as the scheduler sees them. */
 export function builtinPriorityClasses(): PriorityClass[] {
-  const pc = (name: string, value: number, description: string): PriorityClass => ({
+  return SYSTEM_PRIORITY_CLASSES.map((c) => ({
     apiVersion: 'scheduling.k8s.io/v1',
     kind: 'PriorityClass',
-    metadata: { name },
-    value,
-    description,
+    metadata: { name: c.name },
+    value: c.value,
+    description: c.description,
     preemptionPolicy: 'PreemptLowerPriority',
-  });
-  return [
-    pc(SYSTEM_CLUSTER_CRITICAL, SYSTEM_CRITICAL_PRIORITY, 'Used for system critical pods that must run in the cluster, but can be moved to another node if necessary.'),
-    pc(SYSTEM_NODE_CRITICAL, SYSTEM_CRITICAL_PRIORITY + 1000, 'Used for system critical pods that must not be moved from their current node.'),
-  ];
+  }));
 }
 
 /**

@@ -6,12 +6,12 @@ import type { FieldError } from '../errors.js';
 import { forbidden, IMMUTABLE, invalid, notSupported, required } from './field.js';
 
 /** The highest value a PriorityClass not named `system-…` may have. */
-export const HIGHEST_USER_DEFINABLE_PRIORITY = 1_000_000_000;
+const HIGHEST_USER_DEFINABLE_PRIORITY = 1_000_000_000;
 /** system-cluster-critical's value; system-node-critical's is 1000 more. */
-export const SYSTEM_CRITICAL_PRIORITY = 2 * HIGHEST_USER_DEFINABLE_PRIORITY;
-export const SYSTEM_PRIORITY_CLASS_PREFIX = 'system-';
+const SYSTEM_CRITICAL_PRIORITY = 2 * HIGHEST_USER_DEFINABLE_PRIORITY;
+const SYSTEM_PRIORITY_CLASS_PREFIX = 'system-';
 
-export interface SystemPriorityClass {
+interface SystemPriorityClass {
   name: string;
   value: number;
   description: string;
