@@ -11,9 +11,8 @@ import type { EndpointSlice } from 'kubernetes-types/discovery/v1.js';
 import { ApiError } from '../api/errors.js';
 import type { KubeObject } from '../api/object.js';
 import { findResource, type ResourceInfo } from '../api/resources.js';
-import { SYSTEM_APISERVER } from './authn/user.js';
 import type { Registries } from './registry/registries.js';
-import type { WriteContext } from './registry/types.js';
+import { systemWriteContext } from './registry/system-writes.js';
 
 export const KUBERNETES_SERVICE = { namespace: 'default', name: 'kubernetes' } as const;
 
@@ -26,7 +25,7 @@ export interface KubernetesServiceOptions {
   port: number;
 }
 
-const ctx = (): WriteContext => ({ user: SYSTEM_APISERVER, dryRun: false, fieldManager: 'kube-apiserver', warnings: [] });
+const ctx = () => systemWriteContext('kube-apiserver');
 
 function resource(group: string, version: string, plural: string): ResourceInfo {
   const r = findResource(group, version, plural);

@@ -66,6 +66,7 @@ import { CustomResourceFieldChecker } from './crd/field-checker.js';
 import { withCustomResources } from './crd/openapi.js';
 import { Aggregator } from './aggregator/aggregator.js';
 import type { ProxyClientCert } from './aggregator/backend.js';
+import { createIfMissing } from './registry/system-writes.js';
 
 export type { UserInfo } from './authn/user.js';
 export { AUTHORIZATION_MODES, type AuthorizationMode } from './authz/authorizer.js';
@@ -553,12 +554,6 @@ async function bootstrap(registries: Registries): Promise<void> {
   const namespaces = findResource('', 'v1', 'namespaces');
   if (!namespaces) return;
   const reg = registries.for(namespaces);
-  for (const name of BOOTSTRAP_NAMESPACES) {
-    try {
-      await reg.create(undefined, { apiVersion: 'v1', kind: 'Namespace', metadata: { name } }, { user: SYSTEM_APISERVER, dryRun: false, fieldManager: undefined, warnings: [] });
-    } catch (err) {
-      if (!(err instanceof ApiError && err.reason === 'AlreadyExists')) throw err;
-    }
-  }
+  for (const name of BOOTSTRAP_NAMESPACES) await createIfMissing(reg, undefined, { apiVersion: 'v1', kind: 'Namespace', metadata: { name } }, undefined);
   await ensureSystemPriorityClasses(registries);
 }

@@ -1,12 +1,11 @@
 // The system PriorityClasses (system-node-critical, system-cluster-critical), created at
 // startup when missing, as Kubernetes' scheduling post-start hook does. An existing class is
 // left as it is (validation only lets it exist with the system value).
-import { ApiError } from '../api/errors.js';
 import type { KubeObject } from '../api/object.js';
 import { findResource } from '../api/resources.js';
 import { SYSTEM_PRIORITY_CLASSES } from '../api/validation/priority-class.js';
-import { SYSTEM_APISERVER } from './authn/user.js';
 import type { Registries } from './registry/registries.js';
+import { createIfMissing } from './registry/system-writes.js';
 
 export async function ensureSystemPriorityClasses(registries: Registries): Promise<void> {
   const resource = findResource('scheduling.k8s.io', 'v1', 'priorityclasses');
@@ -20,10 +19,6 @@ export async function ensureSystemPriorityClasses(registries: Registries): Promi
       value: pc.value,
       description: pc.description,
     };
-    try {
-      await reg.create(undefined, body, { user: SYSTEM_APISERVER, dryRun: false, fieldManager: undefined, warnings: [] });
-    } catch (err) {
-      if (!(err instanceof ApiError && err.reason === 'AlreadyExists')) throw err;
-    }
+    await createIfMissing(reg, undefined, body, undefined);
   }
 }

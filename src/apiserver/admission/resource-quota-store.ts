@@ -8,11 +8,10 @@ import { ApiError } from '../../api/errors.js';
 import type { KubeObject } from '../../api/object.js';
 import { findResource, storagePrefix, type ResourceInfo } from '../../api/resources.js';
 import type { Storage } from '../../storage/storage.js';
-import { SYSTEM_APISERVER } from '../authn/user.js';
 import { decodeStored, withResourceVersion } from '../registry/encoding.js';
 import type { Registries } from '../registry/registries.js';
-import type { WriteContext } from '../registry/types.js';
 import { cachedLookup } from './cache-lookup.js';
+import { systemWriteContext } from '../registry/system-writes.js';
 
 export interface QuotaAccess {
   /** The namespace's quotas as the watch cache has them (to see cheaply that there are none). */
@@ -29,7 +28,7 @@ function quotasResource(): ResourceInfo {
   return r;
 }
 
-const writeContext = (): WriteContext => ({ user: SYSTEM_APISERVER, dryRun: false, fieldManager: 'kube-apiserver', warnings: [] });
+const writeContext = () => systemWriteContext('kube-apiserver');
 
 /** `registries` is a getter: the registries are built with the hooks that use this. */
 export function storedQuotas(storage: Storage, registries: () => Registries): QuotaAccess {

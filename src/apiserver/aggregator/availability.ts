@@ -9,16 +9,15 @@ import { request as httpsRequest } from 'node:https';
 import type { APIService, APIServiceCondition } from '../../api/apiregistration.js';
 import type { KubeObject } from '../../api/object.js';
 import { storageKey, type ResourceInfo } from '../../api/resources.js';
-import { SYSTEM_APISERVER } from '../authn/user.js';
 import type { AggregatedVersion, ResourceCatalog } from '../crd/catalog.js';
 import { jsonEqual, rfc3339 } from '../registry/meta.js';
 import type { Registries } from '../registry/registries.js';
-import type { WriteContext } from '../registry/types.js';
 import { backendTls, ENDPOINT_SLICES, ENDPOINTS, resolveBackend, SERVICES, type ProxyClientCert } from './backend.js';
 import { resourcesFromDiscovery } from './discovery-resources.js';
 import { backendHeaders } from './identity-headers.js';
 import { APISERVICES } from './local-apiservices.js';
 import { tlsOptions, type Backend } from './proxy.js';
+import { systemWriteContext } from '../registry/system-writes.js';
 
 const DISCOVERY_TIMEOUT_MS = 5_000;
 /** Who the discovery check says it is (Kubernetes' aggregator identity). */
@@ -165,7 +164,7 @@ export class AvailabilityController {
   private async setAvailable(name: string, s: APIService, c: Condition): Promise<void> {
     const old = s.status?.conditions?.find((x) => x.type === 'Available');
     if (old && old.status === c.status && old.reason === c.reason && old.message === c.message) return;
-    const ctx: WriteContext = { user: SYSTEM_APISERVER, dryRun: false, fieldManager: 'kube-apiserver', warnings: [] };
+    const ctx = systemWriteContext('kube-apiserver');
     await this.o.registries.for(APISERVICES).mutate(undefined, name, ctx, (cur) => {
       const status = (cur['status'] ?? {}) as NonNullable<APIService['status']>;
       const conditions = (status.conditions ?? []).filter((x) => x.type !== 'Available');

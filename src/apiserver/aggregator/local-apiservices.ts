@@ -8,14 +8,12 @@
 import { APIREGISTRATION_GROUP, AUTOMANAGED_LABEL, apiServiceName, type APIService } from '../../api/apiregistration.js';
 import { ApiError } from '../../api/errors.js';
 import { groupVersions, RESOURCES, storageKey, type ResourceInfo } from '../../api/resources.js';
-import { SYSTEM_APISERVER } from '../authn/user.js';
 import type { ResourceCatalog } from '../crd/catalog.js';
 import type { Registries } from '../registry/registries.js';
-import type { WriteContext } from '../registry/types.js';
+import { createIfMissing, systemWriteContext } from '../registry/system-writes.js';
 
 export const APISERVICES = RESOURCES.find((r) => r.group === APIREGISTRATION_GROUP && r.plural === 'apiservices') as ResourceInfo;
 
-const CTX: WriteContext = { user: SYSTEM_APISERVER, dryRun: false, fieldManager: 'kube-apiserver', warnings: [] };
 
 function localAPIService(group: string, version: string, groupPriorityMinimum: number, versionPriority: number, managed: 'onstart' | 'true'): APIService {
   return {
@@ -26,13 +24,9 @@ function localAPIService(group: string, version: string, groupPriorityMinimum: n
   };
 }
 
-async function createIfMissing(registries: Registries, s: APIService): Promise<void> {
+async function createUnlessKnown(registries: Registries, s: APIService): Promise<void> {
   if (registries.cache(APISERVICES).current(storageKey(APISERVICES, '', s.metadata?.name ?? ''))) return;
-  try {
-    await registries.for(APISERVICES).create(undefined, s as never, CTX);
-  } catch (err) {
-    if (!(err instanceof ApiError && err.reason === 'AlreadyExists')) throw err;
-  }
+  await createIfMissing(registries.for(APISERVICES), undefined, s as never, 'kube-apiserver');
 }
 
 /** The built-in group/versions' APIServices (at start). */
@@ -40,7 +34,7 @@ export async function registerBuiltInAPIServices(registries: Registries): Promis
   const groups = groupVersions();
   for (const [i, g] of groups.entries()) {
     for (const [j, v] of g.versions.entries()) {
-      await createIfMissing(registries, localAPIService(g.group, v, 18000 - 100 * i, 15 + g.versions.length - 1 - j, 'onstart'));
+      await createUnlessKnown(registries, localAPIService(g.group, v, 18000 - 100 * i, 15 + g.versions.length - 1 - j, 'onstart'));
     }
   }
 }
@@ -58,11 +52,11 @@ export async function syncCustomAPIServices(registries: Registries, catalog: Res
   for (const o of existing) {
     const name = o.obj.metadata?.name ?? '';
     if (o.labels[AUTOMANAGED_LABEL] === 'true' && !wanted.has(name)) {
-      await registries.for(APISERVICES).delete(undefined, name, {}, CTX).catch((err: unknown) => {
+      await registries.for(APISERVICES).delete(undefined, name, {}, systemWriteContext('kube-apiserver')).catch((err: unknown) => {
         if (!(err instanceof ApiError && err.code === 404)) throw err;
       });
     }
     wanted.delete(name);
   }
-  for (const s of wanted.values()) await createIfMissing(registries, s);
+  for (const s of wanted.values()) await createUnlessKnown(registries, s);
 }

@@ -7,10 +7,9 @@
 import { ApiError } from '../../api/errors.js';
 import type { KubeObject } from '../../api/object.js';
 import { findResource, type ResourceInfo } from '../../api/resources.js';
-import { SYSTEM_APISERVER } from '../authn/user.js';
 import type { Registries } from '../registry/registries.js';
-import type { WriteContext } from '../registry/types.js';
 import { EXTRA_HEADER_PREFIX, GROUP_HEADER, UID_HEADER, USERNAME_HEADER } from './identity-headers.js';
+import { createIfMissing, systemWriteContext } from '../registry/system-writes.js';
 
 export const AUTHENTICATION_CONFIGMAP = { namespace: 'kube-system', name: 'extension-apiserver-authentication' } as const;
 export const READER_ROLE = 'extension-apiserver-authentication-reader';
@@ -25,7 +24,6 @@ export interface RequestHeaderConfig {
   allowedNames?: readonly string[];
 }
 
-const CTX: WriteContext = { user: SYSTEM_APISERVER, dryRun: false, fieldManager: 'kube-apiserver', warnings: [] };
 
 function resource(group: string, plural: string): ResourceInfo {
   const r = findResource(group, 'v1', plural);
@@ -54,11 +52,11 @@ export async function publishRequestHeaderConfig(registries: Registries, c: Requ
     const { obj } = await configMaps.get(namespace, name);
     const current = (obj['data'] ?? {}) as Record<string, string>;
     if (Object.entries(data).some(([k, v]) => current[k] !== v)) {
-      await configMaps.mutate(namespace, name, CTX, (cur) => ({ ...cur, data: { ...((cur['data'] ?? {}) as Record<string, string>), ...data } }));
+      await configMaps.mutate(namespace, name, systemWriteContext('kube-apiserver'), (cur) => ({ ...cur, data: { ...((cur['data'] ?? {}) as Record<string, string>), ...data } }));
     }
   } catch (err) {
     if (!(err instanceof ApiError && err.code === 404)) throw err;
-    await createIfMissing(configMaps, namespace, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace }, data });
+    await createIfMissing(configMaps, namespace, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace }, data }, 'kube-apiserver');
   }
   const role: KubeObject = {
     apiVersion: 'rbac.authorization.k8s.io/v1',
@@ -66,13 +64,6 @@ export async function publishRequestHeaderConfig(registries: Registries, c: Requ
     metadata: { name: READER_ROLE, namespace, labels: { 'kubernetes.io/bootstrapping': 'rbac-defaults' }, annotations: { 'rbac.authorization.kubernetes.io/autoupdate': 'true' } },
     rules: [{ apiGroups: [''], resources: ['configmaps'], resourceNames: [name], verbs: ['get', 'list', 'watch'] }],
   };
-  await createIfMissing(registries.for(resource('rbac.authorization.k8s.io', 'roles')), namespace, role);
+  await createIfMissing(registries.for(resource('rbac.authorization.k8s.io', 'roles')), namespace, role, 'kube-apiserver');
 }
 
-async function createIfMissing(reg: ReturnType<Registries['for']>, namespace: string, obj: KubeObject): Promise<void> {
-  try {
-    await reg.create(namespace, obj, CTX);
-  } catch (err) {
-    if (!(err instanceof ApiError && err.reason === 'AlreadyExists')) throw err;
-  }
-}

@@ -9,9 +9,9 @@ import { ApiError } from '../../api/errors.js';
 import type { KubeObject } from '../../api/object.js';
 import { findResource } from '../../api/resources.js';
 import { selectorMatches } from '../../api/selectors/labels.js';
-import { SYSTEM_APISERVER } from '../authn/user.js';
 import type { Registries } from '../registry/registries.js';
 import type { PolicyRule } from './rules.js';
+import { createIfMissing } from '../registry/system-writes.js';
 
 const RBAC = 'rbac.authorization.k8s.io';
 const RBAC_V1 = `${RBAC}/v1`;
@@ -213,11 +213,7 @@ export async function ensureBootstrapPolicy(registries: Registries): Promise<voi
     } catch (err) {
       if (!(err instanceof ApiError && err.code === 404)) throw err;
     }
-    try {
-      await reg.create(undefined, obj, { user: SYSTEM_APISERVER, dryRun: false, fieldManager: undefined, warnings: [] });
-    } catch (err) {
-      if (!(err instanceof ApiError && err.reason === 'AlreadyExists')) throw err;
-    }
+    await createIfMissing(reg, undefined, obj, undefined);
   };
   for (const role of bootstrapClusterRoles()) await create(roles, role);
   for (const binding of bootstrapClusterRoleBindings()) await create(bindings, binding);

@@ -10,13 +10,13 @@ import { customResourceInfo } from '../../api/custom/custom-resource.js';
 import type { KubeObject } from '../../api/object.js';
 import { findResource, RESOURCES, storagePrefix, type ResourceInfo } from '../../api/resources.js';
 import { CompactedError } from '../../storage/storage.js';
-import { SYSTEM_APISERVER } from '../authn/user.js';
 import { decodeStored, withResourceVersion } from '../registry/encoding.js';
 import { jsonEqual, rfc3339 } from '../registry/meta.js';
 import type { Registries } from '../registry/registries.js';
-import type { WriteContext } from '../registry/types.js';
 import type { ResourceCatalog } from './catalog.js';
 import { CLEANUP_FINALIZER, desiredStatus, isConditionTrue, setCondition } from './status.js';
+import { systemWriteContext } from '../registry/system-writes.js';
+import type { WriteContext } from '../registry/types.js';
 
 const CRDS = findResource('apiextensions.k8s.io', 'v1', 'customresourcedefinitions') as ResourceInfo;
 
@@ -46,7 +46,7 @@ export class CrdController {
   }
 
   private ctx(): WriteContext {
-    return { user: SYSTEM_APISERVER, dryRun: false, fieldManager: 'kube-apiserver', warnings: [] };
+    return systemWriteContext('kube-apiserver');
   }
 
   /** Reconciles every stored CRD once, then follows changes until `stop`. */
