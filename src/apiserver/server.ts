@@ -231,9 +231,11 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
     v2Protobuf: () => mustOpenApi(getOpenApi).v2Protobuf(),
   }, catalog);
   const discovery = new Discovery(catalog);
-  catalog.onChange(() => {
+  catalog.onChange((change) => {
     discovery.invalidate();
-    // Rebuilt on next use, with the custom resources now served.
+    // Only custom resources are in the OpenAPI documents (aggregated groups are not): rebuilt on
+    // next use when one came or went.
+    if (!change.added && !change.removed) return;
     openapi = undefined;
     openapiFailed = false;
   });

@@ -9,6 +9,8 @@ import type { Registries } from '../registry/registries.js';
 import type { WatchCache } from '../watch/cache.js';
 
 export interface CachedLookup<T> {
+  /** Whether `namespace` holds any object (without building the list). */
+  hasAny(namespace: string): Promise<boolean>;
   /** The objects of `namespace` (all of them for a cluster-scoped resource), in key order. */
   list(namespace?: string): Promise<T[]>;
   get(namespace: string | undefined, name: string): Promise<T | undefined>;
@@ -21,16 +23,18 @@ export function cachedLookup<T>(registries: () => Registries, resource: Resource
     if (!cache.running) await cache.ready();
     return cache;
   };
-  const withVersion = (obj: KubeObject, rv: number): T => ({ ...obj, metadata: { ...obj.metadata, resourceVersion: String(rv) } }) as unknown as T;
+  // Cached objects carry their resourceVersion already.
+  const typed = (obj: KubeObject): T => obj as unknown as T;
   return {
+    hasAny: async (namespace) => (await running()).snapshot().some((c) => c.namespace === namespace),
     list: async (namespace) => {
       const out: T[] = [];
-      for (const c of (await running()).snapshot()) if (namespace === undefined || c.namespace === namespace) out.push(withVersion(c.obj, c.rv));
+      for (const c of (await running()).snapshot()) if (namespace === undefined || c.namespace === namespace) out.push(typed(c.obj));
       return out;
     },
     get: async (namespace, name) => {
       const c = (await running()).current(storageKey(resource, namespace ?? '', name));
-      return c ? withVersion(c.obj, c.rv) : undefined;
+      return c ? typed(c.obj) : undefined;
     },
   };
 }

@@ -14,8 +14,8 @@ import { cachedLookup } from './cache-lookup.js';
 import { systemWriteContext } from '../registry/system-writes.js';
 
 export interface QuotaAccess {
-  /** The namespace's quotas as the watch cache has them (to see cheaply that there are none). */
-  cached(namespace: string): Promise<ResourceQuota[]>;
+  /** Whether the watch cache has any quota in the namespace (a cheap look before reading storage). */
+  hasAny(namespace: string): Promise<boolean>;
   /** The namespace's quotas as stored now, with their resourceVersions, in name order. */
   list(namespace: string): Promise<ResourceQuota[]>;
   /** Sets status.used if the quota is unchanged since `quota` was read; false when it changed or is gone. */
@@ -35,7 +35,7 @@ export function storedQuotas(storage: Storage, registries: () => Registries): Qu
   const resource = quotasResource();
   const cache = cachedLookup<ResourceQuota>(registries, resource);
   return {
-    cached: (namespace) => cache.list(namespace),
+    hasAny: (namespace) => cache.hasAny(namespace),
     list: async (namespace) => {
       const { kvs } = await storage.list(storagePrefix(resource, namespace));
       // Admission reads status and scopes, whose shapes validation checked when they were written.

@@ -53,7 +53,7 @@ export class ResourceQuotaAdmission {
     const namespace = meta(req.obj).namespace;
     if (!namespace) return NO_TRANSACTION;
     // Most namespaces have no quota: the watch cache says so without a storage read.
-    if ((await this.quotas.cached(namespace)).length === 0) return NO_TRANSACTION;
+    if (!(await this.quotas.hasAny(namespace))) return NO_TRANSACTION;
     // A first look without the lock: most writes change no quota, and a dry run charges none.
     const charges = this.decide(req, await this.quotas.list(namespace));
     if (charges.length === 0 || ctx.dryRun) return NO_TRANSACTION;

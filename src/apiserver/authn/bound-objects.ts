@@ -24,8 +24,10 @@ export interface BoundObjectLookup {
 
 /** Lookups over the registries' watch caches (started on first use, kept running after). */
 export function watchCacheLookup(registries: Registries): BoundObjectLookup {
+  // Resolved once: every service-account token check looks up one to three of these.
+  const resources = new Map(['serviceaccounts', 'pods', 'secrets', 'nodes'].map((plural) => [plural, findResource('', 'v1', plural)]));
   const get = (plural: string, namespace: string, name: string): MaybePromise<ObjectState | undefined> => {
-    const resource = findResource('', 'v1', plural);
+    const resource = resources.get(plural);
     if (!resource) return undefined;
     const key = storageKey(resource, namespace, name);
     const cache = registries.cache(resource);

@@ -52,7 +52,8 @@ export class CrdController {
   /** Reconciles every stored CRD once, then follows changes until `stop`. */
   async start(): Promise<void> {
     const revision = await this.resync();
-    await this.drain();
+    // The queue's one drain loop, started by resync's first enqueue.
+    await this.running;
     void this.follow(revision);
   }
 

@@ -7,7 +7,7 @@ import type { HorizontalPodAutoscaler, MetricSpec, MetricStatus, MetricTarget, M
 import type { Pod } from 'kubernetes-types/core/v1.js';
 import { formatExactQuantity } from '../../api/validation/quantity.js';
 import type { ConditionChange } from './conditions.js';
-import type { MetricsSource } from './metrics-source.js';
+import type { MetricsSource, PodMetricsObject } from './metrics-source.js';
 import { resourceMetrics } from './metrics-source.js';
 import { averageValueReplicas, milliValue, utilizationReplicas, type CalculationInput, type CalculatorOptions, type PodMetrics } from './replica-calculator.js';
 
@@ -34,7 +34,10 @@ export type MetricsOutcome =
 
 type OneMetric = { ok: true; replicas: number; metricName: string; status: MetricStatus } | { ok: false; error: string; condition: ConditionChange };
 
-export async function replicasForMetrics(ctx: MetricContext, specs: readonly MetricSpec[]): Promise<MetricsOutcome> {
+export async function replicasForMetrics(syncCtx: MetricContext, specs: readonly MetricSpec[]): Promise<MetricsOutcome> {
+  // One read of the pods' metrics serves every Resource/ContainerResource metric of this sync.
+  let fetched: Promise<PodMetricsObject[]> | undefined;
+  const ctx: MetricContext = { ...syncCtx, source: { podMetrics: (ns, selector, signal) => (fetched ??= syncCtx.source.podMetrics(ns, selector, signal)) } };
   const statuses: MetricStatus[] = [];
   let replicas = 0;
   let metricName = '';
