@@ -67,6 +67,13 @@ export function maxAmounts(into: Amounts, from: Amounts): void {
  * largest init container (plus the sidecars started before it) if that is more; plus overhead.
  */
 export function podAmounts(pod: Pod, field: 'requests' | 'limits'): Amounts {
+  const total = podContainerAmounts(pod, field);
+  addAmounts(total, amounts(pod.spec?.overhead));
+  return total;
+}
+
+/** What podAmounts counts without the overhead: what LimitRange's Pod items bound. */
+export function podContainerAmounts(pod: Pod, field: 'requests' | 'limits'): Amounts {
   const sidecars: Amounts = new Map();
   const initMax: Amounts = new Map();
   for (const c of pod.spec?.initContainers ?? []) {
@@ -83,7 +90,6 @@ export function podAmounts(pod: Pod, field: 'requests' | 'limits'): Amounts {
   for (const c of pod.spec?.containers ?? []) addAmounts(total, amounts(c.resources?.[field]));
   addAmounts(total, sidecars);
   maxAmounts(total, initMax);
-  addAmounts(total, amounts(pod.spec?.overhead));
   return total;
 }
 

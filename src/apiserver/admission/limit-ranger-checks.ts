@@ -5,7 +5,7 @@
 // compared whole milli-units, which only differs below 1m). Kubernetes visits resource names in
 // map order; k8ts sorts them, so several violations are listed in a stable order.
 import type { Container, LimitRange, LimitRangeItem, PersistentVolumeClaim, Pod } from 'kubernetes-types/core/v1.js';
-import { addAmounts, amounts, maxAmounts, type Amounts } from '../../api/quota/usage.js';
+import { amounts, podContainerAmounts, type Amounts } from '../../api/quota/usage.js';
 import { formatExactQuantity, type ExactQuantity } from '../../api/validation/quantity.js';
 
 
@@ -71,32 +71,6 @@ function checkAll(item: LimitRangeItem, requests: Amounts, limits: Amounts, skip
   return out.filter((m): m is string => m !== undefined);
 }
 
-/**
- * What a Pod item bounds: the containers' sum (sidecars included), or the largest init
- * container plus the sidecars started before it if that is more. Unlike quota, no overhead.
- */
-function podTotal(pod: Pod, field: 'requests' | 'limits'): Amounts {
-  const total: Amounts = new Map();
-  for (const c of pod.spec?.containers ?? []) addAmounts(total, amounts(c.resources?.[field]));
-  const sidecars: Amounts = new Map();
-  const initMax: Amounts = new Map();
-  for (const c of pod.spec?.initContainers ?? []) {
-    const own = amounts(c.resources?.[field]);
-    if (c.restartPolicy === 'Always') {
-      addAmounts(total, own);
-      addAmounts(sidecars, own);
-      maxAmounts(initMax, sidecars);
-    } else {
-      const withSidecars: Amounts = new Map();
-      addAmounts(withSidecars, own);
-      addAmounts(withSidecars, sidecars);
-      maxAmounts(initMax, withSidecars);
-    }
-  }
-  maxAmounts(total, initMax);
-  return total;
-}
-
 const never = (): boolean => false;
 
 /** One LimitRange's violations by a pod (after its defaults were applied). */
@@ -107,7 +81,7 @@ export function podViolations(pod: Pod, lr: LimitRange): string[] {
     if (item.type === 'Container') {
       for (const c of containers) out.push(...checkAll(item, amounts(c.resources?.requests), amounts(c.resources?.limits), never));
     } else if (item.type === 'Pod') {
-      out.push(...checkAll(item, podTotal(pod, 'requests'), podTotal(pod, 'limits'), never));
+      out.push(...checkAll(item, podContainerAmounts(pod, 'requests'), podContainerAmounts(pod, 'limits'), never));
     }
   }
   return out;

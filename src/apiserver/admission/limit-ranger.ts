@@ -5,25 +5,19 @@
 // refusing with 403 and Kubernetes' texts. Pods are checked on create only: their containers'
 // resources cannot change afterwards. Claims on create and update, except while being deleted.
 import type { LimitRange, PersistentVolumeClaim, Pod } from 'kubernetes-types/core/v1.js';
-import { ApiError } from '../../api/errors.js';
 import type { KubeObject } from '../../api/object.js';
 import type { ResourceInfo } from '../../api/resources.js';
 import { NO_TRANSACTION, type HookTransaction, type WriteHooks } from '../registry/hooks.js';
 import { isPod } from '../registry/kinds.js';
 import { aggregateMessage, claimViolations, podViolations } from './limit-ranger-checks.js';
 import { applyLimitRangeDefaults } from './limit-ranger-defaults.js';
+import { admissionForbidden } from './forbidden.js';
 
 /** The LimitRanges of a namespace, as stored now. */
 export type LimitRangeLookup = (namespace: string) => Promise<LimitRange[]>;
 
 function isClaim(r: ResourceInfo): boolean {
   return r.group === '' && r.plural === 'persistentvolumeclaims';
-}
-
-/** admission.NewForbidden's 403: `pods "x" is forbidden: …`. */
-function forbidden(plural: string, obj: KubeObject, why: string): ApiError {
-  const name = obj.metadata?.name || obj.metadata?.generateName || 'Unknown';
-  return new ApiError('Forbidden', `${plural} "${name}" is forbidden: ${why}`, { name, kind: plural });
 }
 
 /** Runs `violations` per LimitRange; the first one violated refuses the object (as Kubernetes). */
@@ -37,7 +31,7 @@ async function enforce(
   if (!namespace) return NO_TRANSACTION;
   for (const lr of await lookup(namespace)) {
     const found = violations(lr);
-    if (found.length > 0) throw forbidden(plural, obj, aggregateMessage(found));
+    if (found.length > 0) throw admissionForbidden({ group: '', plural }, obj, aggregateMessage(found));
   }
   return NO_TRANSACTION;
 }

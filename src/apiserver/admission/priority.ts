@@ -9,11 +9,10 @@
 // of spec (clients that send the object they read, as kubectl and controllers do, keep it).
 import type { Pod } from 'kubernetes-types/core/v1.js';
 import type { PriorityClass } from 'kubernetes-types/scheduling/v1.js';
-import { ApiError } from '../../api/errors.js';
-import type { KubeObject } from '../../api/object.js';
 import type { ResourceInfo } from '../../api/resources.js';
 import { NO_TRANSACTION, type HookTransaction, type WriteHooks } from '../registry/hooks.js';
 import { isPod } from '../registry/kinds.js';
+import { admissionForbidden } from './forbidden.js';
 
 /** PriorityClasses as the API server knows them now. */
 export interface PriorityClasses {
@@ -22,16 +21,6 @@ export interface PriorityClasses {
 }
 
 type PreemptionPolicy = 'Never' | 'PreemptLowerPriority';
-
-/** admission.NewForbidden's 403 for `qualified` (`pods`, `priorityclasses.scheduling.k8s.io`). */
-function forbidden(resource: ResourceInfo, qualified: string, obj: { metadata?: KubeObject['metadata'] }, why: string): ApiError {
-  const name = obj.metadata?.name || obj.metadata?.generateName || 'Unknown';
-  return new ApiError('Forbidden', `${qualified} "${name}" is forbidden: ${why}`, {
-    name,
-    kind: resource.plural,
-    ...(resource.group ? { group: resource.group } : {}),
-  });
-}
 
 /** The globalDefault class; with several (a race between two creates), the lowest-valued. */
 async function defaultClass(classes: PriorityClasses): Promise<PriorityClass | undefined> {
@@ -59,18 +48,18 @@ async function admitPod(resource: ResourceInfo, pod: Pod, classes: PriorityClass
     }
   } else {
     const pc = await classes.get(spec.priorityClassName);
-    if (!pc) throw forbidden(resource, 'pods', pod, `no PriorityClass with name ${spec.priorityClassName} was found`);
+    if (!pc) throw admissionForbidden(resource, pod, `no PriorityClass with name ${spec.priorityClassName} was found`);
     priority = pc.value ?? 0;
     policy = pc.preemptionPolicy as PreemptionPolicy | undefined;
   }
   if (spec.priority !== undefined && spec.priority !== null && spec.priority !== priority) {
-    throw forbidden(resource, 'pods', pod,
+    throw admissionForbidden(resource, pod,
       `the integer value of priority (${spec.priority}) must not be provided in pod spec; priority admission controller computed ${priority} from the given PriorityClass name`);
   }
   spec.priority = priority;
   if (policy !== undefined) {
     if (spec.preemptionPolicy && spec.preemptionPolicy !== policy) {
-      throw forbidden(resource, 'pods', pod,
+      throw admissionForbidden(resource, pod,
         `the string value of PreemptionPolicy (${spec.preemptionPolicy}) must not be provided in pod spec; priority admission controller computed ${policy} from the given PriorityClass name`);
     }
     spec.preemptionPolicy = policy;
@@ -83,7 +72,7 @@ async function checkSingleDefault(resource: ResourceInfo, pc: PriorityClass, cla
   const current = await defaultClass(classes);
   const currentName = current?.metadata?.name;
   if (current && (!update || currentName !== pc.metadata?.name)) {
-    throw forbidden(resource, 'priorityclasses.scheduling.k8s.io', pc,
+    throw admissionForbidden(resource, pc,
       `PriorityClass ${currentName ?? ''} is already marked as default. Only one default can exist`);
   }
   return NO_TRANSACTION;

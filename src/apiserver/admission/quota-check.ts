@@ -7,7 +7,7 @@ import type { KubeObject } from '../../api/object.js';
 import { isCore, matchingNames, type GroupResource } from '../../api/quota/names.js';
 import { missingPodAmounts } from '../../api/quota/pod-constraints.js';
 import { hasScopes, podMatchesScopes } from '../../api/quota/scopes.js';
-import { addObjectUsage, quantity, Usage } from '../../api/quota/usage.js';
+import { addObjectUsage, quantity, Usage, type Amounts } from '../../api/quota/usage.js';
 import { formatExactQuantity, type ExactQuantity } from '../../api/validation/quantity.js';
 
 export interface QuotaRequest {
@@ -29,7 +29,6 @@ export interface QuotaCharge {
 
 export type QuotaDecision = { allowed: true; charges: QuotaCharge[] } | { allowed: false; reason: string };
 
-type Amounts = Map<string, ExactQuantity>;
 
 function usageOf(r: GroupResource, obj: KubeObject): Amounts {
   const usage = new Usage();

@@ -14,12 +14,12 @@ import { quantity } from '../../api/quota/usage.js';
 import type { ResourceInfo } from '../../api/resources.js';
 import { formatExactQuantity } from '../../api/validation/quantity.js';
 import { NO_TRANSACTION, type HookContext, type HookTransaction, type WriteHooks } from '../registry/hooks.js';
-import { qualifiedResource } from '../registry/lifecycle.js';
 import { meta } from '../registry/meta.js';
 import { STALE_OBJECT } from '../registry/registry.js';
 import { KeyedLock } from './keyed-lock.js';
 import { checkQuotas, type QuotaCharge, type QuotaRequest } from './quota-check.js';
 import type { QuotaAccess } from './resource-quota-store.js';
+import { admissionForbidden } from './forbidden.js';
 
 /** Tries at a charge (or its undoing) whose quota write keeps meeting a concurrent change. */
 const MAX_ATTEMPTS = 10;
@@ -69,14 +69,7 @@ export class ResourceQuotaAdmission {
   private decide(req: Request, quotas: readonly ResourceQuota[]): QuotaCharge[] {
     const decision = checkQuotas(quotas, req);
     if (decision.allowed) return decision.charges;
-    const m = meta(req.obj);
-    const name = m.name || m.generateName || 'Unknown';
-    const { group, plural } = req.resource;
-    throw new ApiError('Forbidden', `${qualifiedResource(req.resource)} "${name}" is forbidden: ${decision.reason}`, {
-      name,
-      kind: plural,
-      ...(group ? { group } : {}),
-    });
+    throw admissionForbidden(req.resource, req.obj, decision.reason);
   }
 
   /**

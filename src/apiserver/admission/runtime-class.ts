@@ -4,22 +4,16 @@
 import type { Pod, PodSpec } from 'kubernetes-types/core/v1.js';
 import type { RuntimeClass } from 'kubernetes-types/node/v1.js';
 import type { Quantity } from 'kubernetes-types/api/resource.js';
-import { ApiError } from '../../api/errors.js';
 import type { KubeObject } from '../../api/object.js';
 import { compareQuantities, quantityText } from '../../api/validation/quantity.js';
 import type { WriteHooks } from '../registry/hooks.js';
 import { mergeTolerations } from './merge-tolerations.js';
+import { admissionForbidden, PODS } from './forbidden.js';
 
 type ResourceList = Record<string, Quantity>;
 
 /** Reads a RuntimeClass by name, or undefined when there is none. */
 export type RuntimeClassLookup = (name: string) => Promise<RuntimeClass | undefined>;
-
-/** Admission's 403 for pods, worded as admission.NewForbidden words it. */
-function forbidden(pod: Pod, why: string): ApiError {
-  const name = pod.metadata?.name || pod.metadata?.generateName || 'Unknown';
-  return new ApiError('Forbidden', `pods "${name}" is forbidden: ${why}`, { name, kind: 'pods' });
-}
 
 function listOrEmpty<T>(list: readonly T[] | undefined): readonly T[] {
   return Array.isArray(list) ? list : [];
@@ -51,10 +45,10 @@ function setOverhead(pod: Pod, spec: PodSpec, rc: RuntimeClass | undefined): voi
   const podFixed = rc?.overhead?.podFixed;
   if (rc?.overhead === undefined) {
     // Only RuntimeClass admission may set a pod's overhead.
-    if (!isEmpty(spec.overhead)) throw forbidden(pod, OVERHEAD_WITHOUT_CLASS);
+    if (!isEmpty(spec.overhead)) throw admissionForbidden(PODS, pod, OVERHEAD_WITHOUT_CLASS);
     return;
   }
-  if (!isEmpty(spec.overhead) && !sameResourceList(podFixed, spec.overhead)) throw forbidden(pod, OVERHEAD_MISMATCH);
+  if (!isEmpty(spec.overhead) && !sameResourceList(podFixed, spec.overhead)) throw admissionForbidden(PODS, pod, OVERHEAD_MISMATCH);
   if (podFixed === undefined) delete spec.overhead;
   else spec.overhead = { ...podFixed };
 }
@@ -69,7 +63,8 @@ function setScheduling(pod: Pod, spec: PodSpec, rc: RuntimeClass | undefined): v
     for (const [key, value] of Object.entries(selector)) {
       const podValue = podSelector[key];
       if (podValue !== undefined && podValue !== value) {
-        throw forbidden(
+        throw admissionForbidden(
+          PODS,
           pod,
           `conflict: runtimeClass.scheduling.nodeSelector[${key}] = ${value}; pod.spec.nodeSelector[${key}] = ${podValue}`,
         );
@@ -89,7 +84,7 @@ export async function admitPodRuntimeClass(pod: Pod, lookup: RuntimeClassLookup)
   let rc: RuntimeClass | undefined;
   if (className) {
     rc = await lookup(className);
-    if (!rc) throw forbidden(pod, `pod rejected: RuntimeClass "${className}" not found`);
+    if (!rc) throw admissionForbidden(PODS, pod, `pod rejected: RuntimeClass "${className}" not found`);
   }
   setOverhead(pod, spec, rc);
   setScheduling(pod, spec, rc);

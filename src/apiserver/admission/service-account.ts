@@ -5,11 +5,11 @@
 // container and init container that has nothing there; the account's imagePullSecrets go to a
 // pod without any. Mirror pods are not changed, only checked for what they may not reference.
 import type { Container, LocalObjectReference, Pod, PodSpec, ServiceAccount, Volume, VolumeMount } from 'kubernetes-types/core/v1.js';
-import { ApiError } from '../../api/errors.js';
 import type { KubeObject } from '../../api/object.js';
 import type { WriteHooks } from '../registry/hooks.js';
 import { generateSuffix } from '../registry/meta.js';
 import { mirrorPodProblem, mountableSecretsProblem } from './service-account-secrets.js';
+import { admissionForbidden, PODS } from './forbidden.js';
 
 export const DEFAULT_SERVICE_ACCOUNT = 'default';
 export const TOKEN_VOLUME_PREFIX = 'kube-api-access-';
@@ -34,12 +34,6 @@ export interface ServiceAccountAdmissionOptions {
   sleep?: (ms: number) => Promise<void>;
   /** The random part of a new volume's name (Kubernetes' generateName suffix). */
   suffix?: () => string;
-}
-
-/** Admission's 403 for pods, worded as admission.NewForbidden words it. */
-function forbidden(pod: Pod, why: string): ApiError {
-  const name = pod.metadata?.name || pod.metadata?.generateName || 'Unknown';
-  return new ApiError('Forbidden', `pods "${name}" is forbidden: ${why}`, { name, kind: 'pods' });
 }
 
 const wait = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
@@ -98,7 +92,7 @@ export async function admitPodServiceAccount(pod: Pod, o: ServiceAccountAdmissio
   if (pod.metadata?.annotations?.[MIRROR_POD_ANNOTATION] !== undefined) {
     // The kubelet deletes a mirror pod whose spec differs from its static pod, so none is changed.
     const problem = mirrorPodProblem(spec);
-    if (problem) throw forbidden(pod, problem);
+    if (problem) throw admissionForbidden(PODS, pod, problem);
     return;
   }
   const namespace = pod.metadata?.namespace ?? '';
@@ -107,13 +101,13 @@ export async function admitPodServiceAccount(pod: Pod, o: ServiceAccountAdmissio
   spec.serviceAccount = spec.serviceAccountName;
   const name = spec.serviceAccountName;
   const sa = await findAccount(o, namespace, name);
-  if (!sa) throw forbidden(pod, `error looking up service account ${namespace}/${name}: serviceaccount "${name}" not found`);
+  if (!sa) throw admissionForbidden(PODS, pod, `error looking up service account ${namespace}/${name}: serviceaccount "${name}" not found`);
   if (shouldAutomount(sa, spec)) mountToken(spec, o.suffix ?? generateSuffix);
   if ((spec.imagePullSecrets ?? []).length === 0 && (sa.imagePullSecrets ?? []).length > 0) {
     spec.imagePullSecrets = (sa.imagePullSecrets ?? []).map((s): LocalObjectReference => ({ name: s.name ?? '' }));
   }
   const problem = mountableSecretsProblem(sa, spec);
-  if (problem) throw forbidden(pod, problem);
+  if (problem) throw admissionForbidden(PODS, pod, problem);
 }
 
 /** The plugin as a pods write hook (src/apiserver/registry/hooks.ts). */
