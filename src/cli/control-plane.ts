@@ -24,7 +24,7 @@ import { startMetricsServer } from '../metricsserver/server.js';
 import { apiObjectSource, apiSummarySource } from '../metricsserver/sources.js';
 import { subjectAccessReviewAuthorizer } from '../metricsserver/authz.js';
 import { ensureMetricsReaderRole } from '../metricsserver/rbac.js';
-import { registerMetricsApi, type MetricsServerEndpoint } from '../metricsserver/registration.js';
+import { registerMetricsApi } from '../metricsserver/registration.js';
 import type { RuntimeName } from '../node/runtimes.js';
 
 export const COMPONENTS = ['controllers', 'scheduler', 'agent', 'dns', 'proxy', 'netpol', 'ingress', 'metrics-server'] as const;
@@ -63,7 +63,6 @@ export interface MetricsServerSettings {
   allowedNames: readonly string[];
 }
 
-export type { MetricsServerEndpoint } from '../metricsserver/registration.js';
 
 export interface EmbeddedNode {
   name: string;
@@ -107,8 +106,6 @@ export function internalIdentity(): { token: string; user: UserInfo } {
 
 export interface RunningControlPlane {
   client: ApiClient;
-  /** Absent when disabled or when it could not listen. */
-  metricsServer?: MetricsServerEndpoint;
   stop(): Promise<void>;
 }
 
@@ -160,7 +157,6 @@ export async function startControlPlane(server: RunningApiServer, token: string,
       o.log.warn(`cluster DNS not started on port ${o.dns.port}: ${err instanceof Error ? err.message : String(err)} (see --cluster-dns-port)`);
     }
   }
-  let metricsServer: MetricsServerEndpoint | undefined;
   if (!o.disabled.has('metrics-server')) {
     const m = o.metricsServer;
     try {
@@ -177,8 +173,7 @@ export async function startControlPlane(server: RunningApiServer, token: string,
         log: o.log.child('metrics-server'),
       });
       stops.push(() => running.stop());
-      metricsServer = { address: m.address, port: running.port, caBundle: m.caBundle };
-      await registerMetricsApi(client, metricsServer);
+      await registerMetricsApi(client, { address: m.address, port: running.port, caBundle: m.caBundle });
       o.log.info(`metrics-server on ${m.host}:${running.port} (metrics.k8s.io/v1beta1, scraping every ${m.resolutionMs / 1000} s)`);
     } catch (err) {
       // As with DNS: a taken port must not stop the cluster.
@@ -193,7 +188,6 @@ export async function startControlPlane(server: RunningApiServer, token: string,
   }
   return {
     client,
-    ...(metricsServer ? { metricsServer } : {}),
     async stop() {
       for (const stop of stops.reverse()) await stop().catch((err: unknown) => o.log.warn(`stop: ${String(err)}`));
       client.close();

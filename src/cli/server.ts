@@ -7,7 +7,8 @@ import { join, resolve } from 'node:path';
 import { AUTHORIZATION_MODES, startApiServer } from '../apiserver/server.js';
 import { createLogger, isLogLevel } from '../log.js';
 import { defaultKubeconfigPath, mergeKubeconfig, writeKubeconfig } from '../pki/kubeconfig.js';
-import { ensurePki, FRONT_PROXY_CLIENT_CN, servingAltNames } from '../pki/pki.js';
+import { ensurePki, servingAltNames } from '../pki/pki.js';
+import { FRONT_PROXY_CLIENT_NAME } from '../api/front-proxy.js';
 import { issueServingCertificate, serviceDnsNames } from '../pki/aggregated-api.js';
 import { openStorage } from '../storage/open.js';
 import { K8TS_VERSION, versionInfo } from '../version.js';
@@ -253,7 +254,7 @@ export async function runServer(argv: readonly string[]): Promise<number> {
         }),
         caBundle: pki.caCert,
         requestHeaderCA: pki.frontProxyCaCert,
-        allowedNames: [FRONT_PROXY_CLIENT_CN],
+        allowedNames: [FRONT_PROXY_CLIENT_NAME],
       },
       node: {
         name: nodeName,

@@ -9,7 +9,7 @@ import type { MetricsAuthorizer, MetricsRequest } from './authz.js';
 import { nodeMetrics, podMetrics } from './render.js';
 import type { ObjectSource, Selectors } from './sources.js';
 import type { MetricsStore } from './store.js';
-import { METRICS_GROUP, METRICS_GROUP_VERSION, METRICS_VERSION, type NodeMetrics, type PodMetrics } from './types.js';
+import { METRICS_GROUP, METRICS_GROUP_VERSION, METRICS_VERSION, type MetricsList, type NodeMetrics, type PodMetrics } from './types.js';
 
 export interface MetricsApiOptions {
   store: MetricsStore;
@@ -116,7 +116,7 @@ async function authorize(authorizer: MetricsAuthorizer, user: RemoteUser, r: Met
   );
 }
 
-async function nodes(o: MetricsApiOptions, r: MetricsRequest, selectors: Selectors, nowMs: number): Promise<NodeMetrics | { kind: string; apiVersion: string; metadata: Record<string, never>; items: NodeMetrics[] }> {
+async function nodes(o: MetricsApiOptions, r: MetricsRequest, selectors: Selectors, nowMs: number): Promise<NodeMetrics | MetricsList<NodeMetrics>> {
   if (r.name !== undefined) {
     const ref = await o.objects.node(r.name);
     const usage = ref ? o.store.node(ref.name) : undefined;
@@ -131,7 +131,7 @@ async function nodes(o: MetricsApiOptions, r: MetricsRequest, selectors: Selecto
   return { kind: 'NodeMetricsList', apiVersion: METRICS_GROUP_VERSION, metadata: {}, items };
 }
 
-async function pods(o: MetricsApiOptions, r: MetricsRequest, selectors: Selectors, nowMs: number): Promise<PodMetrics | { kind: string; apiVersion: string; metadata: Record<string, never>; items: PodMetrics[] }> {
+async function pods(o: MetricsApiOptions, r: MetricsRequest, selectors: Selectors, nowMs: number): Promise<PodMetrics | MetricsList<PodMetrics>> {
   if (r.name !== undefined && r.namespace !== undefined) {
     const ref = await o.objects.pod(r.namespace, r.name);
     const usage = ref ? o.store.pod(r.namespace, ref.name) : undefined;

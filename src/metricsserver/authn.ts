@@ -7,14 +7,11 @@
 // API server is this component's only client.
 import type { IncomingMessage } from 'node:http';
 import type { TLSSocket } from 'node:tls';
+import { EXTRA_HEADER_PREFIX, GROUP_HEADER, UID_HEADER, USERNAME_HEADER } from '../api/front-proxy.js';
 
 export interface RequestHeaderOptions {
   /** Common names the proxy's certificate may have; empty or absent: any the CA signed. */
   allowedNames?: readonly string[];
-  usernameHeaders?: readonly string[];
-  uidHeaders?: readonly string[];
-  groupHeaders?: readonly string[];
-  extraHeaderPrefixes?: readonly string[];
 }
 
 export interface RemoteUser {
@@ -24,32 +21,23 @@ export interface RemoteUser {
   extra: Record<string, string[]>;
 }
 
-const DEFAULTS = {
-  usernameHeaders: ['X-Remote-User'],
-  uidHeaders: ['X-Remote-Uid'],
-  groupHeaders: ['X-Remote-Group'],
-  extraHeaderPrefixes: ['X-Remote-Extra-'],
-};
-
 /** The user the trusted proxy names, or undefined when the request is not from it. */
 export function authenticateRequestHeader(req: IncomingMessage, o: RequestHeaderOptions = {}): RemoteUser | undefined {
   const socket = req.socket as Partial<TLSSocket>;
   if (!socket.encrypted || !socket.authorized || typeof socket.getPeerCertificate !== 'function') return undefined;
   const cn = socket.getPeerCertificate().subject?.CN;
   if (o.allowedNames?.length && !o.allowedNames.includes(typeof cn === 'string' ? cn : '')) return undefined;
-  const username = (o.usernameHeaders ?? DEFAULTS.usernameHeaders).map((h) => headerValues(req, h)[0]).find((v) => v);
+  const username = headerValues(req, USERNAME_HEADER)[0];
   if (!username) return undefined;
-  const uid = (o.uidHeaders ?? DEFAULTS.uidHeaders).map((h) => headerValues(req, h)[0]).find((v) => v);
-  const groups = (o.groupHeaders ?? DEFAULTS.groupHeaders).flatMap((h) => headerValues(req, h));
+  const uid = headerValues(req, UID_HEADER)[0];
+  const groups = headerValues(req, GROUP_HEADER);
   const extra: Record<string, string[]> = {};
-  for (const prefix of o.extraHeaderPrefixes ?? DEFAULTS.extraHeaderPrefixes) {
-    const lower = prefix.toLowerCase();
-    for (const [name, values] of Object.entries(req.headersDistinct)) {
-      if (!name.startsWith(lower) || values === undefined) continue;
-      // Extra keys are percent-encoded in the header name (Kubernetes' header key escaping).
-      const key = decodeURIComponent(name.slice(lower.length));
-      (extra[key] ??= []).push(...values);
-    }
+  const prefix = EXTRA_HEADER_PREFIX.toLowerCase();
+  for (const [name, values] of Object.entries(req.headersDistinct)) {
+    if (!name.startsWith(prefix) || values === undefined) continue;
+    // Extra keys are percent-encoded in the header name (Kubernetes' header key escaping).
+    const key = decodeURIComponent(name.slice(prefix.length));
+    (extra[key] ??= []).push(...values);
   }
   return { username, ...(uid ? { uid } : {}), groups, extra };
 }

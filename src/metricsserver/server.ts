@@ -12,6 +12,7 @@ import type { MetricsAuthorizer } from './authz.js';
 import { scrape } from './scraper.js';
 import type { ObjectSource, SummarySource } from './sources.js';
 import { MetricsStore } from './store.js';
+import { realClock, sleep } from '../informer/clock.js';
 
 export const DEFAULT_RESOLUTION_MS = 15_000;
 
@@ -79,18 +80,6 @@ async function runLoop(scrapeNow: () => Promise<void>, intervalMs: number, signa
   while (!signal.aborted) {
     const started = Date.now();
     await scrapeNow().catch((err: unknown) => log.warn(`scrape failed: ${err instanceof Error ? err.message : String(err)}`));
-    await sleep(Math.max(0, intervalMs - (Date.now() - started)), signal);
+    await sleep(realClock, Math.max(0, intervalMs - (Date.now() - started)), signal);
   }
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(done, ms);
-    signal.addEventListener('abort', done, { once: true });
-    function done(): void {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-  });
 }

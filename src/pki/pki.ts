@@ -10,6 +10,7 @@ import { hostname, networkInterfaces } from 'node:os';
 import { join } from 'node:path';
 import { createCertificate, generateKeys, loadPrivateKey, privateKeyPem } from './certificates.js';
 import { ensureServiceAccountSigningKey } from './service-account-key.js';
+import { FRONT_PROXY_CLIENT_NAME } from '../api/front-proxy.js';
 
 export interface ClusterPki {
   caCert: string;
@@ -118,7 +119,6 @@ export function ensurePki(dataDir: string, options: { altNames?: readonly string
 }
 
 /** The common name extension API servers allow (requestheader-allowed-names). */
-export const FRONT_PROXY_CLIENT_CN = 'front-proxy-client';
 
 function ensureFrontProxy(file: (name: string) => string): Pick<ClusterPki, 'frontProxyCaCert' | 'frontProxyClientCert' | 'frontProxyClientKey'> {
   if (!existsSync(file('front-proxy-ca.crt')) || !existsSync(file('front-proxy-ca.key'))) {
@@ -135,7 +135,7 @@ function ensureFrontProxy(file: (name: string) => string): Pick<ClusterPki, 'fro
     writeSecret(file('front-proxy-client.key'), privateKeyPem(keys.privateKey));
     writeFileSync(
       file('front-proxy-client.crt'),
-      createCertificate({ subject: { commonName: FRONT_PROXY_CLIENT_CN }, keys, issuer, usage: 'client', validDays: LEAF_DAYS }),
+      createCertificate({ subject: { commonName: FRONT_PROXY_CLIENT_NAME }, keys, issuer, usage: 'client', validDays: LEAF_DAYS }),
     );
   }
   return {

@@ -15,6 +15,11 @@ import type { CustomResourceScale, CustomResourceSpec, CustomResourceVersion } f
 const ALL_VERBS: readonly Verb[] = ['delete', 'deletecollection', 'get', 'list', 'patch', 'create', 'update', 'watch'];
 const READ_WRITE = ['get', 'patch', 'update'] as const;
 
+/** Whether the CRD's names were accepted and its resource is served (condition Established). */
+export function isEstablished(crd: CustomResourceDefinition): boolean {
+  return crd.status?.conditions?.some((c) => c.type === 'Established' && c.status === 'True') ?? false;
+}
+
 /**
  * The resource a CRD defines, served at its served versions and stored at its storage version;
  * undefined when it serves none. Names come from `status.acceptedNames` (what the naming

@@ -5,11 +5,8 @@
 // headers a client sent itself are dropped so nobody can claim another user through us.
 import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http';
 import type { UserInfo } from '../authn/user.js';
+import { EXTRA_HEADER_PREFIX, GROUP_HEADER, UID_HEADER, USERNAME_HEADER } from '../../api/front-proxy.js';
 
-export const USERNAME_HEADER = 'X-Remote-User';
-export const GROUP_HEADER = 'X-Remote-Group';
-export const EXTRA_HEADER_PREFIX = 'X-Remote-Extra-';
-export const UID_HEADER = 'X-Remote-Uid';
 
 const HOP_BY_HOP = new Set(['connection', 'proxy-connection', 'keep-alive', 'proxy-authenticate', 'proxy-authorization', 'te', 'trailer', 'transfer-encoding', 'upgrade', 'host']);
 

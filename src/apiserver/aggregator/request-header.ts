@@ -8,13 +8,12 @@ import { ApiError } from '../../api/errors.js';
 import type { KubeObject } from '../../api/object.js';
 import { findResource, type ResourceInfo } from '../../api/resources.js';
 import type { Registries } from '../registry/registries.js';
-import { EXTRA_HEADER_PREFIX, GROUP_HEADER, UID_HEADER, USERNAME_HEADER } from './identity-headers.js';
+import { EXTRA_HEADER_PREFIX, FRONT_PROXY_CLIENT_NAME, GROUP_HEADER, UID_HEADER, USERNAME_HEADER } from '../../api/front-proxy.js';
 import { createIfMissing, systemWriteContext } from '../registry/system-writes.js';
 
 export const AUTHENTICATION_CONFIGMAP = { namespace: 'kube-system', name: 'extension-apiserver-authentication' } as const;
 export const READER_ROLE = 'extension-apiserver-authentication-reader';
 /** The common name of the front-proxy client certificate (kubeadm's name for it). */
-export const FRONT_PROXY_CLIENT_NAME = 'front-proxy-client';
 
 export interface RequestHeaderConfig {
   /** PEM of the CA that signs clients' certificates (client-ca-file); absent without TLS. */

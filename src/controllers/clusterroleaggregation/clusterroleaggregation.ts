@@ -5,13 +5,13 @@
 // every aggregated role; a role already holding the right rules is not written.
 import type { ClusterRole, PolicyRule } from 'kubernetes-types/rbac/v1.js';
 import { ApiError } from '../../api/errors.js';
-import { findResource } from '../../api/resources.js';
 import { selectorMatches } from '../../api/selectors/labels.js';
 import { runWorkers } from '../../informer/workers.js';
 import { WorkQueue } from '../../informer/workqueue.js';
 import type { ControllerFactory } from '../controller.js';
+import { requireResource } from '../shared/resources.js';
 
-const CLUSTER_ROLES = findResource('rbac.authorization.k8s.io', 'v1', 'clusterroles');
+const CLUSTER_ROLES = requireResource('rbac.authorization.k8s.io', 'v1', 'clusterroles');
 
 /** The rules `role` should hold, from the ClusterRoles its selectors match (undefined when it aggregates nothing). */
 export function aggregatedRules(role: ClusterRole, all: readonly ClusterRole[]): PolicyRule[] | undefined {
@@ -37,7 +37,6 @@ export function aggregatedRules(role: ClusterRole, all: readonly ClusterRole[]):
 export const clusterRoleAggregationController: ControllerFactory = (ctx) => ({
   name: 'clusterrole-aggregation',
   async run(signal) {
-    if (!CLUSTER_ROLES) throw new Error('clusterroles missing from the resource table');
     const roles = ctx.informers.informerFor<ClusterRole>(CLUSTER_ROLES);
     const api = ctx.client.resource<ClusterRole>(CLUSTER_ROLES);
     const queue = new WorkQueue({ clock: ctx.clock });

@@ -12,7 +12,7 @@
 import { setMaxListeners } from 'node:events';
 import type { CustomResourceDefinition } from 'kubernetes-types/apiextensions/v1.js';
 import type { OwnerReference } from 'kubernetes-types/meta/v1.js';
-import { customResourceInfo } from '../../api/custom/custom-resource.js';
+import { customResourceInfo, isEstablished } from '../../api/custom/custom-resource.js';
 import { ApiError } from '../../api/errors.js';
 import { parseApiVersion } from '../../api/object.js';
 import { findResourceByKind, RESOURCES, type ResourceInfo } from '../../api/resources.js';
@@ -85,7 +85,7 @@ class GarbageCollector {
    * comes back.
    */
   private followCustom(crd: CustomResourceDefinition): void {
-    if (!crd.status?.conditions?.some((c) => c.type === 'Established' && c.status === 'True')) return;
+    if (!isEstablished(crd)) return;
     const resource = customResourceInfo(crd);
     if (!resource || !COLLECTOR_VERBS.every((v) => resource.verbs.includes(v))) return;
     this.customKinds.set(`${resource.group}/${resource.kind}`, resource);

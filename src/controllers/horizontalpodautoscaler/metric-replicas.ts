@@ -128,7 +128,7 @@ async function resourceReplicas(ctx: MetricContext, resource: string, container:
       return { ok: false, error: `unable to get metrics for resource ${resource}: unable to fetch metrics from resource metrics API: ${cause}` };
     }
     const parsed = resourceMetrics(items, resource, container);
-    return parsed.ok ? { ok: true, metrics: parsed.value.metrics } : { ok: false, error: `unable to get metrics for resource ${resource}: ${parsed.error}` };
+    return parsed.ok ? { ok: true, metrics: parsed.value } : { ok: false, error: `unable to get metrics for resource ${resource}: ${parsed.error}` };
   };
   const input = (metrics: PodMetrics): CalculationInput => ({ currentReplicas: ctx.currentReplicas, pods: ctx.pods, metrics, resource, container, nowMs: ctx.nowMs });
   if (target?.averageValue !== undefined) {

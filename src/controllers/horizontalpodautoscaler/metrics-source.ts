@@ -49,13 +49,8 @@ export function durationMs(text: string | undefined): number {
   return Number.isFinite(total) ? total : 0;
 }
 
-export interface ResourceMetrics {
-  metrics: PodMetrics;
-  timestampMs: number;
-}
-
 /** One resource's usage per pod; with `container`, that container's (an error when it is absent). */
-export function resourceMetrics(items: readonly PodMetricsObject[], resource: string, container: string): Calculation<ResourceMetrics> {
+export function resourceMetrics(items: readonly PodMetricsObject[], resource: string, container: string): Calculation<PodMetrics> {
   if (items.length === 0) return { ok: false, error: 'no metrics returned from resource metrics API' };
   const metrics: PodMetrics = new Map();
   for (const item of items) {
@@ -82,5 +77,5 @@ export function resourceMetrics(items: readonly PodMetricsObject[], resource: st
     }
     if (complete) metrics.set(name, { milli: sum, ...at });
   }
-  return { ok: true, value: { metrics, timestampMs: parseTime(items[0]?.timestamp) ?? 0 } };
+  return { ok: true, value: metrics };
 }

@@ -5,7 +5,7 @@
 // workloads' volumes, secrets and service accounts outlive their pods. Custom resources of
 // established CRDs are deleted with the built-in ones.
 import type { CustomResourceDefinition } from 'kubernetes-types/apiextensions/v1.js';
-import { customResourceInfo } from '../../api/custom/custom-resource.js';
+import { customResourceInfo, isEstablished } from '../../api/custom/custom-resource.js';
 import { ApiError } from '../../api/errors.js';
 import { RESOURCES, type ResourceInfo } from '../../api/resources.js';
 import type { ApiClient, ObjectLike } from '../../client/client.js';
@@ -33,8 +33,7 @@ const CRDS = { group: 'apiextensions.k8s.io', version: 'v1', resource: 'customre
 /** The namespaced custom resources of established CRDs (asked of the API at each deletion). */
 async function customResources(client: ApiClient): Promise<ResourceInfo[]> {
   const crds = (await client.resource<CustomResourceDefinition>(CRDS).list()).items;
-  const established = crds.filter((c) => c.status?.conditions?.some((x) => x.type === 'Established' && x.status === 'True'));
-  return established.map(customResourceInfo).filter((r): r is ResourceInfo => r !== undefined && r.namespaced);
+  return crds.filter(isEstablished).map(customResourceInfo).filter((r): r is ResourceInfo => r !== undefined && r.namespaced);
 }
 
 function isPods(r: ResourceInfo): boolean {

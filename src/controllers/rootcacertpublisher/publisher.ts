@@ -4,10 +4,10 @@
 // when a namespace appears or the ConfigMap is deleted, put back when edited.
 import type { ConfigMap, Namespace } from 'kubernetes-types/core/v1.js';
 import { ApiError } from '../../api/errors.js';
-import { findResource } from '../../api/resources.js';
 import { runWorkers } from '../../informer/workers.js';
 import { WorkQueue } from '../../informer/workqueue.js';
 import type { ControllerFactory } from '../controller.js';
+import { requireResource } from '../shared/resources.js';
 
 export const ROOT_CA_CONFIG_MAP = 'kube-root-ca.crt';
 export const DESCRIPTION_ANNOTATION = 'kubernetes.io/description';
@@ -35,9 +35,8 @@ export function rootCaCertPublisherController(o: RootCaCertPublisherOptions): Co
   return (ctx) => ({
     name: 'root-ca-cert-publisher',
     async run(signal) {
-      const nsResource = findResource('', 'v1', 'namespaces');
-      const cmResource = findResource('', 'v1', 'configmaps');
-      if (!nsResource || !cmResource) throw new Error('the resource table has no namespaces or configmaps');
+      const nsResource = requireResource('', 'v1', 'namespaces');
+      const cmResource = requireResource('', 'v1', 'configmaps');
       const namespaces = ctx.informers.informerFor<Namespace>(nsResource);
       // Kubernetes watches every ConfigMap; only this one name matters, so k8ts caches only it.
       const configMaps = ctx.informers.informerFor<ConfigMap>(cmResource, { fieldSelector: `metadata.name=${ROOT_CA_CONFIG_MAP}` });
