@@ -6,6 +6,7 @@
 import type { KubeObject } from '../object.js';
 import { isPlainObject } from '../object.js';
 import type { VersionConverter } from './conversion.js';
+import { DEFAULT_CPU_UTILIZATION } from '../defaults/autoscaling.js';
 
 type Obj = Record<string, unknown>;
 
@@ -15,7 +16,6 @@ const CONDITIONS = 'autoscaling.alpha.kubernetes.io/conditions';
 const BEHAVIOR = 'autoscaling.alpha.kubernetes.io/behavior';
 const ROUND_TRIP = [METRICS, CURRENT_METRICS, CONDITIONS, BEHAVIOR];
 /** What the v1 controller applied when no target was given. */
-const DEFAULT_CPU_UTILIZATION = 80;
 
 export const horizontalPodAutoscalerV1: VersionConverter = {
   toStorage: (obj) => toV2(obj),

@@ -6,9 +6,11 @@
 import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http';
 import type { UserInfo } from '../authn/user.js';
 import { EXTRA_HEADER_PREFIX, GROUP_HEADER, UID_HEADER, USERNAME_HEADER } from '../../api/front-proxy.js';
+import { HOP_BY_HOP } from '../handlers/proxy-forward.js';
 
 
-const HOP_BY_HOP = new Set(['connection', 'proxy-connection', 'keep-alive', 'proxy-authenticate', 'proxy-authorization', 'te', 'trailer', 'transfer-encoding', 'upgrade', 'host']);
+/** What is not passed on to the backend: hop-by-hop headers, and Host (the backend's own is set). */
+const NOT_FORWARDED: ReadonlySet<string> = new Set([...HOP_BY_HOP, 'host']);
 
 function escapeExtraKey(key: string): string {
   // Go's url.PathEscape: every byte outside the unreserved set and the path's sub-delims.
@@ -26,7 +28,7 @@ export function backendHeaders(incoming: IncomingHttpHeaders, user: UserInfo, o:
   const out: OutgoingHttpHeaders = {};
   for (const [name, value] of Object.entries(incoming)) {
     if (value === undefined || name === 'authorization' || name.startsWith('impersonate-') || isIdentityHeader(name)) continue;
-    if (HOP_BY_HOP.has(name) && !(o.keepUpgrade && (name === 'connection' || name === 'upgrade'))) continue;
+    if (NOT_FORWARDED.has(name) && !(o.keepUpgrade && (name === 'connection' || name === 'upgrade'))) continue;
     out[name] = value;
   }
   out[USERNAME_HEADER] = user.username;

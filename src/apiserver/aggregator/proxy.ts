@@ -11,6 +11,7 @@ import type { UserInfo } from '../authn/user.js';
 import type { BackendTls } from './backend.js';
 import { backendHeaders } from './identity-headers.js';
 import { spliceUpgrade } from '../handlers/splice.js';
+import { HOP_BY_HOP } from '../handlers/proxy-forward.js';
 
 export interface Backend {
   host: string;
@@ -21,7 +22,6 @@ export interface Backend {
 /** Kubernetes' proxy dialer gives up connecting after 30 s. */
 const CONNECT_TIMEOUT_MS = 30_000;
 
-const HOP_BY_HOP = new Set(['connection', 'proxy-connection', 'keep-alive', 'proxy-authenticate', 'proxy-authorization', 'te', 'trailer', 'transfer-encoding', 'upgrade']);
 
 /** The TLS options of a connection to the backend; the certificate is checked for the Service's DNS name, not the endpoint IP. */
 export function tlsOptions(b: Backend): ConnectionOptions {

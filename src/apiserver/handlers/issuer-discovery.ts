@@ -2,8 +2,8 @@
 // at /.well-known/openid-configuration and the JSON Web Key Set at /openid/v1/jwks, so that
 // relying parties outside the cluster can verify service account tokens with the public keys
 // alone. Both are pre-rendered, publicly cacheable for an hour, GET only. Kubernetes grants
-// them to `system:serviceaccounts` (ClusterRole system:service-account-issuer-discovery);
-// here, until RBAC lands, to every authenticated user. The jwks_uri is the API server's
+// them to `system:serviceaccounts` (ClusterRole system:service-account-issuer-discovery), and
+// so does k8ts' bootstrap policy (authz/bootstrap-policy.ts). The jwks_uri is the API server's
 // external address, as Kubernetes builds it when --service-account-jwks-uri is not given; the
 // endpoints are not served when the issuer is not an https URL (Kubernetes logs and skips them).
 import type { IncomingMessage, ServerResponse } from 'node:http';

@@ -22,7 +22,8 @@ import { spliceUpgrade } from './splice.js';
 /** The methods Kubernetes' proxy subresources accept. */
 const PROXY_METHODS = new Set(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS']);
 
-const HOP_BY_HOP = new Set(['connection', 'proxy-connection', 'keep-alive', 'proxy-authenticate', 'proxy-authorization', 'te', 'trailer', 'transfer-encoding', 'upgrade']);
+/** Hop-by-hop headers (RFC 7230), never passed on by a proxy. */
+export const HOP_BY_HOP: ReadonlySet<string> = new Set(['connection', 'proxy-connection', 'keep-alive', 'proxy-authenticate', 'proxy-authorization', 'te', 'trailer', 'transfer-encoding', 'upgrade']);
 const CORS = new Set(['access-control-allow-credentials', 'access-control-allow-headers', 'access-control-allow-methods', 'access-control-allow-origin']);
 
 /** Kubernetes' proxy dialer gives up connecting after 30 s. */
@@ -37,8 +38,8 @@ export function checkProxyMethod(method: string): void {
 
 /** Sends the request to `target` and streams the answer back. */
 export function forwardHttp(ctx: RequestContext, route: ResourceRoute, target: ProxyTarget): Promise<void> {
+  // The method was checked (checkProxyMethod) before the target was looked up.
   const method = ctx.req.method ?? 'GET';
-  checkProxyMethod(method);
   const { prefix, rest } = splitProxyPath(ctx.url.pathname, route);
   if (rest === '' && (method === 'GET' || method === 'HEAD')) {
     ctx.res.writeHead(301, { Location: `${ctx.url.pathname}/${ctx.url.search}`, 'Content-Length': '0' });
@@ -185,7 +186,6 @@ function dialError(err: Error, target: ProxyTarget): string {
  * both ways untouched, the backend's own answer (101 or an error) included.
  */
 export async function forwardUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer, route: ResourceRoute, url: URL, target: ProxyTarget): Promise<void> {
-  checkProxyMethod(req.method ?? 'GET');
   const { rest } = splitProxyPath(url.pathname, route);
   const upstream: Socket = await new Promise((resolve, reject) => {
     const s =

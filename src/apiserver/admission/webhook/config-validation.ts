@@ -5,6 +5,7 @@
 import { ApiError, type FieldError } from '../../../api/errors.js';
 import type { KubeObject } from '../../../api/object.js';
 import { KNOWN_REVIEW_VERSIONS } from './review.js';
+import { isPlainObject } from '../../../api/object.js';
 
 /** A string list as Go's %v of a []string value prints it in field errors. */
 class GoStrings {
@@ -16,16 +17,12 @@ class GoStrings {
 
 const SIDE_EFFECTS = ['None', 'NoneOnDryRun'];
 
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
 export function validateWebhookConfiguration(config: KubeObject): FieldError[] {
   const errors: FieldError[] = [];
   const webhooks = Array.isArray(config['webhooks']) ? config['webhooks'] : [];
   webhooks.forEach((w: unknown, i) => {
     const path = `webhooks[${i}]`;
-    const hook = isRecord(w) ? w : {};
+    const hook = isPlainObject(w) ? w : {};
     const versions = Array.isArray(hook['admissionReviewVersions']) ? hook['admissionReviewVersions'].filter((v): v is string => typeof v === 'string') : [];
     if (versions.length === 0) {
       errors.push({ type: 'FieldValueRequired', field: `${path}.admissionReviewVersions`, detail: `must specify one of ${KNOWN_REVIEW_VERSIONS.join(', ')}` });
@@ -43,9 +40,9 @@ export function validateWebhookConfiguration(config: KubeObject): FieldError[] {
     } else if (typeof sideEffects !== 'string' || !SIDE_EFFECTS.includes(sideEffects)) {
       errors.push({ type: 'FieldValueNotSupported', field: `${path}.sideEffects`, value: sideEffects, detail: `supported values: ${SIDE_EFFECTS.map((s) => JSON.stringify(s)).join(', ')}` });
     }
-    const client = isRecord(hook['clientConfig']) ? hook['clientConfig'] : {};
+    const client = isPlainObject(hook['clientConfig']) ? hook['clientConfig'] : {};
     const hasUrl = typeof client['url'] === 'string';
-    const hasService = isRecord(client['service']);
+    const hasService = isPlainObject(client['service']);
     if (hasUrl === hasService) {
       errors.push({ type: 'FieldValueRequired', field: `${path}.clientConfig`, detail: 'exactly one of url or service is required' });
     }
