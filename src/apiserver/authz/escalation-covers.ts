@@ -2,7 +2,7 @@
 // (`validation.Covers`): each wanted rule is broken into atoms of one verb, one group, one
 // resource (and one resourceName, or one nonResourceURL with one verb), and every atom must be
 // covered by a single held rule. What is left uncovered is reported in Kubernetes' words.
-import type { PolicyRule } from './rules.js';
+import { urlMatches, type PolicyRule } from './rules.js';
 
 const ALL = '*';
 
@@ -45,12 +45,8 @@ function resourcesCover(held: readonly string[] | undefined, wanted: readonly st
 }
 
 /** A held URL covers a wanted one when equal, or when it ends in `*` and the wanted one starts with the rest. */
-function urlCovers(held: string, wanted: string): boolean {
-  return held === wanted || (held.endsWith(ALL) && wanted.startsWith(held.replace(/\*+$/, '')));
-}
-
 function urlsCover(held: readonly string[] | undefined, wanted: readonly string[] | undefined): boolean {
-  return (wanted ?? []).every((w) => (held ?? []).some((h) => urlCovers(h, w)));
+  return (wanted ?? []).every((w) => (held ?? []).some((h) => urlMatches(h, w)));
 }
 
 /** Whether one held rule covers an atom (Kubernetes' `ruleCovers`). */

@@ -37,10 +37,11 @@ function resourceNameMatches(names: readonly string[] | undefined, name: string)
   return !names || names.length === 0 || names.includes(name);
 }
 
+/** Whether a nonResourceURLs entry covers `path`: equal, or a prefix ending in `*` (`*` alone: every path). */
+export function urlMatches(pattern: string, path: string): boolean {
+  return pattern === path || (pattern.endsWith('*') && path.startsWith(pattern.replace(/\*+$/, '')));
+}
+
 function nonResourceUrlMatches(urls: readonly string[] | undefined, path: string): boolean {
-  for (const u of urls ?? []) {
-    if (u === ALL || u === path) return true;
-    if (u.endsWith('*') && path.startsWith(u.replace(/\*+$/, ''))) return true;
-  }
-  return false;
+  return (urls ?? []).some((u) => urlMatches(u, path));
 }
